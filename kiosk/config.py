@@ -1,0 +1,197 @@
+"""Kiosk settings: kiosk.ini read once into a typed, validated, read-only object."""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk.i18n import LANGUAGES
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "kiosk.ini"
+
+
+class ConfigError(Exception):
+    """A kiosk.ini problem, worded as one sentence for the administrator."""
+
+
+# A parser turns the text of one value into its typed value or raises ValueError; `accepts` is the
+# phrase an administrator reads after "expected".
+@dataclass(frozen=True)
+class Rule:
+    parse: Callable[[str], Any]
+    accepts: str
+
+
+def _text(value: str) -> str:
+    if not value.strip():
+        raise ValueError
+    return value.strip()
+
+
+def _whole_number(low: int, high: int) -> Rule:
+    def parse(value: str) -> int:
+        number = int(value.strip())
+        if not low <= number <= high:
+            raise ValueError
+        return number
+    return Rule(parse, f"a whole number from {low} to {high}")
+
+
+def _yes_no(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("yes", "true", "on", "1"):
+        return True
+    if word in ("no", "false", "off", "0"):
+        return False
+    raise ValueError
+
+
+def _languages(value: str) -> tuple[str, ...]:
+    codes = tuple(code.strip() for code in value.split(",") if code.strip())
+    if not codes or any(code not in LANGUAGES for code in codes) or len(set(codes)) != len(codes):
+        raise ValueError
+    return codes
+
+
+def _language(value: str) -> str:
+    if value.strip() not in LANGUAGES:
+        raise ValueError
+    return value.strip()
+
+
+def _pin_hash(value: str) -> str:
+    from kiosk.admin_pin import is_pin_hash
+    if not is_pin_hash(value.strip()):
+        raise ValueError
+    return value.strip()
+
+
+TEXT = Rule(_text, "some text")
+YES_NO = Rule(_yes_no, "yes or no")
+PATH = Rule(lambda value: Path(_text(value)), "a directory path")
+LANGUAGE_LIST = Rule(_languages, "a comma-separated list of distinct codes from " + ", ".join(LANGUAGES))
+LANGUAGE = Rule(_language, "one of " + ", ".join(LANGUAGES))
+PIN_HASH = Rule(_pin_hash, "a line made by 'kiosk hash-pin' (scrypt$N$r$p$salt$hash)")
+
+
+def setting(rule: Rule, default: Any = dataclasses.MISSING) -> Any:
+    return field(default=default, metadata={"rule": rule})
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    id: str = setting(TEXT)
+    name: str = setting(TEXT)
+
+
+@dataclass(frozen=True)
+class CentreSection:
+    name: str = setting(TEXT)
+    address: str = setting(TEXT)
+
+
+@dataclass(frozen=True)
+class UiSection:
+    languages: tuple[str, ...] = setting(LANGUAGE_LIST, ("lv", "en", "uk"))
+    default_language: str = setting(LANGUAGE, "lv")
+    fullscreen: bool = setting(YES_NO, True)
+    show_cursor: bool = setting(YES_NO, False)
+
+
+@dataclass(frozen=True)
+class SessionSection:
+    runtime_dir: Path = setting(PATH)
+    idle_warning_s: int = setting(_whole_number(10, 3600), 90)
+    # WCAG 2.2.1 asks for at least 20 seconds to answer "Are you still here?".
+    idle_countdown_s: int = setting(_whole_number(20, 600), 30)
+    goodbye_s: int = setting(_whole_number(3, 120), 12)
+
+
+@dataclass(frozen=True)
+class AdminSection:
+    pin_hash: str = setting(PIN_HASH)
+    corner_taps: int = setting(_whole_number(3, 10), 5)
+    corner_window_s: int = setting(_whole_number(1, 10), 3)
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path
+    kiosk: KioskSection
+    centre: CentreSection
+    ui: UiSection
+    session: SessionSection
+    admin: AdminSection
+
+
+SECTIONS: dict[str, type] = {
+    "kiosk": KioskSection,
+    "centre": CentreSection,
+    "ui": UiSection,
+    "session": SessionSection,
+    "admin": AdminSection,
+}
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read and validate kiosk.ini; raise ConfigError with one sentence naming what is wrong."""
+    path = Path(path or DEFAULT_CONFIG).resolve()
+    parser = configparser.ConfigParser(interpolation=None, default_section="__no_defaults__")
+    parser.optionxform = str  # keys are case-sensitive names, reported as written
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: the configuration file does not exist; "
+                          "pass --config PATH or copy kiosk.ini from the repository.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: the configuration file cannot be read ({error}).") from None
+    except configparser.Error as error:
+        problem = str(error).splitlines()[0]
+        raise ConfigError(f"{path}: the file is not in 'key = value' form under [section] headers: "
+                          f"{problem}.") from None
+
+    for section in parser.sections():
+        if section not in SECTIONS:
+            raise ConfigError(f"{path}: unknown section [{section}]; "
+                              f"accepted sections are {', '.join('[' + s + ']' for s in SECTIONS)}.")
+    values = {name: _read_section(path, parser, name, kind) for name, kind in SECTIONS.items()}
+    settings = Settings(path=path, **values)
+    _check_together(settings)
+    return settings
+
+
+def _read_section(path: Path, parser: configparser.ConfigParser, name: str, kind: type) -> Any:
+    known = {f.name: f for f in dataclasses.fields(kind)}
+    given = dict(parser.items(name)) if parser.has_section(name) else {}
+    for key in given:
+        if key not in known:
+            raise ConfigError(f"{path}: section [{name}] has an unknown key '{key}'; "
+                              f"accepted keys are {', '.join(known)}.")
+    values = {}
+    for key, spec in known.items():
+        rule: Rule = spec.metadata["rule"]
+        if key not in given:
+            if spec.default is dataclasses.MISSING:
+                raise ConfigError(f"{path}: section [{name}] is missing the key '{key}'; "
+                                  f"expected {rule.accepts}.")
+            continue
+        try:
+            values[key] = rule.parse(given[key])
+        except ValueError:
+            raise ConfigError(f"{path}: section [{name}], key '{key}' has the value '{given[key]}', "
+                              f"which is not accepted; expected {rule.accepts}.") from None
+    if "runtime_dir" in values and not values["runtime_dir"].is_absolute():
+        # Relative paths are read from the file's own folder, so a checkout works wherever it is.
+        values["runtime_dir"] = (path.parent / values["runtime_dir"]).resolve()
+    return kind(**values)
+
+
+def _check_together(settings: Settings) -> None:
+    if settings.ui.default_language not in settings.ui.languages:
+        raise ConfigError(f"{settings.path}: section [ui], key 'default_language' has the value "
+                          f"'{settings.ui.default_language}', which is not accepted; expected one of the "
+                          f"languages listed in 'languages' ({', '.join(settings.ui.languages)}).")

@@ -1,0 +1,87 @@
+"""Health checks of a kiosk: its configuration and every part it names, one line each."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kiosk.config import Settings
+from kiosk.i18n import LANGUAGES, catalogue_path
+
+ICON_FONT = Path("/usr/share/fonts/truetype/materialdesignicons-webfont/materialdesignicons-webfont.ttf")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_runtime_dir(settings: Settings) -> Check:
+    directory = settings.session.runtime_dir
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".doctor-"):
+            pass
+    except OSError as error:
+        return Check("runtime directory", False, f"{directory} cannot be written ({error.strerror}); "
+                     "set [session] runtime_dir to a folder the kiosk user owns")
+    mode = directory.stat().st_mode & 0o777
+    if mode & 0o077:
+        return Check("runtime directory", False, f"{directory} is readable by others (mode {mode:o}); "
+                     "the kiosk makes it 700 when it starts")
+    return Check("runtime directory", True, f"{directory} is private and writable")
+
+
+def check_translations(settings: Settings) -> Check:
+    from babel.messages.pofile import read_po
+    missing = []
+    for language in settings.ui.languages:
+        if language == "en":
+            continue
+        path = catalogue_path(language)
+        if not path.exists():
+            missing.append(f"{LANGUAGES[language]}: no catalogue at {path}")
+            continue
+        with open(path, "rb") as handle:
+            catalog = read_po(handle)
+        untranslated = [m for m in catalog if m.id and (not m.string or m.fuzzy or
+                                                        (isinstance(m.string, tuple) and not all(m.string)))]
+        if untranslated:
+            missing.append(f"{LANGUAGES[language]}: {len(untranslated)} untranslated")
+    if missing:
+        return Check("translations", False, "; ".join(missing))
+    return Check("translations", True, "complete for " + ", ".join(settings.ui.languages))
+
+
+def check_icon_font(_settings: Settings) -> Check:
+    if ICON_FONT.exists():
+        return Check("icon font", True, str(ICON_FONT))
+    return Check("icon font", False, f"{ICON_FONT} is missing; install the Debian package "
+                 "fonts-materialdesignicons-webfont (tiles then show text only)")
+
+
+def check_display(_settings: Settings) -> Check:
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return Check("display", True, "DISPLAY=" + (os.environ.get("DISPLAY") or os.environ["WAYLAND_DISPLAY"]))
+    if os.environ.get("SDL_VIDEODRIVER") == "offscreen":
+        return Check("display", True, "SDL offscreen rendering (no screen)")
+    return Check("display", False, "no DISPLAY is set: start the kiosk from the graphical session, "
+                 "or set SDL_VIDEODRIVER=offscreen for rendering without a screen")
+
+
+# Later capabilities (card reader, printers, scanner, staff desk) add their checks to this list.
+CHECKS = [check_runtime_dir, check_translations, check_icon_font, check_display]
+
+
+def run_checks(settings: Settings) -> list[Check]:
+    return [check(settings) for check in CHECKS]

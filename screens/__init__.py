@@ -1,0 +1,46 @@
+"""The kiosk's screens: one module and one .kv each, listed here and built the first time they are shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from screens.i18n import N_
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A main task offered on the home screen."""
+    screen: str
+    icon: str
+    title: str
+
+
+# The home screen's tiles, in reading order. A later capability replaces its "coming soon" entry in SCREENS.
+FEATURES = (
+    Feature("find_service", "search", N_("Find a service")),
+    Feature("eid_login", "eid", N_("Log in with eID card")),
+    Feature("scan_copy", "scan", N_("Scan and copy")),
+    Feature("print", "print", N_("Print")),
+    Feature("queue_ticket", "ticket", N_("Take a queue ticket")),
+    Feature("video", "video", N_("Book a video consultation")),
+)
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    module: str
+    cls: str
+    properties: dict = field(default_factory=dict)
+    top_bar: bool = True
+
+
+SCREENS: dict[str, ScreenEntry] = {
+    "greeting": ScreenEntry("screens.greeting", "GreetingScreen"),
+    "home": ScreenEntry("screens.home", "HomeScreen"),
+    "goodbye": ScreenEntry("screens.goodbye", "GoodbyeScreen"),
+    "admin_pin": ScreenEntry("screens.admin_pin", "AdminPinScreen", top_bar=False),
+    "admin": ScreenEntry("screens.admin", "AdminScreen", top_bar=False),
+    **{feature.screen: ScreenEntry("screens.coming_soon", "ComingSoonScreen",
+                                   {"title": feature.title, "icon_name": feature.icon})
+       for feature in FEATURES},
+}

@@ -1,0 +1,51 @@
+"""The administrator's PIN pad, reached only by the hidden corner gesture."""
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import StringProperty
+
+from kiosk.admin_pin import MAX_DIGITS, PinCheck
+from screens.i18n import tr
+from screens.widgets import KioskButton, KioskScreen
+
+
+class AdminPinScreen(KioskScreen):
+    entered = StringProperty("")
+    message = StringProperty("")
+
+    def on_kv_post(self, base_widget):
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
+            label = {"erase": "\u232b", "ok": "OK"}.get(key, key)
+            button = KioskButton(text=label, font_size="32sp", role="secondary" if key.isdigit() else "primary")
+            button.bind(on_release=lambda _button, key=key: self.press(key))
+            self.ids.keypad.add_widget(button)
+
+    def press(self, key: str) -> None:
+        if key == "erase":
+            self.entered = self.entered[:-1]
+        elif key == "ok":
+            self.submit()
+        elif len(self.entered) < MAX_DIGITS:
+            self.entered += key
+
+    def submit(self) -> None:
+        pin, self.entered = self.entered, ""
+        answer = App.get_running_app().check_admin_pin(pin)
+        if answer.result is PinCheck.ACCEPTED:
+            self.message = ""
+            App.get_running_app().enter_admin()
+        elif answer.result is PinCheck.WRONG:
+            self.message = tr._("Wrong PIN.")
+        else:
+            self.message = tr.ngettext("Too many wrong tries. Try again in {n} second.",
+                                       "Too many wrong tries. Try again in {n} seconds.",
+                                       answer.wait_s).format(n=answer.wait_s)
+
+    def reset(self) -> None:
+        self.entered = ""
+        self.message = ""
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

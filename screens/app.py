@@ -1,0 +1,291 @@
+"""The kiosk application: owns UI state, the resident's session, idle handling and lock-down."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import BooleanProperty, StringProperty
+
+import screens.widgets  # noqa: F401  (registers the shared kv rules before any screen uses them)
+from kiosk import __version__
+from kiosk.admin_pin import PinAnswer, PinGuard
+from kiosk.config import SessionSection, Settings
+from kiosk.gesture import CornerTaps
+from kiosk.idle import IdlePolicy, IdleState
+from kiosk.session import SessionManager, WipeReport
+from screens import SCREENS
+from screens.i18n import tr
+from screens.theme import theme
+
+log = logging.getLogger(__name__)
+
+ESCAPE_KEY = 27
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Durations in seconds; tests pass fractions of a second instead of the configured values."""
+    idle_warning_s: float
+    idle_countdown_s: float
+    goodbye_s: float
+    tick_s: float = 0.25
+
+    @classmethod
+    def from_settings(cls, session: SessionSection) -> "Timings":
+        return cls(session.idle_warning_s, session.idle_countdown_s, session.goodbye_s)
+
+
+class KioskApp(App):
+    title = "KAC"
+    use_kivy_settings = False
+    show_top_bar = BooleanProperty(True)
+    current_screen = StringProperty("")
+    in_session = BooleanProperty(False)
+    language = StringProperty("lv")
+
+    def __init__(self, settings: Settings, timings: Timings | None = None, demo: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.timings = timings or Timings.from_settings(settings.session)
+        self.demo = demo
+        self.version = __version__
+        self.sessions = SessionManager(settings.session.runtime_dir)
+        self.idle = IdlePolicy(self.timings.idle_warning_s, self.timings.idle_countdown_s)
+        self.corner_taps = CornerTaps(settings.admin.corner_taps, settings.admin.corner_window_s)
+        self.pin_guard = PinGuard(settings.admin.pin_hash)
+        self.allow_close = False
+        self.leftovers_removed = 0
+        self._screens: dict = {}
+        self._dialogs: dict = {}
+        self._return_from_admin_pin = "greeting"
+        self._clock_events: list = []
+
+    # ---- start and stop -------------------------------------------------------------------------
+
+    def build(self):
+        self.leftovers_removed = self.sessions.prepare()
+        root = Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+        Window.bind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
+                    on_touch_down=self._on_window_touch)
+        self._clock_events.append(Clock.schedule_interval(self._idle_tick, self.timings.tick_s))
+        self.root = root
+        self.reset_preferences()
+        self.show("greeting")
+        return root
+
+    def on_stop(self):
+        Window.unbind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
+                      on_touch_down=self._on_window_touch)
+        for event in self._clock_events:
+            event.cancel()
+        if self.sessions.current is not None:
+            self.sessions.end("kiosk stopped")
+
+    def open_settings(self, *args):
+        """Kivy opens its settings panel on F1; a public kiosk never shows it."""
+        return False
+
+    def _veto_close(self, *args, **kwargs) -> bool:
+        return not self.allow_close
+
+    def _on_keyboard(self, _window, key, *args) -> bool:
+        self.idle.touched()
+        return key == ESCAPE_KEY  # swallowed: Escape neither closes nor goes back
+
+    def _on_window_touch(self, window, touch) -> bool:
+        self.idle.touched()
+        corner = dp(80)
+        if touch.x < corner and touch.y > window.height - corner:
+            if self.corner_taps.tap():
+                self.open_admin_pin()
+        else:
+            self.corner_taps.other_touch()
+        return False  # the touch goes on to the widgets
+
+    # ---- screens --------------------------------------------------------------------------------
+
+    def screen(self, name: str):
+        """The screen called `name`, built the first time it is asked for."""
+        if name not in self._screens:
+            entry = SCREENS[name]
+            cls = getattr(importlib.import_module(entry.module), entry.cls)
+            screen = cls(name=name, **entry.properties)
+            self._screens[name] = screen
+            self.root.ids.screens.add_widget(screen)
+            self.sessions.add_standing_wiper(f"screen {name}", screen.reset,
+                                             lambda: not screen.holds_resident_data())
+        return self._screens[name]
+
+    def show(self, name: str) -> None:
+        screen = self.screen(name)
+        self.show_top_bar = SCREENS[name].top_bar
+        self.root.ids.screens.current = screen.name
+        self.current_screen = name
+
+    def go_home(self) -> None:
+        self.show("home" if self.in_session else "greeting")
+
+    # ---- preferences ----------------------------------------------------------------------------
+
+    def set_language(self, language: str) -> None:
+        if language in self.settings.ui.languages:
+            tr.switch(language)
+            self.language = language
+        self.close_dialog("language")
+
+    def next_text_size(self) -> None:
+        theme.next_text_size()
+
+    def toggle_contrast(self) -> None:
+        theme.high_contrast = not theme.high_contrast
+
+    def reset_preferences(self) -> None:
+        """The next resident starts in the default language, at normal size and contrast."""
+        self.set_language(self.settings.ui.default_language)
+        theme.reset()
+
+    # ---- the session ----------------------------------------------------------------------------
+
+    def start_session(self, language: str | None = None) -> None:
+        if language:
+            self.set_language(language)
+        self.sessions.start()
+        self.in_session = True
+        self.idle.touched()
+        self.show("home")
+
+    def ask_end_session(self) -> None:
+        self.open_dialog("confirm_end")
+
+    def end_session(self, reason: str, farewell: bool = True) -> WipeReport | None:
+        """Wipe everything of the resident; then the reminders, then the greeting."""
+        for name in list(self._dialogs):
+            self.close_dialog(name)
+        report = self.sessions.end(reason)
+        self.in_session = False
+        if farewell:
+            self.show("goodbye")
+            self._schedule_once(self.finish_goodbye, self.timings.goodbye_s)
+        return report
+
+    def finish_goodbye(self, *args) -> None:
+        if self.current_screen == "goodbye":
+            self.reset_preferences()
+            self.show("greeting")
+
+    def still_here(self) -> None:
+        self.idle.touched()
+        self.close_dialog("idle_warning")
+
+    def _idle_tick(self, _dt) -> None:
+        reading = self.idle.reading()
+        if self.current_screen in ("admin_pin", "admin"):
+            # An administrator who walks away must not leave the admin screen open to the public.
+            if reading.state is IdleState.EXPIRED:
+                self.leave_admin()
+            return
+        if not self.in_session:
+            return
+        if reading.state is IdleState.ACTIVE:
+            self.close_dialog("idle_warning")
+        elif reading.state is IdleState.WARNING:
+            self.open_dialog("idle_warning").seconds_left = reading.seconds_left
+        else:
+            log.info("no touch for %.0f s: ending the session",
+                     self.timings.idle_warning_s + self.timings.idle_countdown_s)
+            self.end_session("idle")
+
+    def _schedule_once(self, callback, delay: float) -> None:
+        self._clock_events.append(Clock.schedule_once(callback, delay))
+        self._clock_events = [event for event in self._clock_events if event.is_triggered]
+
+    # ---- dialogs --------------------------------------------------------------------------------
+
+    def open_dialog(self, name: str):
+        if name not in self._dialogs:
+            from screens.dialogs import DIALOGS  # built when first needed: start-up pays only for the greeting
+            self._dialogs[name] = DIALOGS[name]()
+        dialog = self._dialogs[name]
+        if dialog.parent is None:
+            dialog.open(animation=False)
+        return dialog
+
+    def close_dialog(self, name: str) -> None:
+        dialog = self._dialogs.get(name)
+        if dialog is not None and dialog.parent is not None:
+            dialog.dismiss(animation=False)
+
+    def dialog_is_open(self, name: str) -> bool:
+        dialog = self._dialogs.get(name)
+        return dialog is not None and dialog.parent is not None
+
+    def call_staff(self) -> None:
+        self.open_dialog("call_staff")
+
+    # ---- administration -------------------------------------------------------------------------
+
+    def open_admin_pin(self) -> None:
+        if self.current_screen in ("admin_pin", "admin"):
+            return
+        for name in list(self._dialogs):
+            self.close_dialog(name)
+        self._return_from_admin_pin = self.current_screen or "greeting"
+        self.idle.touched()
+        self.show("admin_pin")
+
+    def check_admin_pin(self, pin: str) -> PinAnswer:
+        answer = self.pin_guard.check(pin)
+        log.info("administrator PIN %s", answer.result.value)
+        return answer
+
+    def enter_admin(self) -> None:
+        if self.sessions.current is not None:
+            self.end_session("administrator", farewell=False)
+        self.show("admin")
+
+    def cancel_admin_pin(self) -> None:
+        self.screen("admin_pin").reset()
+        self.show(self._return_from_admin_pin)
+
+    def leave_admin(self) -> None:
+        if self.current_screen == "admin_pin":
+            self.cancel_admin_pin()
+        else:
+            self.reset_preferences()
+            self.show("greeting")
+
+    def health_checks(self):
+        from kiosk.doctor import run_checks
+        return run_checks(self.settings)
+
+    def admin_summary(self) -> str:
+        report = self.sessions.last_report
+        if report is None:
+            wipe = tr._("no session has ended yet")
+        elif report.clean:
+            wipe = tr._("clean")
+        else:
+            wipe = tr._("incomplete: {parts}").format(parts=", ".join(report.failed + report.leftovers))
+        kiosk, centre = self.settings.kiosk, self.settings.centre
+        return "\n".join([
+            tr._("Kiosk: {id}, {name}").format(id=kiosk.id, name=kiosk.name),
+            tr._("Centre: {name}, {address}").format(name=centre.name, address=centre.address),
+            tr._("Version: {version}").format(version=self.version),
+            tr._("Configuration: {path}").format(path=self.settings.path),
+            tr._("Last session wipe: {result}").format(result=wipe),
+            tr._("Session folders removed at start-up after an unclean stop: {count}").format(
+                count=self.leftovers_removed),
+        ])
+
+    def exit_app(self) -> None:
+        log.info("the administrator closed the kiosk")
+        self.allow_close = True
+        self.stop()

@@ -1,0 +1,56 @@
+"""Dialogs over any screen: are you still here, end the session, call staff, choose a language."""
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.metrics import dp
+from kivy.properties import NumericProperty
+from kivy.uix.modalview import ModalView
+
+from kiosk.i18n import LANGUAGES
+from screens.widgets import KioskButton
+
+
+class KioskDialog(ModalView):
+    """A modal box as tall as its content allows, never taller than the window."""
+
+    def add_widget(self, widget, *args, **kwargs):
+        super().add_widget(widget, *args, **kwargs)
+        widget.bind(height=self._fit)
+        Window.bind(height=lambda *_: self._fit(widget, widget.height))
+
+    def _fit(self, _content, height):
+        self.height = min(height, Window.height - dp(40))
+
+
+class IdleWarningDialog(KioskDialog):
+    seconds_left = NumericProperty(0)
+
+
+class ConfirmEndDialog(KioskDialog):
+    pass
+
+
+class CallStaffDialog(KioskDialog):
+    pass
+
+
+class LanguageDialog(KioskDialog):
+    def on_kv_post(self, base_widget):
+        app = App.get_running_app()
+        for code in app.settings.ui.languages:
+            button = KioskButton(text=LANGUAGES[code], font_size="28sp")
+            button.bind(on_release=lambda _button, code=code: app.set_language(code))
+            self.ids.choices.add_widget(button)
+
+
+DIALOGS = {
+    "idle_warning": IdleWarningDialog,
+    "confirm_end": ConfirmEndDialog,
+    "call_staff": CallStaffDialog,
+    "language": LanguageDialog,
+}
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,117 @@
+"""Drives the real kiosk app frame by frame, without its main loop: for tests, screenshots and benchmarks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+def prepare_environment(kivy_home: Path | None = None) -> Path:
+    """Keep Kivy's config and logs private to this run; must be called before anything imports Kivy."""
+    home = Path(kivy_home or tempfile.mkdtemp(prefix="kivy-home-"))
+    os.environ["KIVY_HOME"] = str(home)
+    os.environ["KIVY_NO_ARGS"] = "1"
+    os.environ["KIVY_NO_CONSOLELOG"] = "1"
+    os.environ["KIVY_NO_FILELOG"] = "1"
+    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
+    if not os.environ.get("DISPLAY"):
+        os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    return home
+
+
+class AppDriver:
+    """Starts a KioskApp in this process and lets a caller tap, wait and look at it."""
+
+    def __init__(self, settings, timings=None):
+        from screens.launch import configure_kivy
+        configure_kivy(settings, windowed=True)
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+        from screens.app import KioskApp
+        self.window = Window
+        self.loop = EventLoop
+        self.app = KioskApp(settings, timings=timings)
+        self.app._run_prepare()  # build and on_start, as App.run() does before its loop
+        self.frames(2)
+
+    # ---- time ---------------------------------------------------------------------------------
+
+    def frames(self, count: int = 1) -> None:
+        for _ in range(count):
+            self.loop.idle()
+
+    def wait_until(self, condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.frames()
+            if condition():
+                return True
+        return condition()
+
+    def wait(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.frames()
+
+    # ---- touch --------------------------------------------------------------------------------
+
+    def tap_at(self, x: float, y: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.frames(2)
+
+    def tap(self, widget) -> None:
+        """Tap the middle of a widget, as a finger would: through the window, not by calling it."""
+        assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
+        x, y = widget.to_window(*widget.center)
+        self.tap_at(x, y)
+
+    def tap_corner(self, times: int) -> None:
+        for _ in range(times):
+            self.tap_at(10, self.window.height - 10)
+
+    def press_key(self, key: int) -> bool:
+        """A key as the keyboard sends it; returns whether the window swallowed it."""
+        consumed = self.window.dispatch("on_keyboard", key, 0, None, [])
+        self.frames(2)
+        return bool(consumed)
+
+    # ---- looking ------------------------------------------------------------------------------
+
+    def widgets(self) -> Iterator:
+        """Every widget now in the window, dialogs included."""
+        stack = list(self.window.children)
+        while stack:
+            widget = stack.pop()
+            yield widget
+            stack.extend(widget.children)
+
+    def visible_texts(self) -> list[str]:
+        from kivy.uix.label import Label
+        return [w.text for w in self.widgets() if isinstance(w, Label) and w.text and w.opacity > 0]
+
+    def find_text(self, text: str):
+        from kivy.uix.label import Label
+        for widget in self.widgets():
+            if isinstance(widget, Label) and widget.opacity > 0 and (widget.text == text or text in widget.text):
+                return widget
+        raise LookupError(f"no widget shows {text!r}; visible: {self.visible_texts()}")
+
+    def screenshot(self, path: Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.frames(3)
+        # Kivy appends a counter to the name it is given: write, then move to the asked-for name.
+        written = Path(self.window.screenshot(name=str(path.with_suffix("")) + ".png"))
+        shutil.move(written, path)
+        return path
+
+    def close(self) -> None:
+        self.app.stop()
+        self.frames(1)

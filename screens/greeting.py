@@ -1,0 +1,30 @@
+"""The first screen: a welcome, the language choice, and a touch anywhere to begin."""
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+
+from kiosk.i18n import LANGUAGES
+from screens.widgets import KioskButton, KioskScreen
+
+
+class GreetingScreen(KioskScreen):
+    def on_kv_post(self, base_widget):
+        app = App.get_running_app()
+        for code in app.settings.ui.languages:
+            # Each language is named in itself, so the button needs no translation.
+            button = KioskButton(text=LANGUAGES[code], font_size="30sp")
+            button.bind(on_release=lambda _button, code=code: app.start_session(code))
+            self.ids.languages.add_widget(button)
+
+    def on_touch_down(self, touch):
+        if super().on_touch_down(touch):
+            return True
+        if self.collide_point(*touch.pos):
+            App.get_running_app().start_session()
+            return True
+        return False
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,27 @@
+"""The home screen: the main tasks as large tiles, and the end of the session."""
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+
+from screens import FEATURES
+from screens.i18n import N_
+from screens.theme import icon
+from screens.widgets import KioskScreen, Tile
+
+
+class HomeScreen(KioskScreen):
+    def on_kv_post(self, base_widget):
+        app = App.get_running_app()
+        tiles = self.ids.tiles
+        for feature in FEATURES:
+            tile = Tile(icon=icon(feature.icon), title=feature.title)
+            tile.bind(on_release=lambda _tile, screen=feature.screen: app.show(screen))
+            tiles.add_widget(tile)
+        end = Tile(icon=icon("logout"), title=N_("End session"), role="danger")
+        end.bind(on_release=lambda _tile: app.ask_end_session())
+        tiles.add_widget(end)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,74 @@
+"""Colours and text sizes in one place, so high contrast and large text are one assignment each."""
+
+from __future__ import annotations
+
+from kivy.event import EventDispatcher
+from kivy.metrics import Metrics
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
+
+# (name, font scale): what the text-size button steps through.
+TEXT_SIZES = (("normal", 1.0), ("large", 1.3), ("extra large", 1.6))
+
+from kiosk.doctor import ICON_FONT as ICON_FONT_PATH
+
+# Without the icon font (the doctor reports it) tiles show text alone instead of boxes.
+ICON_FONT = str(ICON_FONT_PATH) if ICON_FONT_PATH.exists() else "Roboto"
+
+# Material Design Icons 1.6 code points (Debian's fonts-materialdesignicons-webfont).
+ICONS = {
+    "search": "\uf349", "eid": "\uf5d2", "scan": "\uf18f", "print": "\uf42a", "ticket": "\uf516",
+    "video": "\uf567", "logout": "\uf343", "bell": "\uf09a", "text_size": "\uf27f", "contrast": "\uf197",
+    "language": "\uf5ca", "home": "\uf2dc", "back": "\uf04d", "backspace": "\uf06e", "check": "\uf12c",
+    "close": "\uf156", "lock": "\uf33e", "help": "\uf2d7", "timer": "\uf51b", "document": "\uf219",
+    "card": "\uf5d2", "greeting": "\uf64a",
+}
+
+
+def icon(name: str) -> str:
+    return ICONS[name] if ICON_FONT != "Roboto" else ""
+
+NORMAL = {
+    "background": "#F4F6F8", "surface": "#FFFFFF", "text": "#1B1F24", "muted": "#4A5560",
+    "primary": "#0B5CAD", "on_primary": "#FFFFFF", "bar": "#0A3D6E", "on_bar": "#FFFFFF",
+    "danger": "#A4262C", "on_danger": "#FFFFFF", "outline": "#8A96A3",
+}
+# Black, white and yellow: the pairs low-vision users ask for, each above 7:1 contrast.
+HIGH_CONTRAST = {
+    "background": "#000000", "surface": "#000000", "text": "#FFFFFF", "muted": "#FFFFFF",
+    "primary": "#FFFF00", "on_primary": "#000000", "bar": "#000000", "on_bar": "#FFFF00",
+    "danger": "#FFFFFF", "on_danger": "#000000", "outline": "#FFFF00",
+}
+
+
+class Theme(EventDispatcher):
+    background = ColorProperty(NORMAL["background"])
+    surface = ColorProperty(NORMAL["surface"])
+    text = ColorProperty(NORMAL["text"])
+    muted = ColorProperty(NORMAL["muted"])
+    primary = ColorProperty(NORMAL["primary"])
+    on_primary = ColorProperty(NORMAL["on_primary"])
+    bar = ColorProperty(NORMAL["bar"])
+    on_bar = ColorProperty(NORMAL["on_bar"])
+    danger = ColorProperty(NORMAL["danger"])
+    on_danger = ColorProperty(NORMAL["on_danger"])
+    outline = ColorProperty(NORMAL["outline"])
+    high_contrast = BooleanProperty(False)
+    text_size_step = NumericProperty(0)
+
+    def on_high_contrast(self, _theme, high: bool) -> None:
+        for name, colour in (HIGH_CONTRAST if high else NORMAL).items():
+            setattr(self, name, colour)
+
+    def on_text_size_step(self, _theme, step: int) -> None:
+        # Every size in the kv files is in sp, so this one assignment resizes text and touch targets.
+        Metrics.fontscale = TEXT_SIZES[int(step)][1]
+
+    def next_text_size(self) -> None:
+        self.text_size_step = (int(self.text_size_step) + 1) % len(TEXT_SIZES)
+
+    def reset(self) -> None:
+        self.high_contrast = False
+        self.text_size_step = 0
+
+
+theme = Theme()

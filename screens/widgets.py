@@ -1,0 +1,46 @@
+"""Building blocks every screen shares: buttons, tiles, text and the base screen with its reset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+
+class KioskButton(ButtonBehavior, Label):
+    """A large button whose colours come from the theme; `role` says how prominent it is."""
+    role = OptionProperty("primary", options=["primary", "secondary", "danger", "bar"])
+    icon = StringProperty("")
+
+
+class Tile(ButtonBehavior, BoxLayout):
+    """A home-screen tile: a big icon over a short label; `title` is the untranslated message."""
+    icon = StringProperty("")
+    title = StringProperty("")
+    role = OptionProperty("primary", options=["primary", "danger"])
+
+
+class Heading(Label):
+    pass
+
+
+class Body(Label):
+    pass
+
+
+class KioskScreen(Screen):
+    """A screen that can forget whatever a resident left on it."""
+
+    def reset(self) -> None:
+        """Return to the empty state a new resident should see."""
+
+    def holds_resident_data(self) -> bool:
+        return False
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
