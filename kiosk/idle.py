@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from kiosk.config import SessionSection
 
 
 class IdleState(enum.Enum):
@@ -41,3 +44,16 @@ class IdlePolicy:
             # Rounded up, so the countdown shows 1 until the very end, never 0 while still waiting.
             return IdleReading(IdleState.WARNING, int(left) + (left % 1 > 0))
         return IdleReading(IdleState.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Durations in seconds; tests pass fractions of a second instead of the configured values."""
+    idle_warning_s: float
+    idle_countdown_s: float
+    goodbye_s: float
+    tick_s: float = 0.25
+
+    @classmethod
+    def from_settings(cls, session: SessionSection) -> "Timings":
+        return cls(session.idle_warning_s, session.idle_countdown_s, session.goodbye_s)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from kivy.app import App
@@ -17,9 +16,9 @@ from kivy.properties import BooleanProperty, StringProperty
 import screens.widgets  # noqa: F401  (registers the shared kv rules before any screen uses them)
 from kiosk import __version__
 from kiosk.admin_pin import PinAnswer, PinGuard
-from kiosk.config import SessionSection, Settings
+from kiosk.config import Settings
 from kiosk.gesture import CornerTaps
-from kiosk.idle import IdlePolicy, IdleState
+from kiosk.idle import IdlePolicy, IdleState, Timings
 from kiosk.session import SessionManager, WipeReport
 from screens import SCREENS
 from screens.i18n import tr
@@ -28,19 +27,6 @@ from screens.theme import theme
 log = logging.getLogger(__name__)
 
 ESCAPE_KEY = 27
-
-
-@dataclass(frozen=True)
-class Timings:
-    """Durations in seconds; tests pass fractions of a second instead of the configured values."""
-    idle_warning_s: float
-    idle_countdown_s: float
-    goodbye_s: float
-    tick_s: float = 0.25
-
-    @classmethod
-    def from_settings(cls, session: SessionSection) -> "Timings":
-        return cls(session.idle_warning_s, session.idle_countdown_s, session.goodbye_s)
 
 
 class KioskApp(App):

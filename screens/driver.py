@@ -97,10 +97,11 @@ class AppDriver:
         return [w.text for w in self.widgets() if isinstance(w, Label) and w.text and w.opacity > 0]
 
     def find_text(self, text: str):
+        """The widget showing exactly `text`, else the first one whose text contains it."""
         from kivy.uix.label import Label
-        for widget in self.widgets():
-            if isinstance(widget, Label) and widget.opacity > 0 and (widget.text == text or text in widget.text):
-                return widget
+        labels = [w for w in self.widgets() if isinstance(w, Label) and w.opacity > 0 and text in w.text]
+        for widget in sorted(labels, key=lambda w: w.text != text):
+            return widget
         raise LookupError(f"no widget shows {text!r}; visible: {self.visible_texts()}")
 
     def screenshot(self, path: Path) -> Path:

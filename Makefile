@@ -1,0 +1,60 @@
+# The kiosk's two commands, `make demo` and `make test`, each installing what it needs on a fresh
+# Debian 12 machine (run as root): Debian packages, then a virtualenv with the project in it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BUILD := build
+SCREEN := 1280x800x24
+# Xvfb with GLX, as Kivy's own CI runs it; -a picks a free display number.
+XVFB_RUN := xvfb-run -a -s "-screen 0 $(SCREEN) +extension GLX"
+
+# What the kiosk and its tests need from Debian. Later capabilities add their packages here.
+APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-dri libegl-mesa0 \
+	libmtdev1 xsel fonts-materialdesignicons-webfont
+
+.PHONY: demo test screenshots bench translations deps venv clean
+
+demo: deps venv
+	@bash tools/demo.sh
+
+test: deps venv
+	$(XVFB_RUN) $(BIN)/pytest -q
+
+screenshots: deps venv
+	$(XVFB_RUN) $(BIN)/python -m tools.screenshots $(BUILD)/screenshots
+
+bench: deps venv
+	$(XVFB_RUN) $(BIN)/python bench/startup.py
+	$(XVFB_RUN) $(BIN)/python bench/soak.py
+
+# New messages from the code go into every catalogue; translators then fill in their msgstr lines.
+translations: venv
+	mkdir -p $(BUILD)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --omit-header \
+		-o $(BUILD)/kiosk.pot .
+	$(BIN)/pybabel update -i $(BUILD)/kiosk.pot -d kiosk/locale -D kiosk --no-fuzzy-matching \
+		--width 110
+
+deps: $(BUILD)/.deps
+
+$(BUILD)/.deps: Makefile
+	@mkdir -p $(BUILD)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+venv: $(BUILD)/.venv
+
+$(BUILD)/.venv: pyproject.toml $(BUILD)/.deps
+	@mkdir -p $(BUILD)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf $(BUILD) $(VENV) *.egg-info

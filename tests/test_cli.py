@@ -1,0 +1,82 @@
+"""The `kiosk` command as an administrator uses it: run, doctor and hash-pin, with their exit statuses."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk.admin_pin import verify_pin
+
+ROOT = Path(__file__).resolve().parent.parent
+KIOSK = str(Path(sys.executable).parent / "kiosk")
+
+
+def kiosk(*args, stdin="", env=None):
+    return subprocess.run([KIOSK, *args], input=stdin, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+def ini_with(tmp_path, old, new):
+    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8").replace("runtime_dir = build/runtime",
+                                                                    f"runtime_dir = {tmp_path / 'runtime'}")
+    assert old in text
+    path = tmp_path / "kiosk.ini"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_run_with_a_broken_kiosk_ini_exits_2_with_one_sentence(tmp_path):
+    path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 9x")
+    result = kiosk("run", "--config", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.strip() == (f"{path}: section [session], key 'idle_warning_s' has the value '9x', "
+                                     "which is not accepted; expected a whole number from 10 to 3600.")
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_a_missing_kiosk_ini_exits_2(tmp_path):
+    result = kiosk("run", "--config", str(tmp_path / "missing.ini"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path):
+    path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90")
+    result = kiosk("doctor", "--config", str(path), env={"DISPLAY": os.environ.get("DISPLAY", ":0")})
+    lines = result.stdout.strip().splitlines()
+    assert result.returncode == 0, result.stdout
+    assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
+        "configuration", "runtime directory", "translations", "icon font", "display"]
+    assert all(line.startswith("ok") for line in lines)
+
+
+def test_doctor_json_reports_a_failing_check_and_exits_1(tmp_path):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the runtime folder should be")
+    path = ini_with(tmp_path, f"runtime_dir = {tmp_path / 'runtime'}", f"runtime_dir = {blocked / 'runtime'}")
+    result = kiosk("doctor", "--config", str(path), "--json", env={"DISPLAY": ":0"})
+    assert result.returncode == 1
+    checks = {check["name"]: check for check in json.loads(result.stdout)}
+    assert checks["configuration"]["ok"] is True
+    assert checks["runtime directory"]["ok"] is False
+    assert "runtime_dir" in checks["runtime directory"]["detail"]
+
+
+def test_doctor_with_a_broken_kiosk_ini_exits_2(tmp_path):
+    path = ini_with(tmp_path, "corner_taps = 5", "corner_taps = 50")
+    result = kiosk("doctor", "--config", str(path))
+    assert result.returncode == 2 and "'corner_taps' has the value '50'" in result.stderr
+
+
+def test_hash_pin_reads_standard_input_and_prints_a_line_for_kiosk_ini():
+    result = kiosk("hash-pin", stdin="975310\n")
+    assert result.returncode == 0
+    key, value = result.stdout.strip().split(" = ")
+    assert key == "pin_hash" and verify_pin("975310", value)
+    assert "975310" not in result.stdout
+
+
+def test_hash_pin_refuses_a_short_pin():
+    result = kiosk("hash-pin", stdin="123\n")
+    assert result.returncode == 1 and "6 to 12 digits" in result.stderr

@@ -1,0 +1,66 @@
+"""Every message the code shows has a Latvian and a Ukrainian translation, with the right plural forms."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from kiosk.i18n import LANGUAGES, catalogue_path, translate, translate_plural
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The messages in the code now, extracted as translators get them (`make translations`)."""
+    pot = tmp_path_factory.mktemp("pot") / "kiosk.pot"
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
+                    "-k", "_", "-k", "N_", "-k", "ngettext:1,2", "-o", str(pot), "."], cwd=ROOT, check=True)
+    with open(pot, "rb") as handle:
+        return [message for message in read_po(handle) if message.id]
+
+
+def test_extraction_finds_the_kv_and_python_messages(extracted):
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in extracted}
+    assert "I'm still here" in ids        # from a .kv file
+    assert "End session" in ids           # from Python, marked with N_
+    assert "Wrong PIN." in ids
+    assert len(ids) > 40
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_every_message_is_translated(extracted, language):
+    with open(catalogue_path(language), "rb") as handle:
+        catalogue = read_po(handle, locale=language)
+    missing = []
+    for message in extracted:
+        found = catalogue.get(message.id)
+        strings = () if found is None else (found.string if isinstance(found.string, tuple) else (found.string,))
+        if found is None or found.fuzzy or not strings or not all(strings):
+            missing.append(message.id)
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
+def test_placeholders_survive_translation(extracted, language):
+    import re
+    for message in extracted:
+        source = message.id if isinstance(message.id, str) else message.id[1]
+        wanted = sorted(re.findall(r"\{\w+\}", source))
+        translated = translate(language, source) if isinstance(message.id, str) else \
+            translate_plural(language, message.id[0], message.id[1], 5)
+        assert sorted(re.findall(r"\{\w+\}", translated)) == wanted, (language, source)
+
+
+def test_plural_forms_follow_each_language():
+    forms = ("Your session will end in {n} second.", "Your session will end in {n} seconds.")
+    assert [translate_plural("lv", *forms, n).format(n=n) for n in (1, 2, 21, 0)] == [
+        "Jūsu sesija beigsies pēc 1 sekundes.", "Jūsu sesija beigsies pēc 2 sekundēm.",
+        "Jūsu sesija beigsies pēc 21 sekundes.", "Jūsu sesija beigsies pēc 0 sekundēm."]
+    assert [translate_plural("uk", *forms, n).format(n=n) for n in (1, 3, 5, 11, 22)] == [
+        "Ваша сесія завершиться через 1 секунду.", "Ваша сесія завершиться через 3 секунди.",
+        "Ваша сесія завершиться через 5 секунд.", "Ваша сесія завершиться через 11 секунд.",
+        "Ваша сесія завершиться через 22 секунди."]
+    assert translate_plural("en", *forms, 1) == forms[0]

@@ -1,0 +1,1 @@
+"""Developer tools: the demo launcher and the screenshot renderer."""
