@@ -70,6 +70,8 @@ class AppDriver:
         """Tap the middle of a widget, as a finger would: through the window, not by calling it."""
         assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
         x, y = widget.to_window(*widget.center)
+        if not (0 <= x < self.window.width and 0 <= y < self.window.height):
+            raise AssertionError(f"{widget!r} is outside the window at ({x:.0f}, {y:.0f}): scrolled away?")
         self.tap_at(x, y)
 
     def tap_corner(self, times: int) -> None:
@@ -103,6 +105,10 @@ class AppDriver:
         for widget in sorted(labels, key=lambda w: w.text != text):
             return widget
         raise LookupError(f"no widget shows {text!r}; visible: {self.visible_texts()}")
+
+    def root_widget(self, widget_id: str):
+        """A widget of the app's frame (top bar, screen manager) by its kv id."""
+        return self.app.root.ids[widget_id]
 
     def screenshot(self, path: Path) -> Path:
         path = Path(path)

@@ -19,9 +19,11 @@ class GreetingScreen(KioskScreen):
             self.ids.languages.add_widget(button)
 
     def on_touch_down(self, touch):
-        if super().on_touch_down(touch):
-            return True
+        buttons = self.ids.languages.children
+        if any(button.collide_point(*button.to_widget(*touch.pos)) for button in buttons):
+            return super().on_touch_down(touch)
         if self.collide_point(*touch.pos):
+            # Anything but a language button starts in the current language (before any scrolling).
             App.get_running_app().start_session()
             return True
         return False

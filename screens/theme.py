@@ -29,28 +29,29 @@ def icon(name: str) -> str:
 
 NORMAL = {
     "background": "#F4F6F8", "surface": "#FFFFFF", "text": "#1B1F24", "muted": "#4A5560",
-    "primary": "#0B5CAD", "on_primary": "#FFFFFF", "bar": "#0A3D6E", "on_bar": "#FFFFFF",
-    "danger": "#A4262C", "on_danger": "#FFFFFF", "outline": "#8A96A3",
+    "primary": "#0B5CAD", "primary_text": "#FFFFFF", "bar": "#0A3D6E", "bar_text": "#FFFFFF",
+    "danger": "#A4262C", "danger_text": "#FFFFFF", "outline": "#8A96A3",
 }
 # Black, white and yellow: the pairs low-vision users ask for, each above 7:1 contrast.
 HIGH_CONTRAST = {
     "background": "#000000", "surface": "#000000", "text": "#FFFFFF", "muted": "#FFFFFF",
-    "primary": "#FFFF00", "on_primary": "#000000", "bar": "#000000", "on_bar": "#FFFF00",
-    "danger": "#FFFFFF", "on_danger": "#000000", "outline": "#FFFF00",
+    "primary": "#FFFF00", "primary_text": "#000000", "bar": "#000000", "bar_text": "#FFFF00",
+    "danger": "#FFFFFF", "danger_text": "#000000", "outline": "#FFFF00",
 }
 
 
 class Theme(EventDispatcher):
+    # No colour is called on_<something>: Kivy would take it for the handler of property <something>.
     background = ColorProperty(NORMAL["background"])
     surface = ColorProperty(NORMAL["surface"])
     text = ColorProperty(NORMAL["text"])
     muted = ColorProperty(NORMAL["muted"])
     primary = ColorProperty(NORMAL["primary"])
-    on_primary = ColorProperty(NORMAL["on_primary"])
+    primary_text = ColorProperty(NORMAL["primary_text"])
     bar = ColorProperty(NORMAL["bar"])
-    on_bar = ColorProperty(NORMAL["on_bar"])
+    bar_text = ColorProperty(NORMAL["bar_text"])
     danger = ColorProperty(NORMAL["danger"])
-    on_danger = ColorProperty(NORMAL["on_danger"])
+    danger_text = ColorProperty(NORMAL["danger_text"])
     outline = ColorProperty(NORMAL["outline"])
     high_contrast = BooleanProperty(False)
     text_size_step = NumericProperty(0)

@@ -1,0 +1,277 @@
+"""The real kiosk app in a real window, driven by simulated taps: session, idle, end, lock-down, admin."""
+
+import gc
+import logging
+import weakref
+
+from conftest import FAST, TEST_PIN
+from screens import FEATURES
+from screens.i18n import tr
+from screens.theme import ICONS
+
+ICON_GLYPHS = set(ICONS.values())
+LANGUAGE_NAMES = {"Latviešu", "English", "Українська"}
+
+
+def shown_texts(kiosk):
+    """Label widget -> its text, for what a resident reads (not icons, not the centre's own name)."""
+    from kivy.uix.label import Label
+    texts = {}
+    for widget in kiosk.widgets():
+        if isinstance(widget, Label) and widget.opacity > 0 and widget.text.strip():
+            if widget.text in ICON_GLYPHS or widget.text in LANGUAGE_NAMES:
+                continue
+            if widget.text == kiosk.app.settings.centre.name:
+                continue
+            texts[widget] = widget.text
+    return texts
+
+
+def keypad(kiosk, key):
+    """A key of the administrator's PIN pad: a digit, "erase" or "ok"."""
+    from screens.admin_pin import KEY_LABELS
+    label = KEY_LABELS.get(key, key)
+    return next(button for button in kiosk.app.screen("admin_pin").ids.keypad.children if button.text == label)
+
+
+def start_in(kiosk, language_name):
+    kiosk.tap(kiosk.find_text(language_name))
+    assert kiosk.app.current_screen == "home"
+
+
+def test_greeting_is_latvian_and_touching_anywhere_starts_a_session(kiosk):
+    assert kiosk.app.current_screen == "greeting"
+    assert kiosk.find_text("Laipni lūdzam!")
+    assert kiosk.app.sessions.current is None
+    kiosk.tap_at(kiosk.window.width / 2, 40)  # empty space near the bottom
+    assert kiosk.app.current_screen == "home"
+    assert kiosk.app.sessions.current is not None
+    assert kiosk.find_text("Ko jūs vēlaties darīt?")
+
+
+def test_language_switch_changes_every_visible_label_at_once(kiosk):
+    start_in(kiosk, "Latviešu")
+    before = shown_texts(kiosk)
+    assert len(before) >= 10
+    kiosk.tap(kiosk.root_widget("language_button"))
+    assert kiosk.app.dialog_is_open("language")
+    kiosk.tap(kiosk.find_text("Українська"))
+    assert not kiosk.app.dialog_is_open("language")
+    after = {widget: widget.text for widget in before}
+    unchanged = [text for widget, text in before.items() if after[widget] == text]
+    assert unchanged == []
+    assert kiosk.find_text("Що ви хочете зробити?")
+    assert "Українська" in kiosk.root_widget("language_button").text
+    kiosk.tap(kiosk.root_widget("language_button"))
+    kiosk.tap(kiosk.find_text("English"))
+    assert kiosk.find_text("What would you like to do?")
+
+
+def test_language_observers_do_not_pile_up(kiosk):
+    start_in(kiosk, "English")
+    for feature in FEATURES:
+        kiosk.app.show(feature.screen)
+    kiosk.app.show("home")
+    count = tr.observer_count
+    for language in ("lv", "uk", "en") * 3:
+        kiosk.app.set_language(language)
+        kiosk.frames(1)
+    assert tr.observer_count == count
+
+
+def test_every_home_tile_leads_to_its_screen_and_back(kiosk):
+    start_in(kiosk, "English")
+    for feature in FEATURES:
+        kiosk.tap(kiosk.find_text(feature.title))
+        assert kiosk.app.current_screen == feature.screen
+        assert kiosk.find_text("This will soon be possible at this kiosk.")
+        kiosk.tap(kiosk.find_text("Back to the start"))
+        assert kiosk.app.current_screen == "home"
+
+
+def test_call_staff_is_on_every_screen_and_says_to_ask_at_the_desk(kiosk):
+    start_in(kiosk, "English")
+    for screen in ["home"] + [feature.screen for feature in FEATURES]:
+        kiosk.app.show(screen)
+        kiosk.frames(1)
+        kiosk.tap(kiosk.root_widget("call_staff_button"))
+        assert kiosk.app.dialog_is_open("call_staff")
+        assert kiosk.find_text("Please ask at the desk")
+        kiosk.tap(kiosk.find_text("OK"))
+        assert not kiosk.app.dialog_is_open("call_staff")
+
+
+def test_idle_warning_counts_down_and_im_still_here_keeps_the_session(make_driver):
+    kiosk = make_driver(FAST)
+    start_in(kiosk, "English")
+    session = kiosk.app.sessions.current
+    assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("idle_warning"), 3)
+    assert kiosk.find_text("Are you still here?")
+    countdown = kiosk.find_text("Your session will end in")
+    assert "1 second" in countdown.text  # 0.8 s countdown, rounded up
+    kiosk.tap(kiosk.find_text("I'm still here"))
+    assert not kiosk.app.dialog_is_open("idle_warning")
+    assert kiosk.app.sessions.current is session
+    assert kiosk.app.current_screen == "home"
+
+
+def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_driver):
+    kiosk = make_driver(FAST)
+    start_in(kiosk, "Українська")
+    session = kiosk.app.sessions.current
+    (session.directory / "scan.pdf").write_bytes(b"%PDF resident's scan")
+    held = {"identity": "Jānis Bērziņš"}
+    session.add_wiper("test holder", held.clear, lambda: not held)
+    directory = session.directory
+    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 4)
+    report = kiosk.app.sessions.last_report
+    assert report.clean
+    assert "test holder" in report.wipers_run
+    assert {"screen home", "screen greeting"} <= set(report.wipers_run)
+    assert held == {}
+    assert not directory.exists()
+    assert kiosk.app.sessions.current is None
+    assert not kiosk.app.dialog_is_open("idle_warning")
+    # The reminders are shown in the resident's language, then the greeting returns in Latvian.
+    assert kiosk.find_text("Не забудьте:")
+    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 3)
+    assert kiosk.find_text("Laipni lūdzam!")
+
+
+def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
+    start_in(kiosk, "English")
+    kiosk.tap(kiosk.find_text("End session"))
+    assert kiosk.app.dialog_is_open("confirm_end")
+    kiosk.tap(kiosk.find_text("No, continue"))
+    assert not kiosk.app.dialog_is_open("confirm_end")
+    assert kiosk.app.sessions.current is not None
+    kiosk.tap(kiosk.find_text("End session"))
+    directory = kiosk.app.sessions.current.directory
+    kiosk.tap(kiosk.find_text("Yes, end session"))
+    assert kiosk.app.current_screen == "goodbye"
+    assert not directory.exists()
+    for reminder in ("your eID card in the card reader", "your originals on the scanner", "your printouts"):
+        assert kiosk.find_text(reminder)
+    kiosk.tap(kiosk.find_text("Done"))
+    assert kiosk.app.current_screen == "greeting"
+
+
+def test_the_next_resident_starts_with_default_language_size_and_contrast(make_driver):
+    from kivy.metrics import Metrics
+    from screens.theme import theme
+    kiosk = make_driver(FAST)
+    start_in(kiosk, "English")
+    kiosk.tap(kiosk.root_widget("text_size_button"))
+    kiosk.tap(kiosk.root_widget("contrast_button"))
+    assert theme.high_contrast and Metrics.fontscale > 1
+    kiosk.app.end_session("resident")
+    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 3)
+    assert kiosk.app.language == "lv" and not theme.high_contrast and Metrics.fontscale == 1
+
+
+def test_escape_and_close_requests_do_not_close_the_kiosk(kiosk):
+    closed = []
+    kiosk.window.bind(on_close=lambda *args: closed.append(True))
+    start_in(kiosk, "English")
+    assert kiosk.press_key(27) is True  # swallowed
+    assert kiosk.window.dispatch("on_request_close") is True  # vetoed
+    kiosk.frames(3)
+    assert closed == []
+    assert kiosk.app.current_screen == "home"
+    assert kiosk.app.sessions.current is not None
+
+
+def test_f1_never_opens_kivys_settings_panel(kiosk):
+    from kivy.uix.settings import Settings as SettingsPanel
+    kiosk.press_key(282)  # F1
+    assert not any(isinstance(widget, SettingsPanel) for widget in kiosk.widgets())
+
+
+def test_corner_gesture_and_a_wrong_pin_are_refused_the_right_pin_opens_admin(kiosk, caplog):
+    start_in(kiosk, "English")
+    kiosk.tap_corner(4)
+    assert kiosk.app.current_screen == "home"  # four taps are not enough
+    with caplog.at_level(logging.DEBUG):
+        kiosk.tap_corner(5)
+        assert kiosk.app.current_screen == "admin_pin"
+        for digit in "111111":
+            kiosk.tap(keypad(kiosk, digit))
+        assert kiosk.find_text("\u25cf \u25cf \u25cf")  # masked, never the digits
+        kiosk.tap(keypad(kiosk, "ok"))
+        assert kiosk.app.current_screen == "admin_pin"
+        assert kiosk.find_text("Wrong PIN.")
+        for digit in TEST_PIN:
+            kiosk.tap(keypad(kiosk, digit))
+        kiosk.tap(keypad(kiosk, "ok"))
+    assert kiosk.app.current_screen == "admin"
+    assert kiosk.app.sessions.current is None  # the resident's session was wiped first
+    assert kiosk.find_text("Version: ")
+    assert kiosk.find_text("runtime directory")
+    assert TEST_PIN not in caplog.text and "111111" not in caplog.text
+    kiosk.tap(kiosk.find_text("Back to the kiosk"))
+    assert kiosk.app.current_screen == "greeting"
+
+
+def test_repeated_wrong_pins_lock_the_pad(kiosk):
+    start_in(kiosk, "English")
+    kiosk.tap_corner(5)
+    for _ in range(3):
+        for digit in "000000":
+            kiosk.tap(keypad(kiosk, digit))
+        kiosk.tap(keypad(kiosk, "ok"))
+    assert kiosk.find_text("Too many wrong tries. Try again in 30 seconds.")
+    for digit in TEST_PIN:
+        kiosk.tap(keypad(kiosk, digit))
+    kiosk.tap(keypad(kiosk, "ok"))
+    assert kiosk.app.current_screen == "admin_pin"  # locked: even the right PIN waits
+    kiosk.tap(kiosk.find_text("Cancel"))
+    assert kiosk.app.current_screen == "home"  # back where the gesture was made
+
+
+def test_taps_elsewhere_break_the_corner_gesture(kiosk):
+    kiosk.tap_corner(3)
+    kiosk.tap_at(kiosk.window.width - 5, kiosk.window.height / 2)
+    kiosk.tap_corner(2)
+    assert kiosk.app.current_screen != "admin_pin"
+
+
+def test_an_unattended_admin_screen_returns_to_the_greeting(make_driver):
+    kiosk = make_driver(FAST)
+    kiosk.tap_corner(5)
+    for digit in TEST_PIN:
+        kiosk.tap(keypad(kiosk, digit))
+    kiosk.tap(keypad(kiosk, "ok"))
+    assert kiosk.app.current_screen == "admin"
+    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 4)
+
+
+def test_the_administrator_can_close_the_app(kiosk):
+    stopped = []
+    kiosk.app.bind(on_stop=lambda *args: stopped.append(True))
+    kiosk.tap_corner(5)  # from the greeting, in Latvian
+    for digit in TEST_PIN:
+        kiosk.tap(keypad(kiosk, digit))
+    kiosk.tap(keypad(kiosk, "ok"))
+    kiosk.tap(kiosk.find_text("Aizvērt kioska lietotni"))
+    assert stopped == [True]
+    assert not kiosk.window.dispatch("on_request_close")  # no longer vetoed
+
+
+def test_session_folders_left_by_a_crash_are_wiped_before_the_greeting(settings, make_driver):
+    leftover = settings.session.runtime_dir / "session-0123456789abcdef"
+    leftover.mkdir(parents=True)
+    (leftover / "scan-of-passport.pdf").write_bytes(b"%PDF old")
+    kiosk = make_driver(settings=settings)
+    assert not leftover.exists()
+    assert kiosk.app.leftovers_removed == 1
+    assert kiosk.app.current_screen == "greeting"
+
+
+def test_nothing_of_a_session_stays_in_memory(kiosk):
+    start_in(kiosk, "English")
+    ref = weakref.ref(kiosk.app.sessions.current)
+    kiosk.app.sessions.current.store["identity"] = {"given_name": "Jānis"}
+    kiosk.tap(kiosk.find_text("End session"))
+    kiosk.tap(kiosk.find_text("Yes, end session"))
+    gc.collect()
+    assert ref() is None
