@@ -13,6 +13,11 @@ DOMAIN = "kiosk"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is translated later, at display time."""
+    return message
+
+
 def catalogue_path(language: str) -> Path:
     return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from screens.i18n import N_
+from kiosk.i18n import N_
 
 
 @dataclass(frozen=True)

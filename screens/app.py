@@ -65,6 +65,7 @@ class KioskApp(App):
         self.root = root
         self.reset_preferences()
         self.show("greeting")
+        log.info("kiosk %s ready (version %s)", self.settings.kiosk.id, self.version)
         return root
 
     def on_stop(self):
@@ -235,6 +236,7 @@ class KioskApp(App):
     def enter_admin(self) -> None:
         if self.sessions.current is not None:
             self.end_session("administrator", farewell=False)
+        self.reset_preferences()
         self.show("admin")
 
     def cancel_admin_pin(self) -> None:
@@ -271,7 +273,7 @@ class KioskApp(App):
                 count=self.leftovers_removed),
         ])
 
-    def exit_app(self) -> None:
-        log.info("the administrator closed the kiosk")
+    def exit_app(self, reason: str = "the administrator") -> None:
+        log.info("kiosk closed by %s", reason)
         self.allow_close = True
         self.stop()

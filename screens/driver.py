@@ -120,5 +120,5 @@ class AppDriver:
         return path
 
     def close(self) -> None:
+        # No frame after this: kv rules that read `app` would find no running app.
         self.app.stop()
-        self.frames(1)

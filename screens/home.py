@@ -6,7 +6,7 @@ from kivy.app import App
 from kivy.lang import Builder
 
 from screens import FEATURES
-from screens.i18n import N_
+from kiosk.i18n import N_
 from screens.theme import icon
 from screens.widgets import KioskScreen, Tile
 

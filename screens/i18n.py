@@ -9,11 +9,6 @@ from kiosk.i18n import translate, translate_plural
 WATCHED = ("_", "ngettext")
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction where it is translated later, at display time."""
-    return message
-
-
 class Translator(Observable):
     """Holds the UI language; kv binds to its `_` and `ngettext`, and `switch` re-runs those rules."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 from kiosk.config import Settings
 
@@ -27,6 +28,10 @@ def configure_kivy(settings: Settings, windowed: bool) -> None:
 
 def run_kiosk(settings: Settings, demo: bool = False, windowed: bool = False) -> int:
     configure_kivy(settings, windowed)
+    from kivy.clock import Clock
     from screens.app import KioskApp
-    KioskApp(settings, demo=demo).run()
+    app = KioskApp(settings, demo=demo)
+    # systemd and shutdown send SIGTERM: stop through the app, so the open session is wiped first.
+    signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.exit_app("SIGTERM")))
+    app.run()
     return 0

@@ -275,3 +275,29 @@ def test_nothing_of_a_session_stays_in_memory(kiosk):
     kiosk.tap(kiosk.find_text("Yes, end session"))
     gc.collect()
     assert ref() is None
+
+
+def test_stopping_the_app_wipes_the_open_session(make_driver):
+    kiosk = make_driver()
+    start_in(kiosk, "English")
+    directory = kiosk.app.sessions.current.directory
+    (directory / "scan.pdf").write_bytes(b"%PDF")
+    kiosk.close()
+    assert not directory.exists()
+
+
+def test_logs_hold_nothing_of_the_resident(make_driver, caplog):
+    kiosk = make_driver(FAST)
+    with caplog.at_level(logging.DEBUG):
+        start_in(kiosk, "Latviešu")
+        session = kiosk.app.sessions.current
+        (session.directory / "pase-Jānis-Bērziņš-010180-12345.pdf").write_bytes(b"%PDF")
+        session.store["identity"] = {"given_name": "Jānis", "surname": "Bērziņš", "personal_code": "010180-12345"}
+
+        def failing_wiper():
+            raise OSError("cannot remove pase-Jānis-Bērziņš-010180-12345.pdf")
+        session.add_wiper("scanner", failing_wiper)
+        assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 4)
+    assert "session ended (idle)" in caplog.text
+    for personal in ("Jānis", "Bērziņš", "010180", "pase"):
+        assert personal not in caplog.text

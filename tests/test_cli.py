@@ -80,3 +80,30 @@ def test_hash_pin_reads_standard_input_and_prints_a_line_for_kiosk_ini():
 def test_hash_pin_refuses_a_short_pin():
     result = kiosk("hash-pin", stdin="123\n")
     assert result.returncode == 1 and "6 to 12 digits" in result.stderr
+
+
+def test_run_starts_the_window_wipes_leftovers_and_stops_cleanly_on_sigterm(tmp_path):
+    import select
+    import signal
+    import time
+    path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90")
+    leftover = tmp_path / "runtime" / "session-00aa"
+    leftover.mkdir(parents=True)
+    (leftover / "scan.pdf").write_bytes(b"%PDF")
+    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy"), "KIVY_NO_FILELOG": "1"}
+    process = subprocess.Popen([KIOSK, "run", "--config", str(path), "--windowed"], stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, text=True, env=env)
+    seen, deadline = [], time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and not any("ready" in line for line in seen):
+            if select.select([process.stderr], [], [], 1)[0]:
+                seen.append(process.stderr.readline())
+        assert any("kiosk demo-kiosk-1 ready" in line for line in seen), "".join(seen)
+        assert not leftover.exists()
+        process.send_signal(signal.SIGTERM)
+        _, rest = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0
+    assert "kiosk closed by SIGTERM" in rest
+    assert "Traceback" not in "".join(seen) + rest

@@ -1,0 +1,88 @@
+"""Cold start to the first drawn frame: the kiosk's greeting against a bare Kivy app with one label.
+
+Run under a display (make bench does it with Xvfb). Prints kiosk_startup_ms, bare_startup_ms and
+startup_ratio = kiosk / bare, each the median of 5 cold starts in fresh processes, taken in turns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+READY = "FIRST-FRAME"
+
+
+def child(kind: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from screens.driver import prepare_environment
+    prepare_environment()
+    from kivy.config import Config
+    if kind == "kiosk":
+        from kiosk.config import load_settings
+        from screens.launch import configure_kivy
+        settings = load_settings(ROOT / "kiosk.ini")
+        runtime = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+        settings = dataclasses.replace(settings, session=dataclasses.replace(settings.session,
+                                                                            runtime_dir=runtime))
+        configure_kivy(settings, windowed=True)
+        from screens.app import KioskApp
+        app = KioskApp(settings)
+    else:
+        Config.set("graphics", "width", "1280")
+        Config.set("graphics", "height", "800")
+        from kivy.app import App
+        from kivy.uix.label import Label
+
+        class BareApp(App):
+            def build(self):
+                return Label(text="Laipni lūdzam!")
+        app = BareApp()
+    from kivy.core.window import Window
+
+    def first_flip(*_args):
+        Window.unbind(on_flip=first_flip)
+        print(READY, flush=True)
+        app.stop()
+    Window.bind(on_flip=first_flip)
+    app.run()
+
+
+def cold_start_ms(kind: str) -> float:
+    began = time.perf_counter()
+    process = subprocess.Popen([sys.executable, __file__, "--child", kind], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=os.environ.copy())
+    for line in process.stdout:
+        if line.strip() == READY:
+            elapsed = (time.perf_counter() - began) * 1000
+            break
+    else:
+        raise SystemExit(f"the {kind} app never drew a frame (exit status {process.wait()})")
+    process.wait(timeout=30)
+    return elapsed
+
+
+def main() -> None:
+    kiosk, bare = [], []
+    cold_start_ms("bare")  # warms the disk cache for both, as a kiosk that has booted once has
+    for _ in range(RUNS):
+        bare.append(cold_start_ms("bare"))
+        kiosk.append(cold_start_ms("kiosk"))
+    kiosk_ms, bare_ms = statistics.median(kiosk), statistics.median(bare)
+    print(f"kiosk_startup_ms={kiosk_ms:.0f}")
+    print(f"bare_startup_ms={bare_ms:.0f}")
+    print(f"startup_ratio={kiosk_ms / bare_ms:.2f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
+    else:
+        main()
