@@ -87,21 +87,23 @@ class AppDriver:
     # ---- looking ------------------------------------------------------------------------------
 
     def widgets(self) -> Iterator:
-        """Every widget now in the window, dialogs included."""
+        """Every widget a person can see now, dialogs included; hidden (transparent) branches are left out."""
         stack = list(self.window.children)
         while stack:
             widget = stack.pop()
+            if widget.opacity <= 0:
+                continue
             yield widget
             stack.extend(widget.children)
 
     def visible_texts(self) -> list[str]:
         from kivy.uix.label import Label
-        return [w.text for w in self.widgets() if isinstance(w, Label) and w.text and w.opacity > 0]
+        return [w.text for w in self.widgets() if isinstance(w, Label) and w.text]
 
     def find_text(self, text: str):
         """The widget showing exactly `text`, else the first one whose text contains it."""
         from kivy.uix.label import Label
-        labels = [w for w in self.widgets() if isinstance(w, Label) and w.opacity > 0 and text in w.text]
+        labels = [w for w in self.widgets() if isinstance(w, Label) and text in w.text]
         for widget in sorted(labels, key=lambda w: w.text != text):
             return widget
         raise LookupError(f"no widget shows {text!r}; visible: {self.visible_texts()}")

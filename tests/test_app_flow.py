@@ -205,10 +205,11 @@ def test_corner_gesture_and_a_wrong_pin_are_refused_the_right_pin_opens_admin(ki
         kiosk.tap(keypad(kiosk, "ok"))
     assert kiosk.app.current_screen == "admin"
     assert kiosk.app.sessions.current is None  # the resident's session was wiped first
-    assert kiosk.find_text("Version: ")
+    # The administrator's screen opens in the default language, at normal size.
+    assert kiosk.find_text("Versija: ")
     assert kiosk.find_text("runtime directory")
     assert TEST_PIN not in caplog.text and "111111" not in caplog.text
-    kiosk.tap(kiosk.find_text("Back to the kiosk"))
+    kiosk.tap(kiosk.find_text("Atpakaļ uz kiosku"))
     assert kiosk.app.current_screen == "greeting"
 
 
