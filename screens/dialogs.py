@@ -9,8 +9,7 @@ from kivy.metrics import dp
 from kivy.properties import NumericProperty
 from kivy.uix.modalview import ModalView
 
-from kiosk.i18n import LANGUAGES
-from screens.widgets import KioskButton
+from screens.widgets import add_language_buttons
 
 
 class KioskDialog(ModalView):
@@ -40,10 +39,7 @@ class CallStaffDialog(KioskDialog):
 class LanguageDialog(KioskDialog):
     def on_kv_post(self, base_widget):
         app = App.get_running_app()
-        for code in app.settings.ui.languages:
-            button = KioskButton(text=LANGUAGES[code], font_size="28sp")
-            button.bind(on_release=lambda _button, code=code: app.set_language(code))
-            self.ids.choices.add_widget(button)
+        add_language_buttons(self.ids.choices, app.settings.ui.languages, app.set_language)
 
 
 DIALOGS = {

@@ -5,18 +5,13 @@ from pathlib import Path
 from kivy.app import App
 from kivy.lang import Builder
 
-from kiosk.i18n import LANGUAGES
-from screens.widgets import KioskButton, KioskScreen
+from screens.widgets import KioskScreen, add_language_buttons
 
 
 class GreetingScreen(KioskScreen):
     def on_kv_post(self, base_widget):
         app = App.get_running_app()
-        for code in app.settings.ui.languages:
-            # Each language is named in itself, so the button needs no translation.
-            button = KioskButton(text=LANGUAGES[code], font_size="30sp")
-            button.bind(on_release=lambda _button, code=code: app.start_session(code))
-            self.ids.languages.add_widget(button)
+        add_language_buttons(self.ids.languages, app.settings.ui.languages, app.start_session, "30sp")
 
     def on_touch_down(self, touch):
         buttons = self.ids.languages.children

@@ -11,6 +11,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 
+from kiosk.i18n import LANGUAGES
+
 
 class KioskButton(ButtonBehavior, Label):
     """A large button whose colours come from the theme; `role` says how prominent it is."""
@@ -23,6 +25,14 @@ class Tile(ButtonBehavior, BoxLayout):
     icon = StringProperty("")
     title = StringProperty("")
     role = OptionProperty("primary", options=["primary", "danger"])
+
+
+def add_language_buttons(container, languages, on_choose, font_size: str = "28sp") -> None:
+    """One button per language, each named in itself so that it needs no translation."""
+    for code in languages:
+        button = KioskButton(text=LANGUAGES[code], font_size=font_size)
+        button.bind(on_release=lambda _button, code=code: on_choose(code))
+        container.add_widget(button)
 
 
 class Heading(Label):
