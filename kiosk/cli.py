@@ -7,8 +7,10 @@ import getpass
 import json
 import logging
 import sys
+from pathlib import Path
 
 from kiosk.config import ConfigError, load_settings
+from kiosk.i18n import LANGUAGES
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -50,6 +52,50 @@ def cmd_hash_pin(_args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_catalog_check(args: argparse.Namespace) -> int:
+    from kiosk.catalog.model import CatalogError, load_catalog
+    path = Path(args.path) if args.path else load_settings(args.config).catalog.path
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{path}: valid, version {catalog.version}: {len(catalog.services)} entries, "
+          f"{len(catalog.institutions)} institutions, {len(catalog.life_situations)} life situations")
+    return EXIT_OK
+
+
+def cmd_catalog_search(args: argparse.Namespace) -> int:
+    from kiosk.catalog import load_with_fallback
+    from kiosk.catalog.model import CatalogError, load_catalog
+    from kiosk.catalog.search import SearchIndex
+    if args.catalog:
+        try:
+            catalog = load_catalog(args.catalog)
+        except CatalogError as error:
+            print(error, file=sys.stderr)
+            return EXIT_CONFIG
+    else:
+        settings = load_settings(args.config)
+        loaded = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir)
+        if loaded.catalog is None:
+            print(loaded.problem, file=sys.stderr)
+            return EXIT_CONFIG
+        catalog = loaded.catalog
+    hits = SearchIndex(catalog).search(args.query, args.lang, args.limit)
+    if args.json:
+        print(json.dumps([{"id": hit.service.id, "name": hit.service.name.get(args.lang),
+                           "name_lv": hit.service.name.lv, "institution": hit.service.institution.code,
+                           "channels": hit.service.channels.names(), "score": hit.score} for hit in hits],
+                         ensure_ascii=False, indent=2))
+    elif not hits:
+        print(f"Nothing sensible matches '{args.query}'.")
+    else:
+        for hit in hits:
+            print(f"{hit.score:5.1f}  {hit.service.id:45}  {hit.service.name.get(args.lang)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="KAC self-service kiosk")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -67,6 +113,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     hash_pin = commands.add_parser("hash-pin", help="read a PIN on standard input, print the kiosk.ini line")
     hash_pin.set_defaults(handler=cmd_hash_pin)
+
+    catalog = commands.add_parser("catalog", help="the e-service catalogue").add_subparsers(
+        dest="catalog_command", required=True)
+    check = catalog.add_parser("check", help="validate a catalogue file; exit 2 naming the entry and field")
+    check.add_argument("path", nargs="?", help="the file (default: [catalog] path in kiosk.ini)")
+    check.add_argument("--config", help="path of kiosk.ini")
+    check.set_defaults(handler=cmd_catalog_check)
+    search = catalog.add_parser("search", help="search the catalogue as the kiosk does")
+    search.add_argument("query")
+    search.add_argument("--lang", choices=list(LANGUAGES), default="lv", help="the resident's language")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true")
+    search.add_argument("--catalog", help="a catalogue file instead of the configured one")
+    search.add_argument("--config", help="path of kiosk.ini")
+    search.set_defaults(handler=cmd_catalog_search)
     return parser
 
 

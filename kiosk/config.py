@@ -71,7 +71,8 @@ def _pin_hash(value: str) -> str:
 
 TEXT = Rule(_text, "some text")
 YES_NO = Rule(_yes_no, "yes or no")
-PATH = Rule(lambda value: Path(_text(value)), "a directory path")
+FOLDER = Rule(lambda value: Path(_text(value)), "a folder path")
+FILE = Rule(lambda value: Path(_text(value)), "a file path")
 LANGUAGE_LIST = Rule(_languages, "a comma-separated list of distinct codes from " + ", ".join(LANGUAGES))
 LANGUAGE = Rule(_language, "one of " + ", ".join(LANGUAGES))
 PIN_HASH = Rule(_pin_hash, "a line made by 'kiosk hash-pin' (scrypt$N$r$p$salt$hash)")
@@ -85,6 +86,8 @@ def setting(rule: Rule, default: Any = dataclasses.MISSING) -> Any:
 class KioskSection:
     id: str = setting(TEXT)
     name: str = setting(TEXT)
+    # Kept across sessions and restarts, never personal data: the last good catalogue, the outbox.
+    state_dir: Path = setting(FOLDER)
 
 
 @dataclass(frozen=True)
@@ -103,11 +106,16 @@ class UiSection:
 
 @dataclass(frozen=True)
 class SessionSection:
-    runtime_dir: Path = setting(PATH)
+    runtime_dir: Path = setting(FOLDER)
     idle_warning_s: int = setting(_whole_number(10, 3600), 90)
     # WCAG 2.2.1 asks for at least 20 seconds to answer "Are you still here?".
     idle_countdown_s: int = setting(_whole_number(20, 600), 30)
     goodbye_s: int = setting(_whole_number(3, 120), 12)
+
+
+@dataclass(frozen=True)
+class CatalogSection:
+    path: Path = setting(FILE)
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,7 @@ class Settings:
     centre: CentreSection
     ui: UiSection
     session: SessionSection
+    catalog: CatalogSection
     admin: AdminSection
 
 
@@ -132,6 +141,7 @@ SECTIONS: dict[str, type] = {
     "centre": CentreSection,
     "ui": UiSection,
     "session": SessionSection,
+    "catalog": CatalogSection,
     "admin": AdminSection,
 }
 
@@ -184,9 +194,10 @@ def _read_section(path: Path, parser: configparser.ConfigParser, name: str, kind
         except ValueError:
             raise ConfigError(f"{path}: section [{name}], key '{key}' has the value '{given[key]}', "
                               f"which is not accepted; expected {rule.accepts}.") from None
-    if "runtime_dir" in values and not values["runtime_dir"].is_absolute():
-        # Relative paths are read from the file's own folder, so a checkout works wherever it is.
-        values["runtime_dir"] = (path.parent / values["runtime_dir"]).resolve()
+    for key, value in values.items():
+        if isinstance(value, Path) and not value.is_absolute():
+            # Relative paths are read from the file's own folder, so a checkout works wherever it is.
+            values[key] = (path.parent / value).resolve()
     return kind(**values)
 
 

@@ -79,8 +79,20 @@ def check_display(_settings: Settings) -> Check:
                  "or set SDL_VIDEODRIVER=offscreen for rendering without a screen")
 
 
+def check_catalog(settings: Settings) -> Check:
+    from kiosk.catalog import load_with_fallback
+    loaded = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir)
+    if loaded.problem is None:
+        catalog = loaded.catalog
+        return Check("catalogue", True, f"{settings.catalog.path}: {len(catalog.services)} entries, "
+                     f"version {catalog.version}")
+    fallback = (f"the kiosk uses the last good copy (version {loaded.catalog.version})" if loaded.from_last_good
+                else "there is no last good copy: residents find no services until the file is fixed")
+    return Check("catalogue", False, f"{loaded.problem}; {fallback}")
+
+
 # Later capabilities (card reader, printers, scanner, staff desk) add their checks to this list.
-CHECKS = [check_runtime_dir, check_translations, check_icon_font, check_display]
+CHECKS = [check_runtime_dir, check_catalog, check_translations, check_icon_font, check_display]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -38,9 +38,12 @@ SCREENS: dict[str, ScreenEntry] = {
     "greeting": ScreenEntry("screens.greeting", "GreetingScreen"),
     "home": ScreenEntry("screens.home", "HomeScreen"),
     "goodbye": ScreenEntry("screens.goodbye", "GoodbyeScreen"),
+    "service": ScreenEntry("screens.service", "ServiceScreen"),
     "admin_pin": ScreenEntry("screens.admin_pin", "AdminPinScreen", top_bar=False),
     "admin": ScreenEntry("screens.admin", "AdminScreen", top_bar=False),
     **{feature.screen: ScreenEntry("screens.coming_soon", "ComingSoonScreen",
                                    {"title": feature.title, "icon_name": feature.icon})
        for feature in FEATURES},
+    # Tasks that have their own screens now replace their "coming soon" entries above.
+    "find_service": ScreenEntry("screens.find_service", "FindServiceScreen"),
 }

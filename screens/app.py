@@ -52,6 +52,8 @@ class KioskApp(App):
         self._screens: dict = {}
         self._dialogs: dict = {}
         self._return_from_admin_pin = "greeting"
+        self._catalog_index = None
+        self.loaded_catalog = None
         self._clock_events: list = []
 
     # ---- start and stop -------------------------------------------------------------------------
@@ -193,6 +195,47 @@ class KioskApp(App):
     def _schedule_once(self, callback, delay: float) -> None:
         self._clock_events.append(Clock.schedule_once(callback, delay))
         self._clock_events = [event for event in self._clock_events if event.is_triggered]
+
+    # ---- the catalogue ----------------------------------------------------------------------
+
+    def catalog_index(self):
+        """The search index over the catalogue, read when a resident first looks for a service."""
+        if self._catalog_index is None:
+            from kiosk.catalog import load_with_fallback
+            from kiosk.catalog.search import SearchIndex
+            self.loaded_catalog = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
+            if self.loaded_catalog.catalog is not None:
+                self._catalog_index = SearchIndex(self.loaded_catalog.catalog)
+        return self._catalog_index
+
+    def search(self, query: str) -> list:
+        index = self.catalog_index()
+        return [hit.service for hit in index.search(query, self.language, limit=30)] if index else []
+
+    def browse_choices(self, by: str) -> list[tuple[str, str]]:
+        """(key, label) of every life situation or institution that has services, in the current language."""
+        index = self.catalog_index()
+        if index is None:
+            return []
+        catalog = index.catalog
+        if by == "situation":
+            return [(s.id, s.name.get(self.language)) for s in catalog.life_situations if catalog.in_situation(s.id)]
+        return [(i.code, i.name.get(self.language)) for i in catalog.institutions if catalog.of_institution(i.code)]
+
+    def browse(self, by: str, key: str) -> list:
+        catalog = self.catalog_index().catalog
+        return catalog.in_situation(key) if by == "situation" else catalog.of_institution(key)
+
+    def show_service(self, service_id: str) -> None:
+        self.screen("service").service = self.catalog_index().catalog.by_id[service_id]
+        self.show("service")
+
+    @staticmethod
+    def qr_texture(data: str):
+        import io
+        from kivy.core.image import Image as CoreImage
+        from kiosk.qr import qr_png
+        return CoreImage(io.BytesIO(qr_png(data)), ext="png").texture
 
     # ---- dialogs --------------------------------------------------------------------------------
 

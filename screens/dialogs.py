@@ -6,7 +6,7 @@ from kivy.app import App
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.metrics import dp
-from kivy.properties import NumericProperty
+from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
 from screens.widgets import add_language_buttons
@@ -36,6 +36,12 @@ class CallStaffDialog(KioskDialog):
     pass
 
 
+class ChannelInfoDialog(KioskDialog):
+    """Until a way has its own flow at this kiosk, says plainly what to do at the desk."""
+    heading = StringProperty("")
+    text = StringProperty("")
+
+
 class LanguageDialog(KioskDialog):
     def on_kv_post(self, base_widget):
         app = App.get_running_app()
@@ -47,6 +53,7 @@ DIALOGS = {
     "confirm_end": ConfirmEndDialog,
     "call_staff": CallStaffDialog,
     "language": LanguageDialog,
+    "channel_info": ChannelInfoDialog,
 }
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -55,6 +55,7 @@ class Theme(EventDispatcher):
     outline = ColorProperty(NORMAL["outline"])
     high_contrast = BooleanProperty(False)
     text_size_step = NumericProperty(0)
+    font_scale = NumericProperty(1.0)  # what sp() multiplies by now; for sizes kv computes itself
 
     def on_high_contrast(self, _theme, high: bool) -> None:
         for name, colour in (HIGH_CONTRAST if high else NORMAL).items():
@@ -62,7 +63,7 @@ class Theme(EventDispatcher):
 
     def on_text_size_step(self, _theme, step: int) -> None:
         # Every size in the kv files is in sp, so this one assignment resizes text and touch targets.
-        Metrics.fontscale = TEXT_SIZES[int(step)][1]
+        self.font_scale = Metrics.fontscale = TEXT_SIZES[int(step)][1]
 
     def next_text_size(self) -> None:
         self.text_size_step = (int(self.text_size_step) + 1) % len(TEXT_SIZES)

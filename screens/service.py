@@ -1,0 +1,90 @@
+"""One service: what it is, who provides it, and one big button for each way it can be done here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import ListProperty, ObjectProperty, StringProperty
+
+from kiosk.i18n import N_
+from screens.i18n import tr
+from screens.widgets import KioskButton, KioskScreen
+
+# For each way: the button's title and its one line saying what happens.
+CHANNEL_TEXTS = {
+    "self": (N_("Do it yourself on this computer"), N_("You need your eID card.")),
+    "self_no_eid": (N_("Do it yourself on this computer"), N_("No login is needed.")),
+    "authorised": (N_("A staff member does it for you"), N_("We print an authorisation for you to sign.")),
+    "paper": (N_("Fill in a paper form"), N_("The centre sends it to the institution.")),
+    "video": (N_("Book a video consultation"), N_("Talk to a specialist by video, here at the centre.")),
+    "in_person": (N_("Take a queue ticket"), N_("A staff member at the desk helps you.")),
+}
+
+# What to do now, for the ways whose flows this kiosk does not have yet.
+CHANNEL_ADVICE = {
+    "self": N_("Doing e-services on this computer is coming soon. Until then, scan the code on the screen to "
+               "continue on your phone, or ask at the desk."),
+    "authorised": N_("Please go to the desk: a staff member will print an authorisation for you to sign and "
+                     "submit “{service}” for you. Bring your identity document."),
+    "paper": N_("Please ask at the desk for the paper form for “{service}”. The centre sends it to "
+                "{institution}."),
+    "video": N_("Please go to the desk to book a time for a video consultation with {institution}."),
+    "in_person": N_("Please go to the desk: a staff member will help you with “{service}”."),
+}
+
+
+class ServiceScreen(KioskScreen):
+    service = ObjectProperty(None, allownone=True)
+    title = StringProperty("")
+    institution = StringProperty("")
+    description = StringProperty("")
+    qr_texture = ObjectProperty(None, allownone=True)
+    channels = ListProperty()
+
+    def on_kv_post(self, base_widget):
+        tr.fbind("_", self._refresh)
+
+    def on_service(self, *args):
+        self._refresh()
+        self.qr_texture = None
+        if self.service is not None and self.service.channels.self_service is not None:
+            self.qr_texture = App.get_running_app().qr_texture(self.service.channels.self_service.url)
+
+    def _refresh(self, *args):
+        box = self.ids.channel_buttons
+        box.clear_widgets()
+        if self.service is None:
+            self.title = self.institution = self.description = ""
+            return
+        language = App.get_running_app().language
+        self.title = self.service.name.get(language)
+        self.institution = self.service.institution.name.get(language)
+        self.description = self.service.description.get(language)
+        for channel in self.service.channels.names():
+            key = channel
+            if channel == "self" and not self.service.channels.self_service.eid_required:
+                key = "self_no_eid"
+            heading, line = CHANNEL_TEXTS[key]
+            button = KioskButton(text=f"[b]{tr._(heading)}[/b]\n[size=18sp]{tr._(line)}[/size]", bold=False,
+                                 role="primary" if channel == self.service.channels.names()[0] else "secondary")
+            button.bind(on_release=lambda _button, channel=channel: self.choose(channel))
+            box.add_widget(button)
+
+    def choose(self, channel: str) -> None:
+        """Until a way has its own flow at this kiosk, say plainly what to do at the desk."""
+        language = App.get_running_app().language
+        dialog = App.get_running_app().open_dialog("channel_info")
+        dialog.heading = tr._(CHANNEL_TEXTS[channel][0])
+        dialog.text = tr._(CHANNEL_ADVICE[channel]).format(service=self.service.name.get(language),
+                                                           institution=self.service.institution.name.get(language))
+
+    def reset(self) -> None:
+        self.service = None
+
+    def holds_resident_data(self) -> bool:
+        return self.service is not None or bool(self.title)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
