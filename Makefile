@@ -11,7 +11,7 @@ XVFB_RUN := xvfb-run -a -s "-screen 0 $(SCREEN) +extension GLX"
 
 # What the kiosk and its tests need from Debian. Later capabilities add their packages here.
 APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-dri libegl-mesa0 \
-	libmtdev1 xsel fonts-materialdesignicons-webfont
+	libmtdev1 xsel fonts-materialdesignicons-webfont zbar-tools
 
 .PHONY: demo test screenshots bench translations deps venv clean
 
@@ -26,6 +26,7 @@ screenshots: deps venv
 
 bench: deps venv
 	$(XVFB_RUN) $(BIN)/python bench/startup.py
+	$(XVFB_RUN) $(BIN)/python bench/search.py
 	$(XVFB_RUN) $(BIN)/python bench/soak.py
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.

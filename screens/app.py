@@ -126,8 +126,8 @@ class KioskApp(App):
 
     def set_language(self, language: str) -> None:
         if language in self.settings.ui.languages:
+            self.language = language  # first: rules re-run by the switch read it
             tr.switch(language)
-            self.language = language
         self.close_dialog("language")
 
     def next_text_size(self) -> None:

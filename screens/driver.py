@@ -69,6 +69,7 @@ class AppDriver:
     def tap(self, widget) -> None:
         """Tap the middle of a widget, as a finger would: through the window, not by calling it."""
         assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
+        self.frames(1)  # lay out first: a widget shown this frame has no position yet
         x, y = widget.to_window(*widget.center)
         if not (0 <= x < self.window.width and 0 <= y < self.window.height):
             raise AssertionError(f"{widget!r} is outside the window at ({x:.0f}, {y:.0f}): scrolled away?")

@@ -37,7 +37,8 @@ class FindServiceScreen(KioskScreen):
     keyboard_shown = BooleanProperty(True)
 
     def on_kv_post(self, base_widget):
-        self._blocks = {name: self.ids[name] for name in ("browse", "results", "nothing")}
+        # Strong references: ids are weak, and a block out of the tree would otherwise be collected.
+        self._blocks = {name: self.ids[name].__self__ for name in ("browse", "results", "nothing")}
         for block in self._blocks.values():
             self.remove_widget(block)
         self.on_mode()
@@ -81,7 +82,8 @@ class FindServiceScreen(KioskScreen):
             self.rows = []
             return
         hits = App.get_running_app().search(self.query)
-        self.show_rows(hits, tr._("Results for “{query}”").format(query=self.query.strip()))
+        # No heading over typed results: the query box above already says what they are for.
+        self.show_rows(hits, "")
         if not hits:
             self.mode = "nothing"
 

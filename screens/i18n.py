@@ -37,7 +37,7 @@ class Translator(Observable):
             return super().funbind(name, func, *args, **kwargs)
         for uid, observer in list(self._observers.items()):
             if observer == (func, args, kwargs):
-                del self._observers[uid]
+                self._observers.pop(uid, None)
 
     def unbind_uid(self, name, uid):
         # kv rules unbind by uid when a widget they set is rebound; without this observers pile up.
@@ -53,8 +53,12 @@ class Translator(Observable):
         if language == self.language:
             return
         self.language = language
-        for func, args, kwargs in list(self._observers.values()):
-            func(*args, None, None, **kwargs)
+        for uid, (func, args, kwargs) in list(self._observers.items()):
+            try:
+                func(*args, None, None, **kwargs)
+            except ReferenceError:
+                # The widget this rule set is gone (kv holds it weakly): forget the rule.
+                self._observers.pop(uid, None)
 
 
 tr = Translator()

@@ -27,12 +27,16 @@ class OnScreenKeyboard(BoxLayout):
     """Emits on_text(character) and on_special('backspace' | 'clear') for each key tapped."""
     layout = OptionProperty("lv", options=list(LAYOUTS))
     caps = BooleanProperty(False)
+    digits = BooleanProperty(True)  # the digit row; left out at extra-large text to leave room for results
     next_layout_label = StringProperty(LAYOUT_LABELS[NEXT_LAYOUT["lv"]])
     key_height = NumericProperty(KEY_HEIGHT)
 
     __events__ = ("on_text", "on_special")
 
     def on_kv_post(self, base_widget):
+        self._build_keys()
+
+    def on_digits(self, *args):
         self._build_keys()
 
     def on_layout(self, *args):
@@ -48,6 +52,8 @@ class OnScreenKeyboard(BoxLayout):
         rows = self.ids.letters
         rows.clear_widgets()
         for row in LAYOUTS[self.layout]:
+            if row == DIGITS and not self.digits:
+                continue
             # Keys keep one height at every text size (the letters grow inside), so the list above stays visible.
             line = BoxLayout(spacing=rows.spacing, size_hint_y=None, height=KEY_HEIGHT)
             for character in row.split():

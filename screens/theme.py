@@ -20,7 +20,7 @@ ICONS = {
     "video": "\uf567", "logout": "\uf343", "bell": "\uf09a", "text_size": "\uf27f", "contrast": "\uf197",
     "language": "\uf5ca", "home": "\uf2dc", "back": "\uf04d", "backspace": "\uf06e", "check": "\uf12c",
     "close": "\uf156", "lock": "\uf33e", "help": "\uf2d7", "timer": "\uf51b", "document": "\uf219",
-    "card": "\uf5d2", "greeting": "\uf64a",
+    "card": "\uf5d2", "greeting": "\uf64a", "keyboard": "\uf30c", "keyboard_close": "\uf30f",
 }
 
 

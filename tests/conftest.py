@@ -25,10 +25,11 @@ CALM = Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600, tick_s=
 
 @pytest.fixture
 def settings(tmp_path):
-    """The repository's kiosk.ini, with the runtime directory moved into this test's folder."""
+    """The repository's kiosk.ini, with the runtime and state folders moved into this test's folder."""
     base = load_settings(ROOT / "kiosk.ini")
     session = dataclasses.replace(base.session, runtime_dir=tmp_path / "runtime")
-    return dataclasses.replace(base, session=session)
+    kiosk = dataclasses.replace(base.kiosk, state_dir=tmp_path / "state")
+    return dataclasses.replace(base, session=session, kiosk=kiosk)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import logging
 import weakref
 
 from conftest import FAST, TEST_PIN
+from kiosk.idle import Timings
 from screens import FEATURES
 from screens.i18n import tr
 from screens.theme import ICONS
@@ -72,20 +73,27 @@ def test_language_observers_do_not_pile_up(kiosk):
     for feature in FEATURES:
         kiosk.app.show(feature.screen)
     kiosk.app.show("home")
+    gc.collect()
+    kiosk.app.set_language("lv")  # a switch also forgets the rules of widgets that are gone
     count = tr.observer_count
     for language in ("lv", "uk", "en") * 3:
         kiosk.app.set_language(language)
         kiosk.frames(1)
-    assert tr.observer_count == count
+    assert tr.observer_count <= count
 
 
-def test_every_home_tile_leads_to_its_screen_and_back(kiosk):
+def test_every_home_tile_leads_to_its_screen_and_home_goes_back(kiosk):
+    from screens import SCREENS
     start_in(kiosk, "English")
+    assert kiosk.root_widget("home_button").disabled  # already home
     for feature in FEATURES:
         kiosk.tap(kiosk.find_text(feature.title))
         assert kiosk.app.current_screen == feature.screen
-        assert kiosk.find_text("This will soon be possible at this kiosk.")
-        kiosk.tap(kiosk.find_text("Back to the start"))
+        if SCREENS[feature.screen].module == "screens.coming_soon":
+            assert kiosk.find_text("This will soon be possible at this kiosk.")
+            kiosk.tap(kiosk.find_text("Back to the start"))
+        else:
+            kiosk.tap(kiosk.root_widget("home_button"))
         assert kiosk.app.current_screen == "home"
 
 
@@ -159,7 +167,7 @@ def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
 def test_the_next_resident_starts_with_default_language_size_and_contrast(make_driver):
     from kivy.metrics import Metrics
     from screens.theme import theme
-    kiosk = make_driver(FAST)
+    kiosk = make_driver(Timings(idle_warning_s=60, idle_countdown_s=30, goodbye_s=0.3, tick_s=0.05))
     start_in(kiosk, "English")
     kiosk.tap(kiosk.root_widget("text_size_button"))
     kiosk.tap(kiosk.root_widget("contrast_button"))

@@ -18,8 +18,11 @@ def kiosk(*args, stdin="", env=None):
 
 
 def ini_with(tmp_path, old, new):
-    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8").replace("runtime_dir = build/runtime",
-                                                                    f"runtime_dir = {tmp_path / 'runtime'}")
+    """The repository's kiosk.ini with its folders in tmp_path and the catalogue read from the repository."""
+    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    text = text.replace("runtime_dir = build/runtime", f"runtime_dir = {tmp_path / 'runtime'}")
+    text = text.replace("state_dir = build/state", f"state_dir = {tmp_path / 'state'}")
+    text = text.replace("path = assets/catalog/catalog.yaml", f"path = {ROOT / 'assets/catalog/catalog.yaml'}")
     assert old in text
     path = tmp_path / "kiosk.ini"
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -47,7 +50,7 @@ def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path):
     lines = result.stdout.strip().splitlines()
     assert result.returncode == 0, result.stdout
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
-        "configuration", "runtime directory", "translations", "icon font", "display"]
+        "configuration", "runtime directory", "catalogue", "translations", "icon font", "display"]
     assert all(line.startswith("ok") for line in lines)
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from screens.driver import AppDriver, prepare_environment
 
-DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language")
+DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "channel_info")
+EXAMPLE_SERVICE = "vsaa-sickness-benefit"
 SIZES = ((0, ""), (2, "-xl"))  # (text size step, file name suffix)
 
 
@@ -30,15 +31,27 @@ def render_all(out_dir: Path, config: Path | None = None) -> list[Path]:
             app.start_session(language)
             theme.text_size_step = step
             for name in SCREENS:
-                app.show(name)
+                if name == "service":
+                    app.show_service(EXAMPLE_SERVICE)
+                else:
+                    app.show(name)
                 if name == "admin":
                     app.screen(name).dispatch("on_pre_enter")
                 written.append(driver.screenshot(out_dir / language / f"{name}{suffix}.png"))
+            app.show("find_service")
+            for query, shot in (("slimibas", "find_service-results"), ("xyzzy", "find_service-nothing")):
+                app.screen("find_service").query = query
+                written.append(driver.screenshot(out_dir / language / f"{shot}{suffix}.png"))
+            app.screen("find_service").query = ""
+            app.show_service(EXAMPLE_SERVICE)
             app.show("home")
             for name in DIALOGS:
                 dialog = app.open_dialog(name)
                 if name == "idle_warning":
                     dialog.seconds_left = 25
+                if name == "channel_info":
+                    app.close_dialog(name)
+                    app.screen("service").choose("authorised")
                 written.append(driver.screenshot(out_dir / language / f"dialog-{name}{suffix}.png"))
                 app.close_dialog(name)
             app.end_session("screenshots", farewell=False)
