@@ -53,6 +53,19 @@ def test_no_text_is_cut_off_or_broken_at_extra_large_size(kiosk, language):
         app.show(name)
         kiosk.frames(3)
         problems += problems_on_screen(kiosk, f"{language}/{name}")
+    # The longest service names, in the result list and on their own screens.
+    search = app.screen("find_service")
+    app.show("find_service")
+    for query in ("pabalsts invaliditāte", "xyzzy"):
+        search.query = query
+        kiosk.frames(3)
+        problems += problems_on_screen(kiosk, f"{language}/find_service '{query}'")
+    search.query = ""
+    longest = sorted(app.catalog_index().catalog.services, key=lambda s: -len(s.name.get(language)))[:3]
+    for service in longest:
+        app.show_service(service.id)
+        kiosk.frames(3)
+        problems += problems_on_screen(kiosk, f"{language}/service {service.id}")
     app.show("home")
     for name in DIALOGS:
         dialog = app.open_dialog(name)

@@ -134,3 +134,21 @@ def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path):
     assert result.returncode == 1
     line = next(line for line in result.stdout.splitlines() if "catalogue" in line)
     assert line.startswith("FAIL") and "last good copy" in line
+
+
+def test_catalog_search_command_prints_json_best_first(tmp_path):
+    import json
+    result = subprocess.run([KIOSK, "catalog", "search", "--lang", "en", "--limit", "3", "--json",
+                             "--catalog", str(CATALOG), "slimibas lapa"], capture_output=True, text=True)
+    assert result.returncode == 0
+    items = json.loads(result.stdout)
+    assert 1 <= len(items) <= 3
+    first = items[0]
+    assert first["id"] == "vsaa-sickness-benefit"
+    assert first["name"] == "Sickness benefit" and first["name_lv"] == "Slimības pabalsts"
+    assert first["institution"] == "VSAA"
+    assert first["channels"][0] == "self" and "in_person" in first["channels"]
+    assert [item["score"] for item in items] == sorted((item["score"] for item in items), reverse=True)
+    nothing = subprocess.run([KIOSK, "catalog", "search", "--json", "--catalog", str(CATALOG), "xyzzy"],
+                             capture_output=True, text=True)
+    assert nothing.returncode == 0 and json.loads(nothing.stdout) == []
