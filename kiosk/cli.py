@@ -96,6 +96,92 @@ def cmd_catalog_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EXIT_NO_CARD, EXIT_UNSUPPORTED, EXIT_WRONG_PIN, EXIT_BLOCKED = 3, 4, 5, 6
+CARD_WAIT_S = 5.0
+
+
+def _card_for_cli(reader: str | None):
+    """Wait a few seconds for a card; return (EidCard, transport) or raise EidError."""
+    import time
+    from kiosk.eid.card import EidCard, EidError, Problem
+    from kiosk.eid.pcsc import connect
+    from kiosk.eid.profiles import CardKind, profile_for
+    deadline = time.monotonic() + CARD_WAIT_S
+    while True:
+        try:
+            transport, atr, _name = connect(reader)
+            break
+        except EidError as error:
+            if error.problem not in (Problem.NO_CARD, Problem.NO_READER) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    profile = profile_for(atr)
+    if not profile.supported:
+        transport.close()
+        problem = Problem.NOT_EID if profile.kind is CardKind.UNKNOWN else Problem.UNSUPPORTED
+        raise EidError(problem, f"the card in the reader is {profile.name}: not supported here", card=profile.name)
+    return EidCard(transport, profile.name), transport
+
+
+EID_EXIT = {"no reader": EXIT_NO_CARD, "no card": EXIT_NO_CARD, "not an eID card": EXIT_UNSUPPORTED,
+            "card not supported": EXIT_UNSUPPORTED, "wrong PIN": EXIT_WRONG_PIN, "PIN blocked": EXIT_BLOCKED}
+
+
+def _eid_failure(error) -> int:
+    from kiosk.eid.card import Problem
+    if error.problem is Problem.PIN_WRONG:
+        print(f"Wrong PIN1: {error.tries_left} tries left before the card blocks it.", file=sys.stderr)
+    elif error.problem is Problem.PIN_BLOCKED:
+        print("PIN1 is blocked: unblock it with the PUK from the PIN envelope, or at the PMLP.", file=sys.stderr)
+    else:
+        print(f"eID: {error}.", file=sys.stderr)
+    return EID_EXIT.get(error.problem.value, EXIT_FAILED)
+
+
+def cmd_eid_read(args: argparse.Namespace) -> int:
+    from kiosk.eid.card import EidError
+    try:
+        card, transport = _card_for_cli(args.reader)
+        try:
+            identity = card.read_identity()
+        finally:
+            transport.close()
+    except EidError as error:
+        return _eid_failure(error)
+    if args.json:
+        print(json.dumps(identity.as_json(), ensure_ascii=False))
+    else:
+        print(f"{identity.given_name} {identity.surname}, {identity.personal_code}, {identity.card}, "
+              f"valid until {identity.not_after:%Y-%m-%d}")
+    return EXIT_OK
+
+
+def cmd_eid_login(args: argparse.Namespace) -> int:
+    from kiosk.eid.card import EidError, Problem
+    from kiosk.eid.proof import load_trust, prove_pin, verify_token
+    settings = load_settings(args.config)
+    pin = getpass.getpass("PIN1: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        card, transport = _card_for_cli(args.reader or settings.eid.reader or None)
+        try:
+            identity = card.read_identity()
+            token = prove_pin(card, identity, pin, settings.eid.origin)
+        finally:
+            transport.close()
+            del pin
+        try:
+            trusted = load_trust(settings.eid.trusted_ca)
+        except (OSError, ValueError):
+            raise EidError(Problem.NOT_TRUSTED, f"the trusted CA files {settings.eid.trusted_ca} cannot be read")
+        verify_token(token, trusted)
+    except EidError as error:
+        return _eid_failure(error)
+    result = {"verified": True, **identity.as_json()}
+    print(json.dumps(result, ensure_ascii=False) if args.json else
+          f"Verified: {identity.given_name} {identity.surname}, {identity.personal_code}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="KAC self-service kiosk")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -128,6 +214,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--catalog", help="a catalogue file instead of the configured one")
     search.add_argument("--config", help="path of kiosk.ini")
     search.set_defaults(handler=cmd_catalog_search)
+
+    eid = commands.add_parser("eid", help="the eID card reader").add_subparsers(dest="eid_command", required=True)
+    read = eid.add_parser("read", help="read the card's owner (no PIN); exit 3 no card, 4 card not supported")
+    read.add_argument("--reader", help="the PC/SC reader name (default: the first)")
+    read.add_argument("--json", action="store_true")
+    read.set_defaults(handler=cmd_eid_read)
+    login = eid.add_parser("login", help="prove PIN1 (read from standard input); exit 5 wrong PIN, 6 blocked")
+    login.add_argument("--reader", help="the PC/SC reader name (default: [eid] reader, else the first)")
+    login.add_argument("--json", action="store_true")
+    login.add_argument("--config", help="path of kiosk.ini")
+    login.set_defaults(handler=cmd_eid_login)
     return parser
 
 

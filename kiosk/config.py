@@ -70,6 +70,7 @@ def _pin_hash(value: str) -> str:
 
 
 TEXT = Rule(_text, "some text")
+OPTIONAL_TEXT = Rule(lambda value: value.strip(), "some text, or nothing")
 YES_NO = Rule(_yes_no, "yes or no")
 FOLDER = Rule(lambda value: Path(_text(value)), "a folder path")
 FILE = Rule(lambda value: Path(_text(value)), "a file path")
@@ -118,6 +119,28 @@ class CatalogSection:
     path: Path = setting(FILE)
 
 
+def _https_origin(value: str) -> str:
+    origin = value.strip().rstrip("/")
+    if not origin.startswith("https://") or " " in origin or "/" in origin[len("https://"):]:
+        raise ValueError
+    return origin
+
+
+def _files(value: str) -> tuple[Path, ...]:
+    paths = tuple(Path(part.strip()) for part in value.split(",") if part.strip())
+    if not paths:
+        raise ValueError
+    return paths
+
+
+@dataclass(frozen=True)
+class EidSection:
+    origin: str = setting(Rule(_https_origin, "an https:// origin without a path, e.g. https://kiosk.example.lv"))
+    trusted_ca: tuple[Path, ...] = setting(Rule(_files, "one or more PEM files, separated by commas"))
+    # Empty: the first reader there is. Otherwise the exact PC/SC name ('pcsc_scan' lists them).
+    reader: str = setting(OPTIONAL_TEXT, "")
+
+
 @dataclass(frozen=True)
 class AdminSection:
     pin_hash: str = setting(PIN_HASH)
@@ -133,6 +156,7 @@ class Settings:
     ui: UiSection
     session: SessionSection
     catalog: CatalogSection
+    eid: EidSection
     admin: AdminSection
 
 
@@ -142,6 +166,7 @@ SECTIONS: dict[str, type] = {
     "ui": UiSection,
     "session": SessionSection,
     "catalog": CatalogSection,
+    "eid": EidSection,
     "admin": AdminSection,
 }
 
@@ -194,11 +219,17 @@ def _read_section(path: Path, parser: configparser.ConfigParser, name: str, kind
         except ValueError:
             raise ConfigError(f"{path}: section [{name}], key '{key}' has the value '{given[key]}', "
                               f"which is not accepted; expected {rule.accepts}.") from None
+    # Relative paths are read from the file's own folder, so a checkout works wherever it is.
     for key, value in values.items():
-        if isinstance(value, Path) and not value.is_absolute():
-            # Relative paths are read from the file's own folder, so a checkout works wherever it is.
-            values[key] = (path.parent / value).resolve()
+        if isinstance(value, Path):
+            values[key] = _from(path, value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], Path):
+            values[key] = tuple(_from(path, item) for item in value)
     return kind(**values)
+
+
+def _from(ini: Path, value: Path) -> Path:
+    return value if value.is_absolute() else (ini.parent / value).resolve()
 
 
 def _check_together(settings: Settings) -> None:
