@@ -91,8 +91,30 @@ def check_catalog(settings: Settings) -> Check:
     return Check("catalogue", False, f"{loaded.problem}; {fallback}")
 
 
+def check_card_reader(settings: Settings) -> Check:
+    from kiosk.eid.pcsc import reader_names
+    names = reader_names()
+    wanted = settings.eid.reader
+    if wanted and wanted not in names:
+        return Check("card reader", False, f"the reader '{wanted}' named in [eid] reader is not connected "
+                     f"(connected: {', '.join(names) or 'none'})")
+    if not names:
+        return Check("card reader", False, "no card reader: is pcscd running and the reader plugged in?")
+    return Check("card reader", True, wanted or names[0])
+
+
+def check_eid_trust(settings: Settings) -> Check:
+    from kiosk.eid.proof import load_trust
+    try:
+        trusted = load_trust(settings.eid.trusted_ca)
+    except (OSError, ValueError) as error:
+        return Check("eID trust", False, f"[eid] trusted_ca cannot be read ({error}): PIN proofs will be refused")
+    return Check("eID trust", True, f"{len(trusted)} trusted issuer(s)")
+
+
 # Later capabilities (card reader, printers, scanner, staff desk) add their checks to this list.
-CHECKS = [check_runtime_dir, check_catalog, check_translations, check_icon_font, check_display]
+CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_translations,
+          check_icon_font, check_display]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -46,4 +46,5 @@ SCREENS: dict[str, ScreenEntry] = {
        for feature in FEATURES},
     # Tasks that have their own screens now replace their "coming soon" entries above.
     "find_service": ScreenEntry("screens.find_service", "FindServiceScreen"),
+    "eid_login": ScreenEntry("screens.eid_login", "EidLoginScreen"),
 }

@@ -54,6 +54,7 @@ class KioskApp(App):
         self._return_from_admin_pin = "greeting"
         self._catalog_index = None
         self.loaded_catalog = None
+        self.eid = None
         self._clock_events: list = []
 
     # ---- start and stop -------------------------------------------------------------------------
@@ -70,7 +71,12 @@ class KioskApp(App):
         log.info("kiosk %s ready (version %s)", self.settings.kiosk.id, self.version)
         return root
 
+    def on_start(self):
+        self._start_eid()
+
     def on_stop(self):
+        if self.eid is not None:
+            self.eid.stop()
         Window.unbind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
                       on_touch_down=self._on_window_touch)
         for event in self._clock_events:
@@ -236,6 +242,80 @@ class KioskApp(App):
         from kivy.core.image import Image as CoreImage
         from kiosk.qr import qr_png
         return CoreImage(io.BytesIO(qr_png(data)), ext="png").texture
+
+    # ---- the eID card ---------------------------------------------------------------------------
+
+    def _start_eid(self) -> None:
+        from kiosk.eid.service import EidService
+        eid = self.settings.eid
+        self.eid = EidService(self._eid_event_from_thread, eid.reader or None, eid.origin, eid.trusted_ca)
+        self.eid.start()
+
+    def _eid_event_from_thread(self, event) -> None:
+        # The monitor and the card work run on their own threads; the UI changes only on its own.
+        Clock.schedule_once(lambda _dt: self.on_eid_event(event))
+
+    def on_eid_event(self, event) -> None:
+        from kiosk.eid import service as eid
+        from kiosk.eid.card import EidError, Problem
+        from kiosk.eid.pcsc import ReaderAdded
+        screen = self.screen("eid_login")
+        store = self.sessions.current.store if self.sessions.current else None
+        if self.current_screen in ("admin_pin", "admin"):
+            return
+        if isinstance(event, eid.Reading):
+            if not self.in_session:
+                self.start_session()
+            screen.message = ""
+            screen.state = "reading"
+            self.show("eid_login")
+        elif isinstance(event, (eid.IdentityRead, eid.LoginDone)) and store is not None:
+            store["eid_identity"] = event.identity
+            if isinstance(event, eid.LoginDone):
+                store["eid_token"] = event.token
+                log.info("eID PIN proof succeeded")
+            screen.show_identity(event.identity, verified="eid_token" in store)
+        elif isinstance(event, eid.PinTries):
+            screen.set_tries(event.tries_left)
+        elif isinstance(event, eid.EidFailed):
+            if event.error.problem in (Problem.NOT_EID, Problem.UNSUPPORTED) and not self.in_session:
+                self.start_session()
+            if self.in_session:
+                screen.show_problem(event.error)
+                self.show("eid_login")
+        elif isinstance(event, eid.CardTakenOut) and store is not None:
+            had_identity = store.pop("eid_identity", None) is not None
+            store.pop("eid_token", None)
+            if self.current_screen == "eid_login":
+                screen.card_taken_out()
+            elif had_identity:
+                screen.reset()
+                self.open_dialog("card_removed")
+        elif isinstance(event, eid.NoReader) and self.current_screen == "eid_login":
+            screen.show_problem(EidError(Problem.NO_READER))
+        elif isinstance(event, ReaderAdded) and screen.state == "no_reader":
+            screen.state = "waiting"
+
+    def eid_identity(self):
+        return self.sessions.current.store.get("eid_identity") if self.sessions.current else None
+
+    def eid_verified(self) -> bool:
+        return bool(self.sessions.current and "eid_token" in self.sessions.current.store)
+
+    def eid_reader_present(self) -> bool:
+        return self.eid is not None and self.eid.reader_present
+
+    def eid_card_kind(self):
+        return self.eid.card_profile.kind if self.eid and self.eid.card_profile else None
+
+    def eid_login(self, pin: str) -> None:
+        self.eid.login(pin)
+
+    def eid_check_tries(self) -> None:
+        self.eid.check_tries()
+
+    def eid_retry(self) -> None:
+        self.eid.reread()
 
     # ---- dialogs --------------------------------------------------------------------------------
 

@@ -36,6 +36,10 @@ class CallStaffDialog(KioskDialog):
     pass
 
 
+class CardRemovedDialog(KioskDialog):
+    pass
+
+
 class ChannelInfoDialog(KioskDialog):
     """Until a way has its own flow at this kiosk, says plainly what to do at the desk."""
     heading = StringProperty("")
@@ -54,6 +58,7 @@ DIALOGS = {
     "call_staff": CallStaffDialog,
     "language": LanguageDialog,
     "channel_info": ChannelInfoDialog,
+    "card_removed": CardRemovedDialog,
 }
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

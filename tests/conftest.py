@@ -23,13 +23,88 @@ FAST = Timings(idle_warning_s=0.6, idle_countdown_s=0.8, goodbye_s=0.3, tick_s=0
 CALM = Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600, tick_s=0.05)
 
 
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory):
+    """A test eID CA made for this run; its certificate is the kiosk's trusted issuer in the tests."""
+    from tools.virtual_card import make_ca
+    directory = tmp_path_factory.mktemp("ca")
+    ca = make_ca(directory)
+    ca.pem_path = directory / "ca.pem"
+    return ca
+
+
 @pytest.fixture
-def settings(tmp_path):
-    """The repository's kiosk.ini, with the runtime and state folders moved into this test's folder."""
+def settings(tmp_path, test_ca):
+    """The repository's kiosk.ini, with its folders in this test's folder and the test CA trusted."""
     base = load_settings(ROOT / "kiosk.ini")
     session = dataclasses.replace(base.session, runtime_dir=tmp_path / "runtime")
     kiosk = dataclasses.replace(base.kiosk, state_dir=tmp_path / "state")
-    return dataclasses.replace(base, session=session, kiosk=kiosk)
+    eid = dataclasses.replace(base.eid, trusted_ca=(test_ca.pem_path,))
+    return dataclasses.replace(base, session=session, kiosk=kiosk, eid=eid)
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    """A real pcscd with the vpcd virtual readers; started here unless one is already running."""
+    import shutil
+    import subprocess
+    import time
+    from kiosk.eid.pcsc import reader_names
+    started = None
+    if subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True).returncode != 0:
+        assert shutil.which("pcscd"), "pcscd is not installed: run the tests through 'make test'"
+        started = subprocess.Popen(["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not reader_names() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "Virtual PCD 00 00" in reader_names(), "pcscd runs but shows no vpcd reader (vsmartcard-vpcd)"
+    yield "Virtual PCD 00 00"
+    if started is not None:
+        started.terminate()
+        started.wait(timeout=10)
+
+
+@pytest.fixture
+def insert_card(pcscd, test_ca):
+    """Inserts virtual eID cards into the first vpcd reader; whatever is still inserted is removed after."""
+    import time
+    from tools.virtual_card import VirtualCard
+    cards = []
+
+    def insert(spec, ca=None, settle_s: float = 5.0):
+        """Insert, then wait until pcscd reports the card present (it polls vpcd a few times a second)."""
+        from smartcard import scard
+        card = VirtualCard(spec, ca or test_ca).insert()
+        cards.append(card)
+        deadline = time.monotonic() + settle_s
+        _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        try:
+            while time.monotonic() < deadline:
+                _, states = scard.SCardGetStatusChange(context, 100, [(pcscd, scard.SCARD_STATE_UNAWARE)])
+                if states and states[0][1] & scard.SCARD_STATE_PRESENT:
+                    break
+        finally:
+            scard.SCardReleaseContext(context)
+        return card
+
+    yield insert
+    for card in cards:
+        card.remove()
+    _wait_for_no_card(pcscd)
+
+
+def _wait_for_no_card(reader: str) -> None:
+    import time
+    from smartcard import scard
+    _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            hresult, states = scard.SCardGetStatusChange(context, 100, [(reader, scard.SCARD_STATE_UNAWARE)])
+            if hresult == scard.SCARD_S_SUCCESS and not states[0][1] & scard.SCARD_STATE_PRESENT:
+                return
+    finally:
+        scard.SCardReleaseContext(context)
 
 
 @pytest.fixture

@@ -197,11 +197,13 @@ class VirtualCard:
         return b"\x6d\x00"
 
     def _sign(self, data: bytes) -> bytes:
-        if self.spec.forge_signature:
-            data = bytes(len(data))  # signs something else: the kiosk must notice
         if self.spec.key_type == "rsa":
             digest = data[len(SHA256_DIGEST_INFO):] if data.startswith(SHA256_DIGEST_INFO) else data
+            if self.spec.forge_signature:
+                digest = bytes(len(digest))  # signs something else: the kiosk must notice
             return self.key.sign(digest, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+        if self.spec.forge_signature:
+            data = bytes(len(data))
         r, s = decode_dss_signature(self.key.sign(data, ec.ECDSA(Prehashed(hashes.SHA384()))))
         return r.to_bytes(48, "big") + s.to_bytes(48, "big")
 
@@ -255,7 +257,11 @@ class VirtualCard:
                 elif self.spec.wrong_status_at == self.apdus:
                     _send(sock, b"\x6f\x00")
                 else:
-                    _send(sock, self.respond(message))
+                    try:
+                        answer = self.respond(message)
+                    except Exception:  # a real card answers every command; never leave pcscd waiting
+                        answer = b"\x6f\x00"
+                    _send(sock, answer)
         except (OSError, ConnectionError):
             return
 

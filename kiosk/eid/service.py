@@ -41,6 +41,11 @@ class EidFailed:
 
 
 @dataclass(frozen=True)
+class PinTries:
+    tries_left: int
+
+
+@dataclass(frozen=True)
 class CardTakenOut:
     reader: str
 
@@ -73,7 +78,7 @@ class EidService:
 
     @property
     def reader_present(self) -> bool:
-        return bool(self.readers)
+        return self.reader in self.readers if self.reader else bool(self.readers)
 
     def _watched(self, reader: str) -> bool:
         return self.reader is None or reader == self.reader
@@ -102,6 +107,7 @@ class EidService:
             self.on_event(CardTakenOut(event.reader))
         elif isinstance(event, ReaderAdded):
             self.readers.add(event.reader)
+            self.on_event(event)
 
     def _in_background(self, work, *args) -> None:
         threading.Thread(target=self._guarded, args=(work, *args), name="eid-work", daemon=True).start()
@@ -130,6 +136,23 @@ class EidService:
         card, transport = self._open(reader)
         try:
             return IdentityRead(card.read_identity())
+        finally:
+            transport.close()
+
+    def reread(self) -> None:
+        """Read the inserted card again (after a problem the resident chose to retry)."""
+        if self.card_reader is not None:
+            self.on_event(Reading(self.card_reader))
+            self._in_background(self._read, self.card_reader)
+
+    def check_tries(self) -> None:
+        """Ask the card how many PIN1 tries are left; PinTries or EidFailed follows."""
+        self._in_background(self._tries)
+
+    def _tries(self) -> PinTries:
+        card, transport = self._open(self.card_reader or self.reader)
+        try:
+            return PinTries(card.pin_tries_left())
         finally:
             transport.close()
 

@@ -1,0 +1,209 @@
+"""Log in with the eID card: insert it, see your name, prove it is you with PIN1; taking it out logs you out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import NumericProperty, OptionProperty, StringProperty
+
+from kiosk.eid.card import PIN_LENGTH, Problem
+from kiosk.eid.profiles import CardKind
+from kiosk.i18n import N_
+from screens.i18n import tr
+from screens.widgets import KioskButton, KioskScreen
+
+STATES = ["waiting", "reading", "hello", "pin", "checking", "verified", "problem", "removed", "no_reader"]
+
+PROBLEM_MESSAGES = {
+    Problem.NOT_EID: N_("This card is not an eID card. Please insert your Latvian personal identity card (eID)."),
+    Problem.CARD_REMOVED: N_("The card was taken out before it could be read. Please insert it again and leave it "
+                             "in the reader."),
+    Problem.NO_CARD: N_("The card was taken out before it could be read. Please insert it again and leave it "
+                        "in the reader."),
+    Problem.CARD_ERROR: N_("The card could not be read. Please take it out and insert it again. If it happens "
+                           "again, please call staff."),
+    Problem.NO_READER: N_("The card reader is not connected. Please call staff."),
+    Problem.PIN_BLOCKED: N_("Your PIN1 is blocked. You can unblock it with the PUK code from your PIN envelope, or "
+                            "at the Office of Citizenship and Migration Affairs (PMLP)."),
+    Problem.NOT_TRUSTED: N_("Your card could not be confirmed. Please call staff."),
+    Problem.SIGNATURE_INVALID: N_("Your card could not be confirmed. Please call staff."),
+}
+UNSUPPORTED_MESSAGES = {
+    CardKind.LATVIAN_EID_2012: N_("This eID card of 2012 is not supported at this kiosk. Please use an eID card "
+                                  "issued in 2018 or later, or ask at the desk."),
+    CardKind.EPARAKSTS: N_("The eParaksts card is not supported at this kiosk. Please use your eID card, or ask at "
+                           "the desk."),
+}
+
+
+# Each state's heading and its plain explanation.
+TEXTS = {
+    "waiting": (N_("Insert your eID card"), N_("Put the card into the card reader, chip first and facing up. "
+                                               "Leave it there while you use this computer.")),
+    "reading": (N_("Reading your card…"), N_("Please leave the card in the reader.")),
+    "hello": ("", N_("Some services need you to confirm that it is you, with your PIN1.")),
+    "pin": (N_("Enter your PIN1"), N_("PIN1 has 4 to 12 digits. It is checked by your card, not stored here.")),
+    "checking": (N_("Checking…"), N_("Please leave the card in the reader.")),
+    "verified": ("", N_("You are logged in: your identity is confirmed.")),
+    "problem": (N_("The card cannot be used"), ""),
+    "removed": (N_("Your card was taken out"), N_("You have been logged out of everything that needed your card.")),
+    "no_reader": (N_("The card reader is not working"), ""),
+}
+# The buttons each state offers: (message, role, what it does).
+ACTIONS = {
+    "hello": ((N_("Confirm with PIN1"), "primary", "ask_pin"), (N_("Back to the start"), "secondary", "home")),
+    "pin": ((N_("Cancel"), "secondary", "cancel_pin"),),
+    "verified": ((N_("Continue"), "primary", "home"),),
+    "problem": ((N_("Try again"), "primary", "retry"), (N_("Call staff"), "secondary", "call_staff")),
+    "removed": ((N_("Back to the start"), "primary", "home"),),
+    "no_reader": ((N_("Call staff"), "primary", "call_staff"), (N_("Back to the start"), "secondary", "home")),
+}
+
+
+class EidLoginScreen(KioskScreen):
+    state = OptionProperty("waiting", options=STATES)
+    title = StringProperty("")
+    body = StringProperty("")
+    name_line = StringProperty("")
+    code_line = StringProperty("")
+    message = StringProperty("")
+    warning = StringProperty("")
+    pin_length = NumericProperty(0)
+    tries_left = NumericProperty(-1)
+
+    def on_kv_post(self, base_widget):
+        self._pin = ""
+        tr.fbind("_", self.on_state)
+        self.on_state()
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
+            label = {"erase": "\u2190", "ok": "OK"}.get(key, key)
+            button = KioskButton(text=label, font_size="32sp", role="secondary" if key.isdigit() else "primary")
+            button.bind(on_release=lambda _button, key=key: self.press(key))
+            self.ids.pin_pad.add_widget(button)
+
+    def on_pre_enter(self, *args):
+        app = App.get_running_app()
+        identity = app.eid_identity()
+        if not app.eid_reader_present():
+            self.state = "no_reader"
+        elif identity is not None:
+            self.show_identity(identity, verified=app.eid_verified())
+        elif self.state not in ("reading", "problem"):
+            self.state = "waiting"
+
+    def on_state(self, *args):
+        heading, explanation = TEXTS[self.state]
+        self.title = self.name_line if self.state in ("hello", "verified") else tr._(heading)
+        self.body = self.message if self.state in ("problem", "no_reader") else tr._(explanation)
+        actions = self.ids.actions
+        actions.clear_widgets()
+        for label, role, action in ACTIONS.get(self.state, ()):
+            button = KioskButton(text=tr._(label), role=role)
+            button.bind(on_release=lambda _button, action=action: self.act(action))
+            actions.add_widget(button)
+
+    def on_name_line(self, *args):
+        self.on_state()
+
+    def on_message(self, *args):
+        self.on_state()
+
+    def act(self, action: str) -> None:
+        app = App.get_running_app()
+        if action == "ask_pin":
+            self.ask_pin()
+        elif action == "cancel_pin":
+            self.clear_pin()
+            self.state = "hello" if self.name_line else "waiting"
+        elif action == "retry":
+            self.message = ""
+            self.state = "waiting"
+            app.eid_retry()
+        elif action == "call_staff":
+            app.call_staff()
+        else:
+            app.go_home()
+
+    # ---- what the card said ---------------------------------------------------------------------
+
+    def show_identity(self, identity, verified: bool = False) -> None:
+        self.name_line = tr._("Hello, {name}").format(name=f"{identity.given_name} {identity.surname}")
+        self.code_line = tr._("Personal code: {code}").format(code=identity.masked_code)
+        self.state = "verified" if verified else "hello"
+
+    def show_problem(self, error) -> None:
+        if error.problem is Problem.PIN_WRONG:
+            self.state = "pin"
+            self.set_tries(error.tries_left)
+            self.message = tr._("Wrong PIN.")
+            return
+        if error.problem is Problem.PIN_FORMAT:
+            self.state = "pin"
+            self.message = tr._("PIN1 has 4 to 12 digits.")
+            return
+        if error.problem is Problem.UNSUPPORTED:
+            kind = App.get_running_app().eid_card_kind()
+            self.message = tr._(UNSUPPORTED_MESSAGES.get(kind, UNSUPPORTED_MESSAGES[CardKind.EPARAKSTS]))
+        else:
+            self.message = tr._(PROBLEM_MESSAGES[error.problem])
+        self.state = "no_reader" if error.problem is Problem.NO_READER else "problem"
+
+    def set_tries(self, tries_left: int | None) -> None:
+        self.tries_left = -1 if tries_left is None else tries_left
+        if self.tries_left == 1:
+            self.warning = tr._("Careful: one more wrong PIN blocks your card.")
+        else:
+            self.warning = ""
+
+    def card_taken_out(self) -> None:
+        self.clear_pin()
+        self.name_line = self.code_line = ""
+        self.state = "removed"
+
+    # ---- the PIN pad ----------------------------------------------------------------------------
+
+    def ask_pin(self) -> None:
+        self.clear_pin()
+        self.message = ""
+        self.state = "pin"
+        App.get_running_app().eid_check_tries()
+
+    def press(self, key: str) -> None:
+        if key == "erase":
+            self._pin = self._pin[:-1]
+        elif key == "ok":
+            self.submit()
+            return
+        elif len(self._pin) < PIN_LENGTH[1]:
+            self._pin += key
+        self.pin_length = len(self._pin)
+
+    def submit(self) -> None:
+        if not PIN_LENGTH[0] <= len(self._pin) <= PIN_LENGTH[1]:
+            self.message = tr._("PIN1 has 4 to 12 digits.")
+            return
+        pin = self._pin
+        self.clear_pin()  # the PIN goes to the card and is kept nowhere
+        self.message = ""
+        self.state = "checking"
+        App.get_running_app().eid_login(pin)
+
+    def clear_pin(self) -> None:
+        self._pin = ""
+        self.pin_length = 0
+
+    # ---- privacy -------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.clear_pin()
+        self.name_line = self.code_line = self.message = self.warning = ""
+        self.tries_left = -1
+        self.state = "waiting"
+
+    def holds_resident_data(self) -> bool:
+        return bool(self._pin or self.name_line or self.code_line)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
