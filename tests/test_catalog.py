@@ -118,13 +118,14 @@ def test_a_broken_catalogue_keeps_the_last_good_one(tmp_path):
     assert third.catalog is None and third.problem
 
 
-def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path):
+def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path, pcscd, test_ca):
     text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
     text = text.replace("runtime_dir = build/runtime", f"runtime_dir = {tmp_path / 'runtime'}")
     text = text.replace("state_dir = build/state", f"state_dir = {tmp_path / 'state'}")
     catalog = tmp_path / "catalog.yaml"
     catalog.write_bytes(CATALOG.read_bytes())
     text = text.replace("path = assets/catalog/catalog.yaml", f"path = {catalog}")
+    text = text.replace("trusted_ca = build/demo-ca/ca.pem", f"trusted_ca = {test_ca.pem_path}")
     ini = tmp_path / "kiosk.ini"
     ini.write_text(text, encoding="utf-8")
     env = {**os.environ, "DISPLAY": os.environ.get("DISPLAY", ":0")}

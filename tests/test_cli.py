@@ -17,9 +17,11 @@ def kiosk(*args, stdin="", env=None):
                           env={**os.environ, **(env or {})})
 
 
-def ini_with(tmp_path, old, new):
+def ini_with(tmp_path, old, new, trusted_ca=None):
     """The repository's kiosk.ini with its folders in tmp_path and the catalogue read from the repository."""
     text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    if trusted_ca is not None:
+        text = text.replace("trusted_ca = build/demo-ca/ca.pem", f"trusted_ca = {trusted_ca}")
     text = text.replace("runtime_dir = build/runtime", f"runtime_dir = {tmp_path / 'runtime'}")
     text = text.replace("state_dir = build/state", f"state_dir = {tmp_path / 'state'}")
     text = text.replace("path = assets/catalog/catalog.yaml", f"path = {ROOT / 'assets/catalog/catalog.yaml'}")
@@ -44,13 +46,14 @@ def test_run_with_a_missing_kiosk_ini_exits_2(tmp_path):
     assert result.returncode == 2 and "does not exist" in result.stderr
 
 
-def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path):
-    path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90")
+def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, pcscd, test_ca):
+    path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90", trusted_ca=test_ca.pem_path)
     result = kiosk("doctor", "--config", str(path), env={"DISPLAY": os.environ.get("DISPLAY", ":0")})
     lines = result.stdout.strip().splitlines()
     assert result.returncode == 0, result.stdout
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
-        "configuration", "runtime directory", "catalogue", "translations", "icon font", "display"]
+        "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "translations", "icon font",
+        "display"]
     assert all(line.startswith("ok") for line in lines)
 
 
