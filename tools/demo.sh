@@ -3,6 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The card reader service, with vpcd's virtual readers for the demo card (never -a: it logs PINs).
+if ! pgrep -x pcscd >/dev/null; then
+    pcscd --foreground >/dev/null 2>&1 &
+fi
+cat <<TEXT
+Demo eID card: in another terminal run
+    .venv/bin/python -m tools.virtual_card          (Jānis Bērziņš, PIN 1234; add --ec for an EC card)
+Ctrl+C there takes the card out again.
+TEXT
+
 if [ -n "${DISPLAY:-}" ]; then
     exec .venv/bin/kiosk run --demo
 fi

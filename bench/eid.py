@@ -1,0 +1,51 @@
+"""Card inserted -> identity available, through a real pcscd and the virtual card: median of 20.
+
+Needs pcscd running with vsmartcard-vpcd (make bench starts it). Prints eid_read_ms (the whole path: pcscd
+noticing the card, the monitor event, connecting and reading) and eid_apdus (commands one read sends).
+"""
+
+from __future__ import annotations
+
+import queue
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.eid.service import EidFailed, EidService, IdentityRead  # noqa: E402
+from tools.virtual_card import CardSpec, VirtualCard, make_ca  # noqa: E402
+
+RUNS = 20
+
+
+def main() -> None:
+    events: queue.Queue = queue.Queue()
+    ca = make_ca()
+    service = EidService(events.put, "Virtual PCD 00 00", "https://kiosk.bench", ())
+    service.start()
+    time.sleep(1.0)
+    times, apdus = [], []
+    for _ in range(RUNS):
+        card = VirtualCard(CardSpec(), ca)
+        began = time.perf_counter()
+        card.insert()
+        while True:
+            event = events.get(timeout=10)
+            if isinstance(event, IdentityRead):
+                times.append((time.perf_counter() - began) * 1000)
+                break
+            if isinstance(event, EidFailed):
+                raise SystemExit(f"the read failed: {event.error}")
+        apdus.append(card.apdus)
+        card.remove()
+        time.sleep(0.5)
+    service.stop()
+    print(f"eid_read_ms={statistics.median(times):.0f}")
+    print(f"eid_apdus={statistics.median(apdus):.0f}")
+
+
+if __name__ == "__main__":
+    main()
