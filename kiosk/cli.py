@@ -103,9 +103,9 @@ CARD_WAIT_S = 5.0
 def _card_for_cli(reader: str | None):
     """Wait a few seconds for a card; return (EidCard, transport) or raise EidError."""
     import time
-    from kiosk.eid.card import EidCard, EidError, Problem
+    from kiosk.eid.card import EidCard, EidError, Problem, refusal
     from kiosk.eid.pcsc import connect
-    from kiosk.eid.profiles import CardKind, profile_for
+    from kiosk.eid.profiles import profile_for
     deadline = time.monotonic() + CARD_WAIT_S
     while True:
         try:
@@ -118,8 +118,7 @@ def _card_for_cli(reader: str | None):
     profile = profile_for(atr)
     if not profile.supported:
         transport.close()
-        problem = Problem.NOT_EID if profile.kind is CardKind.UNKNOWN else Problem.UNSUPPORTED
-        raise EidError(problem, f"the card in the reader is {profile.name}: not supported here", card=profile.name)
+        raise refusal(profile)
     return EidCard(transport, profile.name), transport
 
 

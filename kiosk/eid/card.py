@@ -46,6 +46,13 @@ class EidError(Exception):
         self.card = card
 
 
+def refusal(profile) -> EidError:
+    """The error for a card of another kind: unknown cards are 'not eID', known old ones 'not supported'."""
+    from kiosk.eid.profiles import CardKind
+    problem = Problem.NOT_EID if profile.kind is CardKind.UNKNOWN else Problem.UNSUPPORTED
+    return EidError(problem, f"the card in the reader is {profile.name}: not supported here", card=profile.name)
+
+
 class Transport(Protocol):
     def transmit(self, apdu: bytes) -> tuple[bytes, int]:
         """Send one command APDU; return the response data and the status word."""

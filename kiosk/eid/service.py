@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.eid.card import EidCard, EidError, Problem
+from kiosk.eid.card import EidCard, EidError, Problem, refusal
 from kiosk.eid.identity import Identity
 from kiosk.eid.pcsc import (CardInserted, CardRemoved, ReaderAdded, ReaderMonitor, ReaderRemoved, ServiceLost,
                             connect)
@@ -95,9 +95,7 @@ class EidService:
             self.readers.add(event.reader)
             self.card_reader, self.card_profile = event.reader, profile_for(event.atr)
             if not self.card_profile.supported:
-                problem = Problem.NOT_EID if self.card_profile.kind.name == "UNKNOWN" else Problem.UNSUPPORTED
-                self.on_event(EidFailed(EidError(problem, f"{self.card_profile.name} in {event.reader}",
-                                                 card=self.card_profile.name)))
+                self.on_event(EidFailed(refusal(self.card_profile)))
                 return
             self.on_event(Reading(event.reader))
             self._in_background(self._read, event.reader)
@@ -128,8 +126,7 @@ class EidService:
         profile = profile_for(atr)
         if not profile.supported:
             transport.close()
-            problem = Problem.NOT_EID if profile.kind.name == "UNKNOWN" else Problem.UNSUPPORTED
-            raise EidError(problem, profile.name, card=profile.name)
+            raise refusal(profile)
         return EidCard(transport, profile.name), transport
 
     def _read(self, reader: str) -> IdentityRead:
