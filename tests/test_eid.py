@@ -276,7 +276,7 @@ def test_the_session_end_forgets_the_identity(make_driver, insert_card):
 
 
 def test_the_monitor_finds_the_reader_after_pcscd_restarts(pcscd, insert_card):
-    from kiosk.eid.pcsc import CardInserted, ReaderAdded, ReaderMonitor, ServiceLost
+    from kiosk.eid.pcsc import CardInserted, ReaderAdded, ReaderMonitor, ServiceLost, connect, reader_names
     events = []
     monitor = ReaderMonitor(events.append)
     monitor.start()
@@ -290,6 +290,11 @@ def test_the_monitor_finds_the_reader_after_pcscd_restarts(pcscd, insert_card):
         while not any(isinstance(e, ServiceLost) for e in events) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert any(isinstance(e, ServiceLost) for e in events)
+        # With no service at all, listing reads as "no reader" and connecting names the same problem.
+        assert reader_names() == []
+        with pytest.raises(EidError) as refused:
+            connect()
+        assert refused.value.problem is Problem.NO_READER
         events.clear()
         # pcscd comes back (as systemd would restart it); the reader reappears without restarting anything.
         subprocess.Popen(["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -10,12 +10,15 @@ from typing import Callable
 
 from smartcard import scard
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
+from smartcard.pcsc.PCSCExceptions import BaseSCardException
 from smartcard.System import readers as list_readers
 
 from kiosk.eid.card import EidError, Problem
 
 log = logging.getLogger(__name__)
 SERVICE_GONE = {scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED, scard.SCARD_E_INVALID_HANDLE}
+# pyscard raises its own context errors (pcscd not running) outside the SmartcardException tree
+PCSC_ERRORS = (SmartcardException, BaseSCardException)
 
 
 class PcscTransport:
@@ -41,7 +44,7 @@ class PcscTransport:
 def reader_names() -> list[str]:
     try:
         return [str(reader) for reader in list_readers()]
-    except SmartcardException:
+    except PCSC_ERRORS:
         return []
 
 
@@ -49,7 +52,7 @@ def connect(reader_name: str | None = None) -> tuple[PcscTransport, bytes, str]:
     """Open the card in the named (or first) reader: (transport, ATR, reader name)."""
     try:
         available = list_readers()
-    except SmartcardException:
+    except PCSC_ERRORS:
         raise EidError(Problem.NO_READER, "the PC/SC service does not answer") from None
     chosen = [r for r in available if reader_name is None or str(r) == reader_name]
     if not chosen:
