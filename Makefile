@@ -12,7 +12,10 @@ XVFB_RUN := xvfb-run -a -s "-screen 0 $(SCREEN) +extension GLX"
 # What the kiosk and its tests need from Debian. Later capabilities add their packages here.
 APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-dri libegl-mesa0 \
 	libmtdev1 xsel fonts-materialdesignicons-webfont zbar-tools fonts-dejavu-core poppler-utils \
-	pcscd libpcsclite-dev vsmartcard-vpcd swig gcc procps
+	pcscd libpcsclite-dev vsmartcard-vpcd swig gcc procps \
+	cups cups-ipp-utils cups-client cups-bsd libcups2-dev dbus-daemon \
+	sane-utils libsane-dev libsane1 tesseract-ocr tesseract-ocr-lav dosfstools \
+	postgresql chromium
 
 .PHONY: demo test screenshots bench translations deps venv clean
 

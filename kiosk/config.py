@@ -148,6 +148,70 @@ class AdminSection:
     corner_window_s: int = setting(_whole_number(1, 10), 3)
 
 
+def _receipt_printer(value: str) -> tuple[str, str]:
+    """'cups:QUEUE', 'tcp:HOST:PORT', 'usb:VENDOR:PRODUCT' (hex ids), 'file:/dev/usb/lp0' or 'none'."""
+    text = value.strip()
+    if text == "none":
+        return ("none", "")
+    kind, _, target = text.partition(":")
+    target = target.strip()
+    if kind == "cups" and target:
+        return (kind, target)
+    if kind == "tcp":
+        host, _, port = target.rpartition(":")
+        if host and port.isdigit() and 0 < int(port) < 65536:
+            return (kind, target)
+    if kind == "usb":
+        vendor, _, product = target.partition(":")
+        int(vendor, 16), int(product, 16)  # ValueError when not hex ids
+        return (kind, target)
+    if kind == "file" and target.startswith("/"):
+        return (kind, target)
+    raise ValueError
+
+
+def _http_url(value: str) -> str:
+    url = value.strip().rstrip("/")
+    if url and not (url.startswith("http://") or url.startswith("https://")) or " " in url:
+        raise ValueError
+    return url
+
+
+@dataclass(frozen=True)
+class PrintingSection:
+    # The CUPS server: empty for the system's own (/run/cups/cups.sock), else host:port or a socket path.
+    cups_server: str = setting(OPTIONAL_TEXT, "")
+    # The A4 document printer's CUPS queue; empty for the CUPS default printer.
+    a4_queue: str = setting(OPTIONAL_TEXT, "")
+    # Free pages one resident may print in one session.
+    page_quota: int = setting(_whole_number(0, 500), 20)
+    # How long a job may take before the resident is told the printer does not answer.
+    job_timeout_s: int = setting(_whole_number(5, 600), 90)
+    receipt_printer: tuple[str, str] = setting(
+        Rule(_receipt_printer, "cups:QUEUE, tcp:HOST:PORT, usb:VENDOR:PRODUCT (hex), file:/PATH or none"),
+        ("none", ""))
+    # python-escpos printer profile: TM-T88V is 512 dots wide, TM-T20II 576.
+    receipt_profile: str = setting(TEXT, "TM-T88V")
+
+
+@dataclass(frozen=True)
+class ScanningSection:
+    # The SANE device ('scanimage -L' lists them); empty for the first one found.
+    device: str = setting(OPTIONAL_TEXT, "")
+    # Where the system mounts USB sticks (udisks2: /media/<user>); the kiosk offers those mounted below it.
+    usb_mount_root: Path = setting(FOLDER, Path("/media"))
+
+
+@dataclass(frozen=True)
+class StaffdeskSection:
+    # The staff desk's address, e.g. http://desk.kac.local:8700; empty for a kiosk without one.
+    url: str = setting(Rule(_http_url, "an http:// or https:// address, or nothing"), "")
+    # The kiosk's token, printed once by 'staffdesk add-kiosk NAME'.
+    token: str = setting(OPTIONAL_TEXT, "")
+    heartbeat_s: int = setting(_whole_number(5, 600), 30)
+    timeout_s: int = setting(_whole_number(1, 60), 5)
+
+
 @dataclass(frozen=True)
 class Settings:
     path: Path
@@ -158,6 +222,9 @@ class Settings:
     catalog: CatalogSection
     eid: EidSection
     admin: AdminSection
+    printing: PrintingSection
+    scanning: ScanningSection
+    staffdesk: StaffdeskSection
 
 
 SECTIONS: dict[str, type] = {
@@ -168,6 +235,9 @@ SECTIONS: dict[str, type] = {
     "catalog": CatalogSection,
     "eid": EidSection,
     "admin": AdminSection,
+    "printing": PrintingSection,
+    "scanning": ScanningSection,
+    "staffdesk": StaffdeskSection,
 }
 
 
@@ -237,3 +307,6 @@ def _check_together(settings: Settings) -> None:
         raise ConfigError(f"{settings.path}: section [ui], key 'default_language' has the value "
                           f"'{settings.ui.default_language}', which is not accepted; expected one of the "
                           f"languages listed in 'languages' ({', '.join(settings.ui.languages)}).")
+    if settings.staffdesk.url and not settings.staffdesk.token:
+        raise ConfigError(f"{settings.path}: section [staffdesk] names a url but no token; "
+                          "'staffdesk add-kiosk NAME' prints one.")
