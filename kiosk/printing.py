@@ -1,0 +1,161 @@
+"""Printing for one resident: prepare a document, keep to the page quota, print, follow, and purge at the end."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from kiosk.session import Session
+from printers.cups_printer import DocumentPrinter, JobOutcome, JobUpdate, connect
+from printers.documents import prepare, thumbnails
+from printers.problems import PrintError, PrintProblem
+
+log = logging.getLogger(__name__)
+
+QUOTA_KEY = "printed_pages"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document checked and ready: what the resident confirms before anything is sent."""
+    source: Path
+    pdf: Path
+    pages: int
+    thumbnails: tuple[Path, ...]
+    pages_left: int
+
+    @property
+    def within_quota(self) -> bool:
+        return self.pages <= self.pages_left
+
+
+@dataclass(frozen=True)
+class PrintFailed:
+    problem: PrintProblem
+
+
+@dataclass(frozen=True)
+class Printed:
+    pages: int
+    pages_left: int
+
+
+@dataclass(frozen=True)
+class PrinterAlert:
+    """For staff, not the resident: a fault (out of paper, jam...) or a warning (toner low)."""
+    kind: str
+
+
+class PrintService:
+    """Does the slow work on one worker thread; every outcome arrives through `on_event` from that thread."""
+
+    def __init__(self, printing, on_event: Callable[[object], None]):
+        self.quota = printing.page_quota
+        self.printer = DocumentPrinter(printing.a4_queue, printing.cups_server, timeout_s=printing.job_timeout_s)
+        self.on_event = on_event
+        self._tasks: queue.Queue = queue.Queue()
+        self._jobs: set[int] = set()          # CUPS jobs of the current session not yet ended
+        self._cancel = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="printing", daemon=True)
+        self._thread.start()
+
+    # ---- what the app asks for ---------------------------------------------------------------------
+
+    def attach(self, session: Session) -> None:
+        """Make the session's end cancel and purge its unfinished jobs, and check that CUPS holds none."""
+        self._cancel.clear()
+        session.add_wiper("print jobs", self._purge_jobs, self._no_jobs_left)
+
+    @staticmethod
+    def pages_left(session: Session, quota: int) -> int:
+        return max(0, quota - int(session.store.get(QUOTA_KEY, 0)))
+
+    def prepare(self, session: Session, source: Path) -> None:
+        self._tasks.put(lambda: self._prepare(session, source))
+
+    def print(self, session: Session, prepared: Prepared) -> None:
+        self._tasks.put(lambda: self._print(session, prepared))
+
+    def stop(self) -> None:
+        self._cancel.set()
+        self._tasks.put(None)
+        self._thread.join(timeout=5)
+
+    # ---- on the worker thread ----------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while (task := self._tasks.get()) is not None:
+            try:
+                task()
+            except PrintError as error:
+                log.warning("printing: %s", error)  # the detail names queues and states, never a document
+                self.on_event(PrintFailed(error.problem))
+            except Exception:
+                log.exception("printing failed unexpectedly")
+                self.on_event(PrintFailed(PrintProblem.FAILED))
+
+    def _prepare(self, session: Session, source: Path) -> None:
+        work = session.directory / "print"
+        document = prepare(source, work)
+        pictures = thumbnails(document.pdf, work / "thumbnails")
+        self.on_event(Prepared(Path(source), document.pdf, document.pages, tuple(pictures),
+                              self.pages_left(session, self.quota)))
+
+    def _print(self, session: Session, prepared: Prepared) -> None:
+        if session.ended:
+            return
+        if prepared.pages > self.pages_left(session, self.quota):
+            raise PrintError(PrintProblem.QUOTA, f"{prepared.pages} pages asked, "
+                                                 f"{self.pages_left(session, self.quota)} left")
+        try:
+            self.printer.check()
+        except PrintError as error:
+            self._alert(error.problem)
+            raise
+        job = self.printer.submit(prepared.pdf)
+        self._jobs.add(job.job_id)
+        try:
+            outcome = self.printer.follow(job, self._progress, self._cancel)
+        finally:
+            self._jobs.discard(job.job_id)
+        if not session.ended:  # a session that ended meanwhile had its job cancelled: nobody to tell
+            self._finish(session, prepared, outcome)
+
+    def _progress(self, update: JobUpdate) -> None:
+        if update.problem is not None:
+            self._alert(update.problem)
+        self.on_event(update)
+
+    def _finish(self, session: Session, prepared: Prepared, outcome: JobOutcome) -> None:
+        for warning in outcome.warnings:
+            self.on_event(PrinterAlert(warning))
+        if not outcome.printed:
+            self._alert(outcome.problem)
+            raise PrintError(outcome.problem or PrintProblem.FAILED, f"job {outcome.job_id} did not print")
+        # Pages count against the quota only once they are out: a jam costs the resident nothing.
+        session.store[QUOTA_KEY] = int(session.store.get(QUOTA_KEY, 0)) + prepared.pages
+        self.on_event(Printed(prepared.pages, self.pages_left(session, self.quota)))
+
+    def _alert(self, problem: PrintProblem | None) -> None:
+        if problem not in (None, PrintProblem.QUOTA, PrintProblem.NOT_A_DOCUMENT):
+            self.on_event(PrinterAlert(problem.value))
+
+    # ---- the session's end -------------------------------------------------------------------------
+
+    def _purge_jobs(self) -> None:
+        self._cancel.set()  # a follow in progress cancels its job and returns
+        for job_id in list(self._jobs):
+            self.printer.cancel(job_id)
+
+    def _no_jobs_left(self) -> bool:
+        if not self._jobs:
+            return True
+        try:
+            unfinished = connect(self.printer.server).getJobs(which_jobs="not-completed")
+        except (PrintError, RuntimeError):
+            return False
+        return not (set(unfinished) & self._jobs)

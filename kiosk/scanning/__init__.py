@@ -1,0 +1,1 @@
+"""Scanning for residents: SANE scanner, session-bound pages, PDF (optionally searchable), USB sticks; no Kivy."""

@@ -1,0 +1,316 @@
+"""The scanning service the app uses: scans in one worker thread, keeps the session's pages, makes and hands on PDFs."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from kiosk.scanning import ocr, pages as page_ops
+from kiosk.scanning.device import Scanner
+from kiosk.scanning.modes import ScanRequest
+from kiosk.scanning.pages import Page, Pages
+from kiosk.scanning.pdf import write_pdf
+from kiosk.scanning.problems import Problem, ScanError
+from kiosk.scanning.usb import UsbStick, UsbWatcher, unmount, write_to_stick
+
+log = logging.getLogger(__name__)
+
+SCANS_FOLDER = "scans"
+PDF_NAME = "scan.pdf"
+# session.store keys other parts read: the goodbye screen ("Don't forget your originals"), the e-service upload
+# and the staff member acting for the resident (the PDF).
+SCANNED_KEY = "scanned"
+PDF_KEY = "scan_pdf"
+WIPE_WAIT_S = 30.0
+
+
+# ---- events, delivered through on_event from the worker or the USB watcher thread ----------------------------
+
+@dataclass(frozen=True)
+class ScanStarted:
+    request: ScanRequest
+
+
+@dataclass(frozen=True)
+class PageScanned:
+    page: Page
+    count: int  # pages in the list now
+
+
+@dataclass(frozen=True)
+class ScanFinished:
+    added: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ScanFailed:
+    """A fault; pages taken before it (`added`) are kept in the list."""
+    problem: Problem
+    added: int = 0
+
+
+@dataclass(frozen=True)
+class PdfReady:
+    path: Path
+    pages: int
+    searchable: bool
+
+
+@dataclass(frozen=True)
+class SticksChanged:
+    sticks: tuple[UsbStick, ...]
+
+
+@dataclass(frozen=True)
+class SavedToStick:
+    """Written, flushed and unmounted: the resident can take the stick out now."""
+    stick: UsbStick
+    file_name: str
+
+
+@dataclass(frozen=True)
+class DeliveryFailed:
+    problem: Problem
+
+
+class _Stale(Exception):
+    """The session this work was for has ended: drop it silently."""
+
+
+class ScanService:
+    """Owns the scanner (used only from its worker thread) and the current session's pages."""
+
+    def __init__(self, on_event: Callable[[object], None], device: str = "", usb_root: Path = Path("/media"),
+                 extra_options: dict[str, object] | None = None, usb_poll_s: float = 1.0):
+        self.on_event = on_event
+        self.scanner = Scanner(device, extra_options)
+        self.usb_root = Path(usb_root)
+        self._jobs: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()        # the page list and the session it belongs to
+        self._files = threading.Lock()       # held while the worker writes into the session folder
+        self._cancel = threading.Event()     # set by cancel() and by the session's wipe
+        self._session = None
+        self._folder: Path | None = None
+        self._pages: Pages = ()
+        self._edits = 0                      # bumped on every change, so a PDF knows whether it is current
+        self._pdf: tuple[int, bool, Path] | None = None
+        self._watcher = UsbWatcher(self.usb_root, lambda sticks: self.on_event(SticksChanged(sticks)), usb_poll_s)
+
+    # ---- life cycle -----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="scan-work", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._watcher.stop()
+        self._cancel.set()
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def attach(self, session) -> None:
+        """Keep pages for this session (kiosk.session.Session) in its folder; its end wipes them."""
+        with self._lock:
+            if self._session is session:
+                return
+            folder = session.directory / SCANS_FOLDER
+            folder.mkdir(mode=0o700, exist_ok=True)
+            self._session, self._folder, self._pages, self._pdf = session, folder, (), None
+            self._edits += 1
+            self._cancel.clear()
+        session.add_wiper("scans", lambda: self._wipe(session, folder), lambda: not folder.exists())
+
+    def _wipe(self, session, folder: Path) -> None:
+        self._cancel.set()  # a scan stops after its page, tesseract is stopped
+        with self._lock:
+            if self._session is session:
+                self._session, self._folder, self._pages, self._pdf = None, None, (), None
+                self._edits += 1
+        # Wait for a file the worker is writing, so that nothing appears in the folder after it is gone.
+        acquired = self._files.acquire(timeout=WIPE_WAIT_S)
+        try:
+            if folder.exists():
+                shutil.rmtree(folder)
+        finally:
+            if acquired:
+                self._files.release()
+
+    # ---- the resident's page list (called on the UI thread; quick) ---------------------------------------
+
+    @property
+    def pages(self) -> Pages:
+        return self._pages
+
+    def rotate(self, index: int, degrees: int = 90) -> Pages:
+        with self._lock:
+            self._pages = page_ops.rotate(self._pages, index, degrees)
+            self._edits += 1
+            return self._pages
+
+    def move(self, index: int, to: int) -> Pages:
+        with self._lock:
+            self._pages = page_ops.move(self._pages, index, to)
+            self._edits += 1
+            return self._pages
+
+    def delete(self, index: int) -> Pages:
+        with self._lock:
+            self._pages, removed = page_ops.delete(self._pages, index)
+            self._edits += 1
+        page_ops.remove_files(removed)
+        return self._pages
+
+    def clear(self) -> None:
+        """Start again: every page goes."""
+        with self._lock:
+            removed, self._pages = self._pages, ()
+            self._edits += 1
+        for page in removed:
+            page_ops.remove_files(page)
+
+    @staticmethod
+    def thumbnail(page: Page) -> bytes:
+        return page_ops.thumbnail_png(page)
+
+    # ---- work for the worker thread ---------------------------------------------------------------------
+
+    def scan(self, request: ScanRequest) -> None:
+        """Scan in the background: ScanStarted, PageScanned per page, then ScanFinished or ScanFailed."""
+        self._submit(self._scan, request)
+
+    def cancel(self) -> None:
+        """Stop a feeder scan after the page under way."""
+        self._cancel.set()
+
+    def make_pdf(self, searchable: bool = False) -> None:
+        """The pages as one PDF in the session folder ("Keep for the e-service", "Print a copy"): PdfReady."""
+        self._submit(self._make_pdf, searchable)
+
+    def save_to_stick(self, stick: UsbStick, searchable: bool = False, stem: str = "") -> None:
+        """The PDF onto the stick, then unmount it: SavedToStick or DeliveryFailed."""
+        self._submit(self._save_to_stick, stick, searchable, stem)
+
+    def watch_usb(self) -> None:
+        """Report sticks now and whenever they change (SticksChanged), while the scan screen is open."""
+        self._watcher.start()
+
+    def unwatch_usb(self) -> None:
+        self._watcher.stop()
+
+    def _submit(self, work, *args) -> None:
+        with self._lock:
+            session = self._session
+        self._jobs.put((session, work, args))
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                break
+            session, work, args = job
+            try:
+                if session is None or session is not self._session:
+                    raise _Stale
+                work(session, *args)
+            except _Stale:
+                pass
+            except Exception as error:  # the resident gets a message; the log the kind of error, no content
+                log.error("scan work failed: %s", type(error).__name__)
+                self.on_event(ScanFailed(Problem.SCAN_FAILED) if work == self._scan
+                              else DeliveryFailed(Problem.PDF_FAILED))
+        self.scanner.close()
+
+    def _current(self, session) -> tuple[Path, Pages, int]:
+        with self._lock:
+            if session is not self._session or self._folder is None:
+                raise _Stale
+            return self._folder, self._pages, self._edits
+
+    def _scan(self, session, request: ScanRequest) -> None:
+        folder, _, _ = self._current(session)
+        self._cancel.clear()
+        self.on_event(ScanStarted(request))
+        added = 0
+
+        def keep(image) -> None:
+            nonlocal added
+            with self._files:
+                self._current(session)  # still this resident's?
+                page = page_ops.store_page(image, folder, request.resolution)
+            with self._lock:
+                if session is not self._session:
+                    raise _Stale
+                self._pages += (page,)
+                self._edits += 1
+                count = len(self._pages)
+            session.store[SCANNED_KEY] = True
+            added += 1
+            self.on_event(PageScanned(page, count))
+
+        try:
+            self.scanner.scan(request, keep, self._cancel.is_set)
+        except ScanError as error:
+            log.info("scan: %s after %d page(s)", error.problem.name, added)
+            self.on_event(ScanFailed(error.problem, added))
+            return
+        self.on_event(ScanFinished(added, len(self._pages)))
+
+    def _pdf_for(self, session, searchable: bool) -> tuple[Path, bool]:
+        """The current PDF of the pages, made now unless the pages are unchanged since the last one."""
+        folder, pages, edits = self._current(session)
+        if self._pdf is not None and self._pdf[:2] == (edits, searchable) and self._pdf[2].exists():
+            return self._pdf[2], searchable
+        out = folder / PDF_NAME
+        began = time.perf_counter()
+        with self._files:
+            self._current(session)
+            if searchable:
+                try:
+                    ocr.write_searchable_pdf(pages, out, folder / "ocr", cancelled=self._cancel)
+                except ScanError as error:
+                    if error.problem is not Problem.OCR_FAILED or self._cancel.is_set():
+                        raise
+                    # The scan is still worth having without its text layer: say so, and carry on.
+                    self.on_event(DeliveryFailed(Problem.OCR_FAILED))
+                    searchable = False
+                    write_pdf(pages, out)
+            else:
+                write_pdf(pages, out)
+        log.info("PDF of %d page(s) made in %.0f ms", len(pages), (time.perf_counter() - began) * 1000)
+        with self._lock:
+            if session is not self._session:
+                raise _Stale
+            self._pdf = (edits, searchable, out)
+        session.store[PDF_KEY] = out
+        return out, searchable
+
+    def _make_pdf(self, session, searchable: bool) -> None:
+        try:
+            out, searchable = self._pdf_for(session, searchable)
+        except ScanError as error:
+            self.on_event(DeliveryFailed(error.problem))
+            return
+        self.on_event(PdfReady(out, len(self._current(session)[1]), searchable))
+
+    def _save_to_stick(self, session, stick: UsbStick, searchable: bool, stem: str) -> None:
+        try:
+            pdf, _ = self._pdf_for(session, searchable)
+            with self._files:
+                name = write_to_stick(pdf, stick, stem or time.strftime("scan-%Y-%m-%d-%H%M"))
+            unmount(stick)
+        except ScanError as error:
+            log.info("USB delivery: %s", error.problem.name)
+            self.on_event(DeliveryFailed(error.problem))
+            return
+        self.on_event(SavedToStick(stick, name))

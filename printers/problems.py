@@ -1,0 +1,87 @@
+"""What can go wrong when printing, and the plain words a resident reads for each (translated at display time)."""
+
+from __future__ import annotations
+
+import enum
+
+from kiosk.i18n import N_
+
+
+class PrintProblem(enum.Enum):
+    NOT_A_DOCUMENT = "not a document"
+    QUOTA = "page quota reached"
+    NO_PRINTER = "printer missing"
+    CUPS_DOWN = "print service down"
+    UNREACHABLE = "printer unreachable"
+    OUT_OF_PAPER = "out of paper"
+    JAM = "paper jam"
+    TONER = "out of toner"
+    DOOR_OPEN = "cover open"
+    PAUSED = "printer paused"
+    FAILED = "job failed"
+
+
+class PrintError(Exception):
+    """A printing failure; `problem` picks the resident's message, the text is for logs and administrators."""
+
+    def __init__(self, problem: PrintProblem, detail: str = ""):
+        super().__init__(detail or problem.value)
+        self.problem = problem
+
+
+# Each message says what happened and what to do; "Call staff" is the button beside it.
+RESIDENT_MESSAGES = {
+    PrintProblem.NOT_A_DOCUMENT: N_("This file cannot be printed here. PDF files and photos (JPEG, PNG) can be."),
+    PrintProblem.QUOTA: N_("You have used all the free pages for this visit. Please ask staff if you need more."),
+    PrintProblem.NO_PRINTER: N_("The printer is not set up. Please call staff."),
+    PrintProblem.CUPS_DOWN: N_("Printing is not working at the moment. Please call staff."),
+    PrintProblem.UNREACHABLE: N_("The printer does not answer. It may be switched off. Please call staff. "
+                                 "Nothing will be printed later without you."),
+    PrintProblem.OUT_OF_PAPER: N_("The printer is out of paper. Please call staff to add paper, then try again."),
+    PrintProblem.JAM: N_("Paper is stuck in the printer. Please call staff; do not open the printer yourself."),
+    PrintProblem.TONER: N_("The printer has run out of ink. Please call staff."),
+    PrintProblem.DOOR_OPEN: N_("A cover of the printer is open. Please call staff."),
+    PrintProblem.PAUSED: N_("The printer is paused. Please call staff."),
+    PrintProblem.FAILED: N_("The printing did not finish. Please call staff."),
+}
+
+# Printer state reasons (RFC 8011, suffix removed) that stop printing, and the problem each means.
+BLOCKING_REASONS = {
+    "media-empty": PrintProblem.OUT_OF_PAPER,
+    "media-needed": PrintProblem.OUT_OF_PAPER,
+    "input-tray-missing": PrintProblem.OUT_OF_PAPER,
+    "media-jam": PrintProblem.JAM,
+    "toner-empty": PrintProblem.TONER,
+    "marker-supply-empty": PrintProblem.TONER,
+    "door-open": PrintProblem.DOOR_OPEN,
+    "cover-open": PrintProblem.DOOR_OPEN,
+    "paused": PrintProblem.PAUSED,
+    "offline": PrintProblem.UNREACHABLE,
+    "shutdown": PrintProblem.UNREACHABLE,
+}
+
+# Reasons staff should hear about although printing goes on.
+WARNING_REASONS = ("toner-low", "marker-supply-low", "media-low")
+
+
+def split_reason(reason: str) -> tuple[str, str]:
+    """'media-empty-warning' -> ('media-empty', 'warning'); a reason without a suffix is an error (RFC 8011)."""
+    for severity in ("report", "warning", "error"):
+        if reason.endswith("-" + severity):
+            return reason[: -len(severity) - 1], severity
+    return reason, "error"
+
+
+def blocking_problem(reasons: list[str], *, include_reports: bool = False) -> PrintProblem | None:
+    """The first reason that stops printing. Reports are history (the last job saw it) unless asked for."""
+    for reason in reasons:
+        keyword, severity = split_reason(reason)
+        if severity == "report" and not include_reports:
+            continue
+        if keyword in BLOCKING_REASONS:
+            return BLOCKING_REASONS[keyword]
+    return None
+
+
+def warnings(reasons: list[str]) -> list[str]:
+    return [keyword for keyword, _ in map(split_reason, reasons) if keyword in WARNING_REASONS]

@@ -1,0 +1,1 @@
+"""The desk's HTTP routes: the kiosk API, staff login and the console."""

@@ -1,0 +1,66 @@
+"""Staff login and logout: a form with its own CSRF cookie, rate-limited, answered with a session cookie."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from staffdesk import crud
+from staffdesk.api.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffContext, database, staff
+from staffdesk.api.pages import language, render
+from staffdesk.security import new_token, same_secret
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+
+def _set_cookie(request: Request, response, name: str, value: str, max_age: int | None = None) -> None:
+    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict", path="/",
+                        secure=request.app.state.settings.cookie_secure)
+
+
+def _login_page(request: Request, problem: str = "", status: int = 200):
+    token = new_token()
+    response = render(request, "login.html", {"csrf_token": token, "problem": problem}, status)
+    _set_cookie(request, response, LOGIN_CSRF_COOKIE, token, max_age=3600)
+    return response
+
+
+@router.get("/login")
+def login_form(request: Request):
+    return _login_page(request)
+
+
+@router.post("/login")
+def log_in(request: Request, name: str = Form(""), password: str = Form(""), csrf_token: str = Form(""),
+           session: Session = Depends(database)):
+    if not same_secret(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE, "")):
+        raise HTTPException(403, "the CSRF token is missing or wrong")
+    settings = request.app.state.settings
+    client = request.client.host if request.client else "unknown"
+    try:
+        logged_in = crud.log_in(session, name, password, client, settings.login_failures, settings.login_window_s)
+    except crud.TooManyAttempts:
+        log.warning("login refused: too many failed attempts")
+        return _login_page(request, "login_limited", 429)
+    if logged_in is None:
+        log.info("login failed")
+        return _login_page(request, "login_failed", 401)
+    response = RedirectResponse(f"/console?lang={language(request)}", status_code=303)
+    _set_cookie(request, response, SESSION_COOKIE, logged_in.cookie)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+def log_out(request: Request, csrf_token: str = Form(""), context: StaffContext = Depends(staff),
+            session: Session = Depends(database)):
+    if not crud.csrf_ok(context.session, csrf_token):
+        raise HTTPException(403, "the CSRF token is missing or wrong")
+    crud.log_out(session, context.session)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

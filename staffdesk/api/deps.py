@@ -1,0 +1,67 @@
+"""Who is asking: a kiosk by its bearer token, a staff member by session cookie plus CSRF token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from staffdesk import crud
+from staffdesk.models import Kiosk, Staff, StaffSession
+
+SESSION_COOKIE = "sd_session"
+LOGIN_CSRF_COOKIE = "sd_login_csrf"
+LANGUAGE_COOKIE = "sd_lang"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def database(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+def kiosk(request: Request, session: Session = Depends(database)) -> Kiosk:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    found = crud.kiosk_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+    if found is None:
+        raise HTTPException(401, "a valid kiosk token is required", headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+@dataclass(frozen=True)
+class StaffContext:
+    staff: Staff
+    session: StaffSession
+
+
+class LoginRequired(Exception):
+    """Raised for a page without a valid session: the app answers with a redirect to /login."""
+
+
+def _staff(request: Request, session: Session) -> StaffContext | None:
+    found = crud.staff_for_cookie(session, request.cookies.get(SESSION_COOKIE),
+                                  request.app.state.settings.session_idle_h)
+    return StaffContext(*found) if found else None
+
+
+def staff_page(request: Request, session: Session = Depends(database)) -> StaffContext:
+    found = _staff(request, session)
+    if found is None:
+        raise LoginRequired
+    return found
+
+
+def staff(request: Request, session: Session = Depends(database)) -> StaffContext:
+    found = _staff(request, session)
+    if found is None:
+        raise HTTPException(401, "log in first")
+    return found
+
+
+def staff_action(request: Request, context: StaffContext = Depends(staff)) -> StaffContext:
+    """A change made by staff: the CSRF token must come back in the header the console's script sets."""
+    if not crud.csrf_ok(context.session, request.headers.get(CSRF_HEADER)):
+        raise HTTPException(403, "the CSRF token is missing or wrong")
+    return context

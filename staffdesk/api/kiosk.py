@@ -1,0 +1,111 @@
+"""The kiosk API under /api/kiosk: help calls, tickets, video bookings, heartbeats and alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from sqlalchemy.orm import Session
+
+from staffdesk import desk, queue, video
+from staffdesk.api.deps import database, kiosk
+from staffdesk.models import Kiosk, utcnow
+from staffdesk.schemas import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
+                               TicketIn, TicketOut)
+
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
+
+
+def _changed(request: Request, centre_id: int) -> None:
+    request.app.state.changes.bump(centre_id)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=dt.timezone.utc)
+
+
+def _call_out(call) -> CallOut:
+    return CallOut(key=call.idempotency_key, state=call.state,
+                   waiting_s=int((utcnow() - call.created_at).total_seconds()))
+
+
+@router.post("/calls", response_model=CallOut, status_code=201)
+def open_call(body: CallIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    call = desk.open_call(session, me, body.key, body.screen, body.step, body.last_error, body.reason)
+    _changed(request, me.centre_id)
+    return _call_out(call)
+
+
+@router.get("/calls/{key}", response_model=CallOut)
+def call_state(key: str, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    call = desk.call_by_key(session, me, key)
+    if call is None:
+        raise HTTPException(404, "no call with this key from this kiosk")
+    return _call_out(call)
+
+
+@router.post("/calls/{key}/cancel", response_model=CallOut)
+def cancel_call(key: str, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    call = desk.cancel_call(session, me, key)
+    if call is None:
+        raise HTTPException(404, "no call with this key from this kiosk")
+    _changed(request, me.centre_id)
+    return _call_out(call)
+
+
+@router.post("/tickets", response_model=TicketOut, status_code=201)
+def take_ticket(body: TicketIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    issued = queue.take_ticket(session, me, body.key, body.service_id, body.service_name, body.priority)
+    _changed(request, me.centre_id)
+    return TicketOut(number=issued.number, people_ahead=issued.people_ahead,
+                     expected_wait_min=issued.expected_wait_min, where_to_go=issued.where_to_go,
+                     follow_path=f"/follow/{issued.follow_token}" if issued.follow_token else None)
+
+
+@router.post("/local-tickets", status_code=204)
+def report_local_ticket(body: LocalTicketIn, request: Request, me: Kiosk = Depends(kiosk),
+                        session: Session = Depends(database)):
+    issued_at = body.issued_at
+    if issued_at.tzinfo is not None:  # stored as naive UTC, like every time in the database
+        issued_at = issued_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    queue.report_local_ticket(session, me, body.key, body.number, body.service_id, body.service_name,
+                              body.priority, issued_at)
+    _changed(request, me.centre_id)
+    return Response(status_code=204)
+
+
+@router.get("/video/institutions")
+def institutions(_me: Kiosk = Depends(kiosk)) -> dict[str, list[str]]:
+    return {code: list(topics) for code, topics in video.INSTITUTIONS.items()}
+
+
+@router.get("/video/slots", response_model=list[SlotOut])
+def free_slots(institution: str, topic: str = "", me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    return [SlotOut(id=slot.id, institution=slot.institution, topic=slot.topic, start=_utc(slot.starts_at),
+                    duration_min=slot.duration_min) for slot in video.free_slots(session, me, institution, topic)]
+
+
+@router.post("/video/bookings", response_model=BookingOut, status_code=201)
+def book(body: BookingIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    try:
+        booking, slot = video.book(session, me, body.key, body.slot_id, body.topic)
+    except video.SlotTaken:
+        raise HTTPException(409, "the slot is no longer free") from None
+    _changed(request, me.centre_id)
+    return BookingOut(reference=booking.reference, slot_id=slot.id, institution=slot.institution,
+                      topic=booking.topic, start=_utc(slot.starts_at), duration_min=slot.duration_min, room=slot.room)
+
+
+@router.post("/heartbeat", status_code=204)
+def heartbeat(body: HealthIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    # Only a change of a device's state wakes the consoles; the heartbeat's age they refresh on their own.
+    if desk.record_heartbeat(session, me, body.model_dump(exclude_none=True)):
+        _changed(request, me.centre_id)
+    return Response(status_code=204)
+
+
+@router.post("/alerts", status_code=204)
+def alert(body: AlertIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+    desk.raise_alert(session, me, body.key, body.kind, body.detail)
+    _changed(request, me.centre_id)
+    return Response(status_code=204)

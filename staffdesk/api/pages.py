@@ -1,0 +1,31 @@
+"""Rendering the console's pages in the staff member's language (Latvian unless they chose otherwise)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from staffdesk.api.deps import LANGUAGE_COOKIE
+from staffdesk.messages import LANGUAGES, MESSAGES, language_or_default, text
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+
+def language(request: Request) -> str:
+    return language_or_default(request.query_params.get("lang") or request.cookies.get(LANGUAGE_COOKIE))
+
+
+def render(request: Request, name: str, context: dict, status: int = 200):
+    lang = language(request)
+    response = templates.TemplateResponse(request, name, {
+        "lang": lang, "languages": LANGUAGES, "t": lambda key: text(lang, key),
+        "messages_json": json.dumps(MESSAGES[lang], ensure_ascii=False), **context}, status_code=status)
+    if request.query_params.get("lang") in MESSAGES:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="strict", path="/",
+                            secure=request.app.state.settings.cookie_secure)
+    # The console's pages hold no secrets worth caching and must never be framed by another site.
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,71 @@
+"""The desk's FastAPI application, built from one settings object."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from staffdesk.api import auth, console, kiosk
+from staffdesk.api.deps import LoginRequired
+from staffdesk.changes import Changes
+from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.settings import DeskSettings
+
+STATIC = Path(__file__).resolve().parent / "static"
+# Everything is served from here: no CDN, no inline script, no framing by another site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def create_app(settings: DeskSettings) -> FastAPI:
+    engine = make_engine(settings.url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        engine.dispose()
+
+    # No public API documentation: nothing on this server is for anonymous eyes.
+    app = FastAPI(title="KAC staff desk", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.read_sessions = make_sessionmaker(engine, read_only=True)
+    app.state.changes = Changes()
+    app.include_router(kiosk.router)
+    app.include_router(auth.router)
+    app.include_router(console.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, _error: LoginRequired):
+        return RedirectResponse("/login", status_code=303)
+
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+class SecurityHeaders:
+    """Plain ASGI, not BaseHTTPMiddleware: it must not buffer the console's event stream."""
+
+    def __init__(self, app):
+        self.app = app
+        self.headers = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + self.headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

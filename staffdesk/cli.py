@@ -1,0 +1,150 @@
+"""The `staffdesk` command: serve the desk, migrate its database, add staff and kiosks."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+
+from staffdesk.settings import DeskSettings, SettingsError, get_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def settings_for(args: argparse.Namespace) -> DeskSettings:
+    return get_settings().with_database(getattr(args, "db", None))
+
+
+def create_staff(url: str, name: str, password: str, centre: str) -> None:
+    """Also what the tests call: the same code path as `staffdesk add-staff`."""
+    from staffdesk import crud
+    from staffdesk.db import make_engine, make_sessionmaker
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            crud.add_staff(session, name, password, centre)
+    finally:
+        engine.dispose()
+
+
+def create_kiosk(url: str, name: str, centre: str) -> str:
+    from staffdesk import crud
+    from staffdesk.db import make_engine, make_sessionmaker
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return crud.add_kiosk(session, name, centre)
+    finally:
+        engine.dispose()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from staffdesk.migrate import upgrade
+    settings = settings_for(args)
+    upgrade(settings.url)
+    print("The database is at the newest schema.")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+    from staffdesk.app import create_app
+    from staffdesk.migrate import upgrade
+    settings = settings_for(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    upgrade(settings.url)
+    if not settings.cookie_secure:
+        logging.getLogger("staffdesk").warning("cookies are not marked Secure (STAFFDESK_COOKIE_SECURE=no): "
+                                               "use this only for tests")
+    # No access log: it would keep the addresses of staff and kiosks, and nobody needs them.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_level="info",
+                timeout_graceful_shutdown=5)
+    return EXIT_OK
+
+
+def _read_password() -> str | None:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass("Password for the new staff member: ")
+    if getpass.getpass("The same password again: ") != password:
+        print("The two passwords differ; nobody was added.", file=sys.stderr)
+        return None
+    return password
+
+
+def cmd_add_staff(args: argparse.Namespace) -> int:
+    from staffdesk.crud import NameTaken
+    from staffdesk.migrate import upgrade
+    from staffdesk.security import WeakPassword
+    settings = settings_for(args)
+    password = _read_password()
+    if password is None:
+        return EXIT_FAILED
+    upgrade(settings.url)
+    try:
+        create_staff(settings.url, args.name, password, args.centre)
+    except (NameTaken, WeakPassword) as error:
+        print(f"{error}; nobody was added.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Added staff member '{args.name}' to centre '{args.centre}'.")
+    return EXIT_OK
+
+
+def cmd_add_kiosk(args: argparse.Namespace) -> int:
+    from staffdesk.crud import NameTaken
+    from staffdesk.migrate import upgrade
+    settings = settings_for(args)
+    upgrade(settings.url)
+    try:
+        token = create_kiosk(settings.url, args.name, args.centre)
+    except NameTaken as error:
+        print(f"{error}; no kiosk was added.", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Added kiosk '{args.name}' to centre '{args.centre}'. Put this in its kiosk.ini under [staffdesk] "
+          "(it is shown only this once):", file=sys.stderr)
+    print(f"token = {token}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from staffdesk.crud import DEFAULT_CENTRE
+    parser = argparse.ArgumentParser(prog="staffdesk", description="The KAC staff desk")
+    commands = parser.add_subparsers(dest="command", required=True)
+    db_help = "database URL (default: STAFFDESK_DB, else SQLite in STAFFDESK_DATA_DIR or build/staffdesk)"
+
+    serve = commands.add_parser("serve", help="migrate the database, then serve the console and the kiosk API")
+    serve.add_argument("--db", help=db_help)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
+    migrate.add_argument("--db", help=db_help)
+    migrate.set_defaults(handler=cmd_migrate)
+
+    staff = commands.add_parser("add-staff", help="add a staff member (the password is asked for)")
+    staff.add_argument("name")
+    staff.add_argument("--centre", default=DEFAULT_CENTRE, help=f"the centre's name (default: {DEFAULT_CENTRE})")
+    staff.add_argument("--db", help=db_help)
+    staff.set_defaults(handler=cmd_add_staff)
+
+    kiosk = commands.add_parser("add-kiosk", help="register a kiosk and print its API token once")
+    kiosk.add_argument("name")
+    kiosk.add_argument("--centre", default=DEFAULT_CENTRE, help=f"the centre's name (default: {DEFAULT_CENTRE})")
+    kiosk.add_argument("--db", help=db_help)
+    kiosk.set_defaults(handler=cmd_add_kiosk)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""Accounts: centres, staff and their sessions, kiosks and their tokens, and rate-limited logins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from staffdesk.models import Centre, Kiosk, LoginFailure, Staff, StaffSession, utcnow
+from staffdesk.security import hash_password, new_token, same_secret, subject_hash, token_hash, verify_password
+
+DEFAULT_CENTRE = "KAC"
+# A session's last-use time is written at most this often: a busy console should not write on every poll.
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+class NameTaken(ValueError):
+    """A staff member or kiosk of that name exists already."""
+
+
+class TooManyAttempts(Exception):
+    """Too many failed logins for this account or address within the window."""
+
+
+@dataclass(frozen=True)
+class LoggedIn:
+    cookie: str
+    csrf_token: str
+
+
+def centre(session: Session, name: str) -> Centre:
+    """The centre of that name, made on first use (a desk for one centre never needs to name it)."""
+    found = session.scalar(select(Centre).where(Centre.name == name))
+    if found is None:
+        found = Centre(name=name)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def add_staff(session: Session, name: str, password: str, centre_name: str = DEFAULT_CENTRE) -> Staff:
+    staff = Staff(name=name.strip(), password_hash=hash_password(password),
+                  centre_id=centre(session, centre_name).id)
+    session.add(staff)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise NameTaken(f"a staff member named '{name}' exists already") from None
+    return staff
+
+
+def add_kiosk(session: Session, name: str, centre_name: str = DEFAULT_CENTRE) -> str:
+    """Register a kiosk and return its token: shown once, kept only as a hash."""
+    token = new_token()
+    session.add(Kiosk(name=name.strip(), token_hash=token_hash(token), centre_id=centre(session, centre_name).id))
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise NameTaken(f"a kiosk named '{name}' exists already") from None
+    return token
+
+
+def kiosk_for_token(session: Session, token: str) -> Kiosk | None:
+    return session.scalar(select(Kiosk).where(Kiosk.token_hash == token_hash(token))) if token else None
+
+
+def log_in(session: Session, name: str, password: str, client: str, limit: int, window_s: int) -> LoggedIn | None:
+    """A new session for a right password; None for a wrong one; TooManyAttempts when rate-limited."""
+    now = utcnow()
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(seconds=window_s)))
+    subjects = [subject_hash("account", name.strip()), subject_hash("client", client)]
+    for subject in subjects:
+        failures = session.scalar(select(func.count()).select_from(LoginFailure)
+                                  .where(LoginFailure.subject_hash == subject))
+        if failures >= limit:
+            session.commit()
+            raise TooManyAttempts
+    staff = session.scalar(select(Staff).where(Staff.name == name.strip()))
+    if not verify_password(staff.password_hash if staff else None, password):
+        session.add_all(LoginFailure(subject_hash=subject, at=now) for subject in subjects)
+        session.commit()
+        return None
+    cookie, csrf = new_token(), new_token()
+    session.add(StaffSession(token_hash=token_hash(cookie), staff_id=staff.id, csrf_token=csrf, last_used=now))
+    session.commit()
+    return LoggedIn(cookie, csrf)
+
+
+def staff_for_cookie(session: Session, cookie: str | None, idle_h: int) -> tuple[Staff, StaffSession] | None:
+    if not cookie:
+        return None
+    row = session.execute(select(Staff, StaffSession).join(StaffSession, StaffSession.staff_id == Staff.id)
+                          .where(StaffSession.token_hash == token_hash(cookie))).first()
+    if row is None:
+        return None
+    staff, staff_session = row
+    now = utcnow()
+    if now - staff_session.last_used > dt.timedelta(hours=idle_h):
+        session.delete(staff_session)
+        session.commit()
+        return None
+    if now - staff_session.last_used > TOUCH_EVERY:
+        staff_session.last_used = now
+        session.commit()
+    return staff, staff_session
+
+
+def log_out(session: Session, staff_session: StaffSession) -> None:
+    session.delete(staff_session)
+    session.commit()
+
+
+def csrf_ok(staff_session: StaffSession, given: str | None) -> bool:
+    return same_secret(given, staff_session.csrf_token)

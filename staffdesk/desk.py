@@ -1,0 +1,106 @@
+"""Help calls, kiosk health and alerts: what a kiosk reports and what staff answer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from staffdesk.models import Alert, CallState, HelpCall, Kiosk, KioskHealth, Staff, utcnow
+
+HEALTH_FIELDS = ("printer_paper", "printer_toner", "receipt_paper", "reader_present", "scanner_present",
+                 "screen", "version")
+
+
+def _insert_once(session: Session, row, model, key: str):
+    """Insert a row carrying an idempotency key, or return the one a first delivery already made."""
+    session.add(row)
+    try:
+        session.commit()
+        return row
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalar(select(model).where(model.idempotency_key == key))
+        if existing is None:
+            raise
+        return existing
+
+
+def open_call(session: Session, kiosk: Kiosk, key: str, screen: str, step: str, last_error: str,
+              reason: str) -> HelpCall:
+    existing = call_by_key(session, kiosk, key)
+    if existing is not None:
+        return existing
+    call = HelpCall(idempotency_key=key, kiosk_id=kiosk.id, centre_id=kiosk.centre_id, screen=screen, step=step,
+                    last_error=last_error, reason=reason)
+    return _insert_once(session, call, HelpCall, key)
+
+
+def call_by_key(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
+    return session.scalar(select(HelpCall).where(HelpCall.idempotency_key == key, HelpCall.kiosk_id == kiosk.id))
+
+
+def cancel_call(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
+    call = call_by_key(session, kiosk, key)
+    if call is not None and call.state in (CallState.OPEN.value, CallState.ACKNOWLEDGED.value):
+        call.state, call.closed_at = CallState.CANCELLED.value, utcnow()
+        session.commit()
+    return call
+
+
+def acknowledge_call(session: Session, staff: Staff, call_id: int) -> bool:
+    """'I'm coming': only an open call of the staff member's own centre moves on."""
+    result = session.execute(update(HelpCall)
+                             .where(HelpCall.id == call_id, HelpCall.centre_id == staff.centre_id,
+                                    HelpCall.state == CallState.OPEN.value)
+                             .values(state=CallState.ACKNOWLEDGED.value, acknowledged_at=utcnow(),
+                                     acknowledged_by=staff.id))
+    session.commit()
+    return result.rowcount == 1
+
+
+def resolve_call(session: Session, staff: Staff, call_id: int) -> bool:
+    result = session.execute(update(HelpCall)
+                             .where(HelpCall.id == call_id, HelpCall.centre_id == staff.centre_id,
+                                    HelpCall.state.in_([CallState.OPEN.value, CallState.ACKNOWLEDGED.value]))
+                             .values(state=CallState.RESOLVED.value, closed_at=utcnow()))
+    session.commit()
+    return result.rowcount == 1
+
+
+def record_heartbeat(session: Session, kiosk: Kiosk, health: dict) -> bool:
+    """Store the kiosk's latest health; True when a device's state changed (the console then refreshes)."""
+    values = {name: health[name] for name in HEALTH_FIELDS if health.get(name) is not None}
+    row = session.get(KioskHealth, kiosk.id)
+    if row is None:
+        session.add(KioskHealth(kiosk_id=kiosk.id, last_heartbeat=utcnow(), **values))
+        try:
+            session.commit()
+        except IntegrityError:  # a second heartbeat of a new kiosk raced this one: it has done the work
+            session.rollback()
+        return True
+    changed = any(getattr(row, name) != value for name, value in values.items() if name != "screen")
+    row.last_heartbeat = utcnow()
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.commit()
+    return changed
+
+
+def raise_alert(session: Session, kiosk: Kiosk, key: str, kind: str, detail: str) -> Alert:
+    existing = session.scalar(select(Alert).where(Alert.idempotency_key == key))
+    if existing is not None:
+        return existing
+    return _insert_once(session, Alert(idempotency_key=key, kiosk_id=kiosk.id, kind=kind, detail=detail),
+                        Alert, key)
+
+
+def clear_alert(session: Session, staff: Staff, alert_id: int) -> bool:
+    alert = session.scalar(select(Alert).join(Kiosk, Kiosk.id == Alert.kiosk_id)
+                           .where(Alert.id == alert_id, Kiosk.centre_id == staff.centre_id,
+                                  Alert.cleared_at.is_(None)))
+    if alert is None:
+        return False
+    alert.cleared_at = utcnow()
+    session.commit()
+    return True

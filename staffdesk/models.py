@@ -1,0 +1,211 @@
+"""The desk's tables: staff, kiosks, help calls, the queue, video slots and bookings, kiosk health and alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names, so that Alembic migrations read the same on SQLite and PostgreSQL.
+NAMING = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s",
+          "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
+          "pk": "pk_%(table_name)s"}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC: SQLite keeps no time zone, so both databases store the same thing."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class CallState(str, enum.Enum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+
+
+class TicketState(str, enum.Enum):
+    WAITING = "waiting"
+    CALLED = "called"
+    DONE = "done"
+
+
+class Priority(str, enum.Enum):
+    NONE = "none"
+    SENIOR = "senior"
+    DISABILITY = "disability"
+    PREGNANCY = "pregnancy"
+
+
+class SlotState(str, enum.Enum):
+    OPEN = "open"
+    CANCELLED = "cancelled"
+
+
+class Centre(Base):
+    __tablename__ = "centre"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StaffSession(Base):
+    __tablename__ = "staff_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only a hash of the cookie is kept: a copy of the database opens no console.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    last_used: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # A keyed hash of "account:NAME" or "client:ADDRESS": counts attempts without keeping who or where.
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Kiosk(Base):
+    __tablename__ = "kiosk"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # SHA-256 of a 256-bit random token: a slow hash adds nothing to a secret that long, and lookups stay O(1).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HelpCall(Base):
+    __tablename__ = "help_call"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The kiosk's UUID for this call: an outbox resend finds the row already there.
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    screen: Mapped[str] = mapped_column(String(80), default="")
+    step: Mapped[str] = mapped_column(String(80), default="")
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    state: Mapped[str] = mapped_column(String(20), default=CallState.OPEN.value)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_help_call_centre_state", "centre_id", "state"),)
+
+
+class QueueService(Base):
+    """A service as the centre's queue knows it, with the letter its tickets carry (A012, B003...)."""
+    __tablename__ = "queue_service"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    service_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    letter: Mapped[str] = mapped_column(String(4))
+
+    __table_args__ = (UniqueConstraint("centre_id", "service_id", name="uq_queue_service_centre_service"),
+                      UniqueConstraint("centre_id", "letter", name="uq_queue_service_centre_letter"))
+
+
+class QueueCounter(Base):
+    """The last number given for one service on one day: incremented in one UPDATE, so desks never clash."""
+    __tablename__ = "queue_counter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_service_id: Mapped[int] = mapped_column(ForeignKey("queue_service.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (UniqueConstraint("queue_service_id", "day", name="uq_queue_counter_service_day"),)
+
+
+class QueueTicket(Base):
+    __tablename__ = "queue_ticket"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    queue_service_id: Mapped[int] = mapped_column(ForeignKey("queue_service.id"))
+    day: Mapped[dt.date] = mapped_column(Date)
+    # The desk's series; None for a number the kiosk gave itself while the desk was unreachable.
+    sequence: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(20))
+    from_kiosk_series: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[str] = mapped_column(String(20), default=Priority.NONE.value)
+    state: Mapped[str] = mapped_column(String(20), default=TicketState.WAITING.value)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
+    desk: Mapped[str] = mapped_column(String(60), default="")
+    # Hash of the secret in the ticket's QR code: the resident's phone may follow this one ticket, nothing else.
+    follow_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    called_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("queue_service_id", "day", "sequence", name="uq_queue_ticket_series"),
+                      Index("ix_queue_ticket_service_day_state", "queue_service_id", "day", "state"))
+
+
+class VideoSlot(Base):
+    __tablename__ = "video_slot"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    institution: Mapped[str] = mapped_column(String(10))
+    # Empty: any of the institution's topics.
+    topic: Mapped[str] = mapped_column(String(40), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    duration_min: Mapped[int] = mapped_column(Integer, default=20)
+    room: Mapped[str] = mapped_column(String(60), default="")
+    state: Mapped[str] = mapped_column(String(20), default=SlotState.OPEN.value)
+
+    __table_args__ = (Index("ix_video_slot_centre_starts", "centre_id", "starts_at"),)
+
+
+class VideoBooking(Base):
+    __tablename__ = "video_booking"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One booking per slot, enforced by the database: two kiosks booking at once cannot both win.
+    slot_id: Mapped[int] = mapped_column(ForeignKey("video_slot.id"), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    topic: Mapped[str] = mapped_column(String(40), default="")
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class KioskHealth(Base):
+    __tablename__ = "kiosk_health"
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"), primary_key=True)
+    last_heartbeat: Mapped[dt.datetime] = mapped_column(DateTime)
+    # ok, low, out or unknown, as the kiosk's printer monitor reports them.
+    printer_paper: Mapped[str] = mapped_column(String(10), default="unknown")
+    printer_toner: Mapped[str] = mapped_column(String(10), default="unknown")
+    receipt_paper: Mapped[str] = mapped_column(String(10), default="unknown")
+    reader_present: Mapped[bool | None] = mapped_column(Boolean)
+    scanner_present: Mapped[bool | None] = mapped_column(Boolean)
+    screen: Mapped[str] = mapped_column(String(80), default="")
+    version: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Alert(Base):
+    __tablename__ = "alert"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

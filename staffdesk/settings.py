@@ -1,0 +1,70 @@
+"""The staff desk's settings, read once from the environment (and the command line's --db)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A wrong environment value, worded for the administrator."""
+
+
+def _yes_no(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("yes", "true", "on", "1"):
+        return True
+    if value in ("no", "false", "off", "0"):
+        return False
+    raise SettingsError(f"the environment variable {name} has the value '{value}'; expected yes or no.")
+
+
+def _whole(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise SettingsError(f"the environment variable {name} has the value '{value}'; "
+                            "expected a whole number.") from None
+
+
+@dataclass(frozen=True)
+class DeskSettings:
+    # Where the embedded SQLite database lives when no database URL is given.
+    data_dir: Path
+    # Empty: SQLite in data_dir. Else a SQLAlchemy URL, e.g. postgresql://user@host/staffdesk.
+    database_url: str = ""
+    # Secure cookies travel only over https (or to localhost in most browsers); switch off only for tests.
+    cookie_secure: bool = True
+    # A staff session ends after this long without any request (a display board keeps its own alive).
+    session_idle_h: int = 12
+    # Failed logins allowed per window, counted per account and per client address.
+    login_failures: int = 5
+    login_window_s: int = 300
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'staffdesk.sqlite'}"
+
+    def with_database(self, url: str | None) -> "DeskSettings":
+        return replace(self, database_url=url) if url else self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> DeskSettings:
+    """STAFFDESK_DB, STAFFDESK_DATA_DIR, STAFFDESK_COOKIE_SECURE, STAFFDESK_SESSION_IDLE_H, STAFFDESK_LOGIN_*."""
+    data_dir = os.environ.get("STAFFDESK_DATA_DIR", "").strip()
+    return DeskSettings(
+        data_dir=Path(data_dir) if data_dir else REPOSITORY / "build" / "staffdesk",
+        database_url=os.environ.get("STAFFDESK_DB", "").strip(),
+        cookie_secure=_yes_no("STAFFDESK_COOKIE_SECURE", True),
+        session_idle_h=_whole("STAFFDESK_SESSION_IDLE_H", 12),
+        login_failures=_whole("STAFFDESK_LOGIN_FAILURES", 5),
+        login_window_s=_whole("STAFFDESK_LOGIN_WINDOW_S", 300),
+    )

@@ -1,0 +1,42 @@
+// Shared by the console and the board: the word table, a safe element builder and the live stream.
+"use strict";
+
+const WORDS = JSON.parse(document.getElementById("messages").textContent);
+
+function t(key) {
+  return WORDS[key] || key;
+}
+
+// Kiosk-supplied text (screen, step, error) only ever goes in as textContent, never as HTML.
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (name === "onclick") node.addEventListener("click", value);
+    else if (value !== null && value !== undefined && value !== false) node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function replaceChildren(node, children) {
+  node.replaceChildren(...children);
+}
+
+// EventSource reconnects by itself (the server asks for 2 s); the badge tells staff whether they see live data.
+function liveStream(view, onState) {
+  const badge = document.getElementById("live");
+  const source = new EventSource("/console/events?view=" + view);
+  source.addEventListener("state", (event) => {
+    badge.textContent = t("live");
+    badge.className = "live ok";
+    onState(JSON.parse(event.data));
+  });
+  source.addEventListener("error", () => {
+    badge.textContent = t("reconnecting");
+    badge.className = "live lost";
+  });
+  return source;
+}

@@ -1,0 +1,135 @@
+// The staff console: renders each state the server streams and sends staff actions with the CSRF token.
+"use strict";
+
+const CSRF = document.querySelector("header.top").dataset.csrf;
+const deskInput = document.getElementById("desk");
+deskInput.value = localStorage.getItem("staffdesk.desk") || "";
+deskInput.addEventListener("change", () => localStorage.setItem("staffdesk.desk", deskInput.value.trim()));
+
+async function act(path, body) {
+  const response = await fetch(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: {"Content-Type": "application/json", "X-CSRF-Token": CSRF},
+    body: JSON.stringify(body || {}),
+  });
+  if (response.status === 401) { location.href = "/login"; return null; }
+  if (!response.ok) { alert(t("error")); return null; }
+  return response.json();
+}
+
+function minutesSeconds(seconds) {
+  const minutes = Math.floor(seconds / 60);
+  return minutes + ":" + String(seconds % 60).padStart(2, "0");
+}
+
+function level(value) {
+  return el("span", {class: "level-" + (value || "unknown")}, t("level_" + (value || "unknown")));
+}
+
+function presence(value) {
+  if (value === null || value === undefined) return el("span", {class: "level-unknown"}, t("level_unknown"));
+  return el("span", {class: value ? "level-ok" : "level-out"}, value ? t("present") : t("missing"));
+}
+
+function renderCalls(calls) {
+  const box = document.getElementById("calls");
+  if (!calls.length) { replaceChildren(box, [el("p", {class: "quiet"}, t("no_calls"))]); return; }
+  replaceChildren(box, calls.map((call) => el("article", {class: "call " + call.state, "data-call": call.id},
+    el("h3", {}, call.kiosk),
+    el("dl", {},
+      el("dt", {}, t("screen")), el("dd", {}, call.screen || "—"),
+      el("dt", {}, t("step")), el("dd", {}, call.step || "—"),
+      el("dt", {}, t("last_error")), el("dd", {class: "error-text"}, call.last_error || "—"),
+      el("dt", {}, t("waiting")), el("dd", {class: "waited"}, minutesSeconds(call.waiting_s))),
+    call.reason ? el("p", {class: "reason"}, call.reason) : null,
+    el("div", {class: "actions"},
+      call.state === "open"
+        ? el("button", {class: "primary coming", onclick: () => act(`/console/calls/${call.id}/ack`)}, t("coming"))
+        : el("span", {class: "badge"}, t("acknowledged")),
+      el("button", {class: "resolve", onclick: () => act(`/console/calls/${call.id}/resolve`)}, t("resolved"))))));
+}
+
+function callNext(serviceId) {
+  const desk = deskInput.value.trim();
+  if (!desk) { deskInput.focus(); deskInput.classList.add("needed"); return; }
+  deskInput.classList.remove("needed");
+  localStorage.setItem("staffdesk.desk", desk);
+  act("/console/queue/next", {desk: desk, service_id: serviceId || ""});
+}
+
+function renderQueue(state) {
+  const rows = state.services.map((service) => el("div", {class: "service", "data-service": service.service_id},
+    el("span", {class: "letter"}, service.letter),
+    el("span", {class: "service-name"}, service.name),
+    el("span", {class: "count"}, service.waiting + " " + t("people_waiting")),
+    el("button", {class: "primary call-next", onclick: () => callNext(service.service_id)}, t("call_next"))));
+  rows.push(el("div", {class: "service any"},
+    el("span", {class: "service-name"}, t("any_service")),
+    el("button", {class: "primary call-next-any", onclick: () => callNext("")}, t("call_next"))));
+  replaceChildren(document.getElementById("queue"), rows);
+  replaceChildren(document.getElementById("called"), state.called.map((ticket) =>
+    el("li", {}, el("strong", {}, ticket.number), " → ", ticket.desk)));
+}
+
+function renderSlots(slots) {
+  const body = document.querySelector("#slots tbody");
+  replaceChildren(body, slots.map((slot) => el("tr", {class: slot.state},
+    el("td", {}, slot.starts), el("td", {}, slot.institution),
+    el("td", {}, slot.booking_topic || slot.topic || t("any_topic")), el("td", {}, slot.room),
+    el("td", {}, slot.state === "cancelled" ? t("cancelled") : slot.booked ? t("booked") + " " + slot.reference : t("free")),
+    el("td", {}, slot.state === "open"
+      ? el("button", {onclick: () => act(`/console/slots/${slot.id}/cancel`)}, t("cancel")) : ""))));
+}
+
+function renderHealth(state) {
+  replaceChildren(document.getElementById("alerts"), [
+    ...state.kiosks.filter((kiosk) => kiosk.problems.length).map((kiosk) =>
+      el("li", {class: "problem"}, el("strong", {}, kiosk.name), ": ",
+        kiosk.problems.map((problem) => t("problem_" + problem) !== "problem_" + problem
+          ? t("problem_" + problem) : problem).join(", "))),
+    ...state.alerts.map((alert) => el("li", {class: "alert", "data-alert": alert.id},
+      el("strong", {}, alert.kiosk), ": ", alert.kind, alert.detail ? " — " + alert.detail : "", " ",
+      el("button", {onclick: () => act(`/console/alerts/${alert.id}/clear`)}, t("clear")))),
+  ]);
+  replaceChildren(document.querySelector("#kiosks tbody"), state.kiosks.map((kiosk) => el("tr", {},
+    el("td", {}, kiosk.name),
+    el("td", {}, kiosk.age_s === null ? t("never") : kiosk.age_s + " " + t("seconds_ago")),
+    el("td", {}, level(kiosk.printer_paper)), el("td", {}, level(kiosk.printer_toner)),
+    el("td", {}, level(kiosk.receipt_paper)), el("td", {}, presence(kiosk.reader_present)),
+    el("td", {}, presence(kiosk.scanner_present)))));
+}
+
+function renderCounts(counts) {
+  replaceChildren(document.getElementById("counts"), ["calls", "tickets", "served", "bookings", "alerts"].map(
+    (name) => el("span", {class: "count-item"}, el("strong", {}, counts[name]), " " + t("count_" + name))));
+}
+
+liveStream("console", (state) => {
+  renderCalls(state.calls);
+  renderQueue(state);
+  renderSlots(state.slots);
+  renderHealth(state);
+  renderCounts(state.counts);
+});
+
+// Topics offered follow the chosen institution.
+const institution = document.getElementById("slot-institution");
+function filterTopics() {
+  for (const option of document.querySelectorAll("#slot-topic option[data-institution]")) {
+    option.hidden = option.dataset.institution !== institution.value;
+  }
+  document.getElementById("slot-topic").value = "";
+}
+institution.addEventListener("change", filterTopics);
+filterTopics();
+
+document.getElementById("slot-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const done = await act("/console/slots", {
+    institution: form.get("institution"), topic: form.get("topic"), starts: form.get("starts"),
+    duration_min: Number(form.get("duration_min")), room: form.get("room"),
+  });
+  if (done) event.target.reset(), filterTopics();
+});

@@ -1,0 +1,71 @@
+"""Scanning test set-up: the SANE test backend in a private config, a session, the service, a loop-mounted stick."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.scanning import device
+from kiosk.scanning.testbackend import make_config_dir
+from kiosk.session import SessionManager
+from scanning_helpers import Events, LoopStick
+
+
+@pytest.fixture
+def sane_dir(tmp_path, monkeypatch):
+    """A private SANE_CONFIG_DIR with only the test backend (A4); SANE starts afresh for each test."""
+    directory = make_config_dir(tmp_path / "sane")
+    monkeypatch.setenv("SANE_CONFIG_DIR", str(directory))
+    device.shutdown_sane()  # libsane reads the variable at init: make the next use initialise again
+    yield directory
+    device.shutdown_sane()
+
+
+@pytest.fixture
+def sessions(tmp_path):
+    manager = SessionManager(tmp_path / "runtime")
+    manager.prepare()
+    yield manager
+    manager.end("test over")
+
+
+@pytest.fixture
+def session(sessions):
+    return sessions.start()
+
+
+@pytest.fixture
+def events():
+    return Events()
+
+
+@pytest.fixture
+def make_service(sane_dir, events, tmp_path):
+    from kiosk.scanning.service import ScanService
+    services = []
+
+    def make(extra_options=None, usb_root: Path | None = None, device_name: str = ""):
+        service = ScanService(events.put, device_name, usb_root or tmp_path / "media", extra_options,
+                              usb_poll_s=0.2)
+        service.start()
+        services.append(service)
+        return service
+
+    yield make
+    for service in services:
+        service.stop()
+
+
+@pytest.fixture
+def usb_stick(tmp_path):
+    """An 8 MB FAT stick, mounted under tmp_path/media; unmounted and detached afterwards whatever happened."""
+    if os.geteuid() != 0 or not shutil.which("losetup") or not shutil.which("mkfs.vfat"):
+        pytest.skip("USB tests need root, losetup and mkfs.vfat (dosfstools): run them through 'make test'")
+    stick = LoopStick(tmp_path / "stick.img", tmp_path / "media")
+    try:
+        yield stick.create(8).mount()
+    finally:
+        stick.remove()

@@ -1,0 +1,83 @@
+"""Helpers of the scanning tests: events as the UI receives them, pdfinfo fields, /tmp contents, a loop-mounted stick."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import time
+from pathlib import Path
+
+TMP = Path("/tmp")
+
+
+class Events:
+    """The service's events, as the app's UI thread would receive them."""
+
+    def __init__(self):
+        self.queue: queue.Queue = queue.Queue()
+        self.seen: list[object] = []
+
+    def put(self, event) -> None:
+        self.queue.put(event)
+
+    def until(self, *kinds: type, timeout: float = 60.0):
+        """Events up to and including the first of `kinds`; fails the test if it does not come."""
+        deadline = time.monotonic() + timeout
+        got = []
+        while True:
+            left = deadline - time.monotonic()
+            assert left > 0, f"no {[kind.__name__ for kind in kinds]} within {timeout} s; got {got}"
+            try:
+                event = self.queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            got.append(event)
+            self.seen.append(event)
+            if isinstance(event, kinds):
+                return got
+
+
+def pdf_info(path: Path, first: int = 1, last: int = 1) -> dict[str, str]:
+    """pdfinfo's fields; with -f/-l it prints 'Page N size' and 'Page N rot' per page."""
+    output = subprocess.run(["pdfinfo", "-f", str(first), "-l", str(last), str(path)], capture_output=True,
+                            text=True, check=True).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in output.splitlines())}
+
+
+def tmp_entries() -> set[str]:
+    # Other users of the machine may work in /tmp at the same time: pytest's own folders are ours and expected.
+    return {name for name in os.listdir(TMP) if not name.startswith("pytest-of-")}
+
+
+class LoopStick:
+    """A FAT file system image on a loop device, mounted below a private usb_mount_root like udisks would."""
+
+    def __init__(self, image: Path, root: Path, label: str = "KIOSKTEST"):
+        self.image, self.root, self.label = image, root, label
+        self.mount_point = root / "resident" / label
+        self.loop = ""
+
+    def create(self, size_mb: int) -> "LoopStick":
+        with open(self.image, "wb") as handle:
+            handle.truncate(size_mb * 1024 * 1024)
+        subprocess.run(["mkfs.vfat", "-n", self.label, str(self.image)], check=True, capture_output=True)
+        self.loop = subprocess.run(["losetup", "--find", "--show", str(self.image)], check=True,
+                                   capture_output=True, text=True).stdout.strip()
+        return self
+
+    def mount(self, read_only: bool = False) -> "LoopStick":
+        self.mount_point.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "-t", "vfat", "-o", "ro" if read_only else "rw", self.loop,
+                        str(self.mount_point)], check=True, capture_output=True)
+        return self
+
+    def is_mounted(self) -> bool:
+        return subprocess.run(["mountpoint", "-q", str(self.mount_point)]).returncode == 0
+
+    def remove(self) -> None:
+        if self.is_mounted():
+            subprocess.run(["umount", str(self.mount_point)], check=True)
+        if self.loop:
+            subprocess.run(["losetup", "-d", self.loop], check=True)
+            self.loop = ""
