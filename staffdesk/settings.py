@@ -44,7 +44,7 @@ class DeskSettings:
     cookie_secure: bool = True
     # A staff session ends after this long without any request (a display board keeps its own alive).
     session_idle_h: int = 12
-    # Failed logins allowed per window, counted per account and per client address.
+    # Failed logins allowed per window for one account (an address may fail four times as often).
     login_failures: int = 5
     login_window_s: int = 300
 

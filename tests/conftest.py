@@ -43,6 +43,31 @@ def settings(tmp_path, test_ca):
     return dataclasses.replace(base, session=session, kiosk=kiosk, eid=eid)
 
 
+@pytest.fixture
+def print_lab():
+    """A private cupsd with an ippeveprinter A4 printer and a raw receipt queue; stopped after the test."""
+    import shutil
+    import tempfile
+    from tools.print_lab import PrintLab
+    for program in ("cupsd", "ippeveprinter", "dbus-daemon", "lpadmin"):
+        assert shutil.which(program), f"{program} is not installed: run the tests through 'make test'"
+    # Not under tmp_path: CUPS filters run as the user lp, who cannot enter pytest's private folders.
+    root = Path(tempfile.mkdtemp(prefix="kac-print-lab-"))
+    lab = PrintLab(root).start()
+    yield lab
+    lab.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def print_settings(settings, print_lab):
+    """Settings whose printers are the print lab's."""
+    from tools.print_lab import A4_QUEUE, RECEIPT_QUEUE
+    printing = dataclasses.replace(settings.printing, cups_server=print_lab.socket, a4_queue=A4_QUEUE,
+                                   receipt_printer=("cups", RECEIPT_QUEUE), job_timeout_s=8)
+    return dataclasses.replace(settings, printing=printing)
+
+
 @pytest.fixture(scope="session")
 def pcscd():
     """A real pcscd with the vpcd virtual readers; started here unless one is already running."""
@@ -55,6 +80,7 @@ def pcscd():
         assert shutil.which("pcscd"), "pcscd is not installed: run the tests through 'make test'"
         started = subprocess.Popen(["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
+    # reader_names() is empty until pcscd has made its socket and found the vpcd readers.
     while not reader_names() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert "Virtual PCD 00 00" in reader_names(), "pcscd runs but shows no vpcd reader (vsmartcard-vpcd)"

@@ -130,6 +130,9 @@ class PrintLab:
     # ---- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> "PrintLab":
+        # Filters run as the user lp and must reach the spool: the lab's folder (and those above it) let lp in.
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o711)
         for name in ("etc", "spool", "cache", "state", "log", "received", "receipts", "ippspool", "dbus"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         # Filters run as lp: the temporary folder must be theirs to write, and the spool theirs to read.

@@ -261,7 +261,8 @@ class ScanService:
         try:
             self.scanner.scan(request, keep, self._cancel.is_set)
         except ScanError as error:
-            log.info("scan: %s after %d page(s)", error.problem.name, added)
+            # The detail is SANE's status or an option name: nothing of the resident's pages.
+            log.info("scan: %s after %d page(s): %s", error.problem.name, added, error)
             self.on_event(ScanFailed(error.problem, added))
             return
         self.on_event(ScanFinished(added, len(self._pages)))

@@ -14,14 +14,25 @@ from kiosk.session import SessionManager
 from scanning_helpers import Events, LoopStick
 
 
-@pytest.fixture
-def sane_dir(tmp_path, monkeypatch):
-    """A private SANE_CONFIG_DIR with only the test backend (A4); SANE starts afresh for each test."""
-    directory = make_config_dir(tmp_path / "sane")
-    monkeypatch.setenv("SANE_CONFIG_DIR", str(directory))
-    device.shutdown_sane()  # libsane reads the variable at init: make the next use initialise again
+@pytest.fixture(scope="session")
+def sane_config_dir(tmp_path_factory):
+    """One private SANE_CONFIG_DIR for the whole run: libsane reads the variable at its first init and keeps
+    that folder for the life of the process, so it cannot change from test to test."""
+    directory = make_config_dir(tmp_path_factory.mktemp("sane"))
+    os.environ["SANE_CONFIG_DIR"] = str(directory)
     yield directory
     device.shutdown_sane()
+
+
+@pytest.fixture
+def sane_dir(sane_config_dir):
+    """The test backend (A4) as the only scanner, with SANE initialised afresh for each test: the test
+    backend keeps its option values (a jam, say) for as long as SANE runs."""
+    make_config_dir(sane_config_dir)
+    device.shutdown_sane()
+    yield sane_config_dir
+    device.shutdown_sane()
+    make_config_dir(sane_config_dir)
 
 
 @pytest.fixture
@@ -61,7 +72,8 @@ def make_service(sane_dir, events, tmp_path):
 
 @pytest.fixture
 def usb_stick(tmp_path):
-    """An 8 MB FAT stick, mounted under tmp_path/media; unmounted and detached afterwards whatever happened."""
+    """An 8 MB stick (FAT, or ext4 on a kernel without vfat), mounted under tmp_path/media; unmounted and
+    detached afterwards whatever happened."""
     if os.geteuid() != 0 or not shutil.which("losetup") or not shutil.which("mkfs.vfat"):
         pytest.skip("USB tests need root, losetup and mkfs.vfat (dosfstools): run them through 'make test'")
     stick = LoopStick(tmp_path / "stick.img", tmp_path / "media")

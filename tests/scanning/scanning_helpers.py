@@ -50,34 +50,48 @@ def tmp_entries() -> set[str]:
     return {name for name in os.listdir(TMP) if not name.startswith("pytest-of-")}
 
 
+def kernel_filesystems() -> set[str]:
+    with open("/proc/filesystems", encoding="ascii") as handle:
+        return {line.split()[-1] for line in handle if line.strip()}
+
+
 class LoopStick:
-    """A FAT file system image on a loop device, mounted below a private usb_mount_root like udisks would."""
+    """A stick's file system image on a loop device, mounted below a private usb_mount_root like udisks would.
+
+    FAT, as sticks come, when the kernel has vfat; some kernels (minimal VMs, containers) lack it, and then
+    ext4, which the kiosk accepts as well: the mount table, the writing and the unmounting are the same."""
 
     def __init__(self, image: Path, root: Path, label: str = "KIOSKTEST"):
         self.image, self.root, self.label = image, root, label
         self.mount_point = root / "resident" / label
         self.loop = ""
+        self.filesystem = "vfat" if "vfat" in kernel_filesystems() else "ext4"
 
     def create(self, size_mb: int) -> "LoopStick":
         with open(self.image, "wb") as handle:
             handle.truncate(size_mb * 1024 * 1024)
-        subprocess.run(["mkfs.vfat", "-n", self.label, str(self.image)], check=True, capture_output=True)
+        make = (["mkfs.vfat", "-n", self.label] if self.filesystem == "vfat"
+                else ["mkfs.ext4", "-q", "-m", "0", "-L", self.label])  # -m 0: no blocks kept back for root
+        subprocess.run(make + [str(self.image)], check=True, capture_output=True)
         self.loop = subprocess.run(["losetup", "--find", "--show", str(self.image)], check=True,
                                    capture_output=True, text=True).stdout.strip()
         return self
 
     def mount(self, read_only: bool = False) -> "LoopStick":
         self.mount_point.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["mount", "-t", "vfat", "-o", "ro" if read_only else "rw", self.loop,
+        subprocess.run(["mount", "-t", self.filesystem, "-o", "ro" if read_only else "rw", self.loop,
                         str(self.mount_point)], check=True, capture_output=True)
         return self
 
     def is_mounted(self) -> bool:
         return subprocess.run(["mountpoint", "-q", str(self.mount_point)]).returncode == 0
 
-    def remove(self) -> None:
+    def unmount(self) -> None:
         if self.is_mounted():
             subprocess.run(["umount", str(self.mount_point)], check=True)
+
+    def remove(self) -> None:
+        self.unmount()
         if self.loop:
             subprocess.run(["losetup", "-d", self.loop], check=True)
             self.loop = ""

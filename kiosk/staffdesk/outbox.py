@@ -1,0 +1,148 @@
+"""A durable outbox (SQLite): messages for the desk survive a crash and are delivered in order, once."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Callable
+
+from kiosk.staffdesk.client import DeskRejected, DeskUnavailable
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    dead INTEGER NOT NULL DEFAULT 0,
+    problem TEXT NOT NULL DEFAULT ''
+)
+"""
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 15.0
+
+Deliver = Callable[[str, str, dict], None]
+
+
+class Outbox:
+    """`put` returns only once the message is on disk; a thread hands messages to `deliver` oldest first.
+
+    `deliver(kind, key, payload)` raises DeskUnavailable to be retried later (with backoff), or DeskRejected
+    for a message the desk will never accept, which is set aside so that it cannot block the rest.
+    The key goes with every resend: the desk stores each key once, so a resend after a crash duplicates nothing.
+    """
+
+    def __init__(self, path: Path, deliver: Deliver):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._deliver = deliver
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a kiosk is unplugged, not shut down; a call staff promised must outlive a power cut.
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(SCHEMA)
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_problem: DeskUnavailable | None = None
+
+    def put(self, kind: str, payload: dict, key: str | None = None) -> str:
+        key = key or str(uuid.uuid4())
+        with self._lock:
+            self._db.execute("INSERT INTO outbox (key, kind, payload, created_at) VALUES (?, ?, ?, ?)",
+                             (key, kind, json.dumps(payload, ensure_ascii=False), time.time()))
+        self._wake.set()
+        return key
+
+    def pending(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM outbox WHERE dead = 0").fetchone()[0]
+
+    def is_pending(self, key: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM outbox WHERE key = ? AND dead = 0", (key,)).fetchone() is not None
+
+    def dead(self) -> list[tuple[str, str, str]]:
+        """Messages the desk refused for good: (kind, key, problem), for 'kiosk doctor' and the admin screen."""
+        with self._lock:
+            return self._db.execute("SELECT kind, key, problem FROM outbox WHERE dead = 1 ORDER BY seq").fetchall()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._run, name="staffdesk-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        with self._lock:
+            self._db.close()
+
+    def flush(self, timeout_s: float) -> bool:
+        """Wait until everything is delivered (True) or the time is up (False); the thread keeps trying."""
+        deadline = time.monotonic() + timeout_s
+        self._wake.set()
+        while self.pending():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def _oldest(self):
+        with self._lock:
+            return self._db.execute("SELECT seq, key, kind, payload FROM outbox WHERE dead = 0 "
+                                    "ORDER BY seq LIMIT 1").fetchone()
+
+    def _run(self) -> None:
+        backoff = FIRST_BACKOFF_S
+        while not self._stopping.is_set():
+            row = self._oldest()
+            if row is None:
+                self._wake.wait(timeout=5)
+                self._wake.clear()
+                continue
+            seq, key, kind, payload = row
+            try:
+                self._deliver(kind, key, json.loads(payload))
+            except DeskUnavailable as problem:
+                self.last_problem = problem
+                with self._lock:
+                    self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", (seq,))
+                log.info("the desk is unavailable (%s); %s waits, next try in %.1f s", problem.reason.value, kind,
+                         backoff)
+                # Jitter: after a desk restart, a centre's kiosks should not all come back in the same instant.
+                self._stopping.wait(backoff * random.uniform(0.8, 1.2))
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                continue
+            except DeskRejected as problem:
+                log.error("the desk refused a %s message for good; it is set aside: %s", kind, problem)
+                with self._lock:
+                    self._db.execute("UPDATE outbox SET dead = 1, problem = ? WHERE seq = ?", (str(problem), seq))
+                continue
+            except Exception:  # a bug must not stop delivery of everything else, nor spin
+                log.exception("delivering a %s message failed", kind)
+                self._stopping.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                continue
+            self.last_problem = None
+            backoff = FIRST_BACKOFF_S
+            with self._lock:
+                self._db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
