@@ -1,4 +1,4 @@
-"""The `kiosk` command: run the kiosk, check its health, and make an administrator PIN hash."""
+"""The `kiosk` command: run the kiosk, check its health, make an administrator PIN hash, print, read cards."""
 
 from __future__ import annotations
 
@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--json", action="store_true")
     login.add_argument("--config", help="path of kiosk.ini")
     login.set_defaults(handler=cmd_eid_login)
+
+    from kiosk.print_commands import add_printing_commands
+    add_printing_commands(commands)
     return parser
 
 

@@ -58,7 +58,7 @@ class PrinterStatus:
     @property
     def problem(self) -> PrintProblem | None:
         """What stops printing now, if anything: the state, its reasons, or CUPS's message about the device."""
-        found = blocking_problem(list(self.reasons))
+        found = blocking_problem(list(self.reasons), severities=("error",))
         if found is not None:
             return found
         if self.state == PRINTER_STOPPED or not self.accepting:
@@ -187,6 +187,7 @@ class DocumentPrinter:
         sequence = 0
         reasons_seen: list[str] = []
         last: JobUpdate | None = None
+        stale: set[str] | None = None
         pages_done = 0
         while True:
             if cancelled is not None and cancelled.is_set():
@@ -216,15 +217,20 @@ class DocumentPrinter:
                 return JobOutcome(job_id, printed=False, problem=PrintProblem.FAILED, pages_done=pages_done)
             status = self.status(connection)
             reasons_seen.extend(status.reasons)
-            update = JobUpdate(job_id, "printing" if job and job["job-state"] == PROCESSING else "waiting",
-                               status.problem)
+            if stale is None:
+                stale = {reason for reason in status.reasons if not reason.endswith("-error")}
+            # While our job runs, new -warning reasons are the printer's state now (CUPS's backend reports them
+            # so); the ones there before it are the last job's, until the printer says them again.
+            problem = blocking_problem([r for r in status.reasons if r not in stale]) or status.problem
+            update = JobUpdate(job_id, "printing" if job and job["job-state"] == PROCESSING else "waiting", problem)
             if update != last:
                 on_update(update)
                 last = update
             if time.monotonic() > deadline:
                 # A job left queued would come out later, for the next resident to find: cancel it now.
                 self.cancel(job_id)
-                return JobOutcome(job_id, printed=False, problem=status.problem or PrintProblem.UNREACHABLE,
+                return JobOutcome(job_id, printed=False, problem=problem or blocking_problem(list(status.reasons))
+                                  or PrintProblem.UNREACHABLE,
                                   pages_done=pages_done)
             time.sleep(self.poll_s)
 
@@ -240,7 +246,7 @@ class DocumentPrinter:
         if state == COMPLETED:
             return JobOutcome(job_id, printed=True, pages_done=pages_done, warnings=sorted(set(warnings(reasons))))
         # A printer that stopped the job said why in its reasons, as errors or (afterwards) as reports.
-        problem = blocking_problem(reasons, include_reports=True) or PrintProblem.FAILED
+        problem = blocking_problem(reasons, severities=("error", "warning", "report")) or PrintProblem.FAILED
         return JobOutcome(job_id, printed=False, problem=problem, pages_done=pages_done)
 
     def cancel(self, job_id: int) -> None:

@@ -89,8 +89,10 @@ def queue_ticket(ticket: TicketData, profile: str = DEFAULT_PROFILE) -> bytes:
     out.feed()
     out.text(labels.where_to_go, bold=True)
     out.feed()
-    out.image(qr_image(ticket.follow_url, out.width_px))
-    out.text(labels.follow_hint)
+    # A ticket from the kiosk's own series (the desk was unreachable) has no queue page to follow.
+    if ticket.follow_url:
+        out.image(qr_image(ticket.follow_url, out.width_px))
+        out.text(labels.follow_hint)
     out.rule()
     out.text(labels.instruction)
     out.cut()

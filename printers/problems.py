@@ -72,11 +72,14 @@ def split_reason(reason: str) -> tuple[str, str]:
     return reason, "error"
 
 
-def blocking_problem(reasons: list[str], *, include_reports: bool = False) -> PrintProblem | None:
-    """The first reason that stops printing. Reports are history (the last job saw it) unless asked for."""
+def blocking_problem(reasons: list[str], *, severities: tuple[str, ...] = ("error", "warning")) -> PrintProblem | None:
+    """The first reason of the given severities that stops printing.
+
+    Between jobs CUPS keeps the last job's reasons as -warning or -report: history, not the printer's state now.
+    """
     for reason in reasons:
         keyword, severity = split_reason(reason)
-        if severity == "report" and not include_reports:
+        if severity not in severities:
             continue
         if keyword in BLOCKING_REASONS:
             return BLOCKING_REASONS[keyword]

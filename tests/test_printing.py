@@ -13,9 +13,9 @@ import pytest
 from fpdf import FPDF
 
 from kiosk.printing import Prepared, PrinterAlert, PrintFailed, Printed, PrintService
+from printers.cups_printer import DocumentPrinter, JobUpdate
 from kiosk.session import SessionManager
 from printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
-from printers.cups_printer import DocumentPrinter
 from printers.forms import AuthorisationData, authorisation_form
 from printers.layouts import TicketData, queue_ticket
 from printers.problems import PrintError, PrintProblem
@@ -130,15 +130,34 @@ def test_a_photo_is_printed_as_one_a4_page(resident, print_lab, tmp_path):
 
 @pytest.mark.parametrize("fault, problem", [("media-empty", PrintProblem.OUT_OF_PAPER),
                                             ("media-jam", PrintProblem.JAM)])
-def test_a_printer_fault_is_named_alerts_staff_and_costs_no_pages(resident, print_lab, tmp_path, fault, problem):
+def test_a_printer_fault_is_shown_while_waiting_and_staff_fixing_it_lets_the_job_finish(
+        resident, print_lab, tmp_path, fault, problem):
     print_lab.set_fault(fault)
-    assert resident.print(authorisation_pdf(tmp_path)) == PrintFailed(problem)
-    assert problem.value in resident.alerts()
-    assert resident.service.pages_left(resident.session, 20) == 20
+    prepared = resident.prepare(authorisation_pdf(tmp_path))
+    resident.service.print(resident.session, prepared)
+    deadline = time.monotonic() + 8
+    while time.monotonic() < deadline and not any(
+            isinstance(e, JobUpdate) and e.problem is problem for e in resident.seen):
+        try:
+            resident.seen.append(resident.events.get(timeout=0.1))
+        except queue.Empty:
+            pass
+    assert JobUpdate(1, "printing", problem) in resident.seen  # what the resident reads while it waits
+    assert problem.value in resident.alerts()  # and staff hear of it at once
+    print_lab.set_fault("none")
+    assert resident.next_outcome() == Printed(pages=1, pages_left=19)
+    assert len(print_lab.received_documents()) == 1
 
-    print_lab.set_fault("none")  # staff fixed it: the same document prints, once
+
+def test_a_fault_nobody_fixes_ends_the_job_which_never_comes_out_later(resident, print_lab, tmp_path):
+    print_lab.set_fault("media-empty")
+    assert resident.print(authorisation_pdf(tmp_path)) == PrintFailed(PrintProblem.OUT_OF_PAPER)
+    assert resident.service.pages_left(resident.session, 20) == 20  # a failed job costs no pages
+    assert cups_jobs(print_lab, "not-completed") == ""
+    print_lab.set_fault("none")  # paper added after the resident left
+    time.sleep(2)
+    assert print_lab.received_documents() == []
     assert resident.print(authorisation_pdf(tmp_path)) == Printed(pages=1, pages_left=19)
-    assert len(print_lab.received_documents()) == 2  # the failed attempt reached the printer, the retry too
 
 
 def test_toner_low_still_prints_and_tells_staff(resident, print_lab, tmp_path):

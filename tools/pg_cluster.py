@@ -42,15 +42,18 @@ class PgCluster:
             shutil.chown(self.base, "postgres", "postgres")
             shutil.chown(self.socket_dir, "postgres", "postgres")
         # trust on loopback only: a throwaway cluster reachable from this machine alone, for this run.
-        subprocess.run(self._as_owner(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres",
-                                      "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"),
-                       check=True, capture_output=True)
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--locale=C.UTF-8")
         options = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        subprocess.run(self._as_owner(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
-                                      "-l", str(self.base / "server.log"), "start"),
-                       check=True, capture_output=True)
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l",
+                  str(self.base / "server.log"), "start")
         return self
+
+    def _run(self, *command: str) -> None:
+        done = subprocess.run(self._as_owner(*command), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip()}")
 
     def stop(self) -> None:
         subprocess.run(self._as_owner(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",

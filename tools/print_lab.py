@@ -66,15 +66,29 @@ FileDevice No
 # ippeveprinter runs this for every job with the document's path as $1.
 PRINT_COMMAND = """#!/bin/sh
 LAB="{root}"
-cp "$1" "$LAB/received/$(date +%s%N).${{1##*.}}"
 fault=$(cat "$LAB/fault" 2>/dev/null || echo none)
+# Like a real printer, a fault holds the job with the reason showing until staff clear it (set_fault none).
 case "$fault" in
-  media-empty) echo "STATE: +media-empty-error,media-needed-error" >&2; exit 1 ;;
-  media-jam) echo "STATE: +media-jam-error" >&2; exit 1 ;;
+  media-empty) echo "STATE: +media-empty-error,media-needed-error" >&2 ;;
+  media-jam) echo "STATE: +media-jam-error" >&2 ;;
   toner-low) echo "STATE: +toner-low-report" >&2 ;;
   slow) sleep 5 ;;
-  *) echo "STATE: -media-empty-error,media-needed-error,media-jam-error,toner-low-report" >&2 ;;
+  *) echo "STATE: -media-empty-error,media-needed-error,media-jam-error" >&2 ;;
 esac
+case "$fault" in
+  media-empty|media-jam)
+    while [ "$(cat "$LAB/fault")" = "$fault" ]; do
+      sleep 0.2
+      # A printer honours a cancelled job: once CUPS no longer has it, it never comes out.
+      # (ippeveprinter holds every later job while the reason shows: the next job raises it again.)
+      if ! lpstat -h "$LAB/cups.sock" -o {queue} | grep -q .; then
+        echo "STATE: -media-empty-error,media-needed-error,media-jam-error" >&2; exit 1
+      fi
+    done
+    echo "STATE: -media-empty-error,media-needed-error,media-jam-error" >&2 ;;
+esac
+# The page "comes out" only now: a job cancelled before this point leaves nothing in received/.
+cp "$1" "$LAB/received/$(date +%s%N).${{1##*.}}"
 exit 0
 """
 
@@ -144,7 +158,7 @@ class PrintLab:
         (self.root / "cupsd.conf").write_text(CUPSD_CONF.format(root=self.root))
         (self.root / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=self.root))
         command = self.root / "print-command.sh"
-        command.write_text(PRINT_COMMAND.format(root=self.root))
+        command.write_text(PRINT_COMMAND.format(root=self.root, queue=A4_QUEUE))
         command.chmod(0o755)
         self.set_fault("none")
         self.start_cupsd()
@@ -188,7 +202,8 @@ class PrintLab:
             ["ippeveprinter", "-p", str(self.ipp_port), "-n", "localhost", "-r", "off",
              "-d", str(self.root / "ippspool"), "-f", "application/pdf,image/jpeg,image/pwg-raster,image/urf",
              "-c", str(self.root / "print-command.sh"), "KAC A4"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment, start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=open(self.root / "log" / "ippeveprinter.log", "ab"),
+            env=environment, start_new_session=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
@@ -211,17 +226,10 @@ class PrintLab:
     # ---- faults and what arrived -------------------------------------------------------------------
 
     def set_fault(self, fault: str) -> None:
-        """The fault the next job meets; 'none' after an error is staff fixing the printer (it restarts clean)."""
+        """The fault the next job meets, or that a held job waits on; 'none' is staff fixing the printer."""
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
-        fault_file = self.root / "fault"
-        previous = fault_file.read_text() if fault_file.exists() else "none"
-        fault_file.write_text(fault)
-        # ippeveprinter keeps a reported state until it restarts, and holds jobs while paper is out.
-        if fault == "none" and previous != "none" and "ippeveprinter" in self._processes:
-            self.stop_a4_printer()
-            self.start_a4_printer()
-            subprocess.run(["cupsenable", "-h", self.socket, A4_QUEUE], capture_output=True, timeout=30)
+        (self.root / "fault").write_text(fault)
 
     def received_documents(self) -> list[Path]:
         return sorted((self.root / "received").iterdir())

@@ -82,7 +82,9 @@ class Scanner:
         return self._device is not None
 
     def find(self) -> str:
-        """The device to use; lists again, and re-initialises SANE once, when nothing is there."""
+        """The device to use; lists again, and re-initialises SANE once, when nothing is there.
+
+        Called only while this scanner is closed, so the re-initialisation pulls no handle from under a scan."""
         names = list_devices()
         if not self._chosen(names):
             # A scanner plugged in after start, or one a backend only probes at init.
@@ -133,13 +135,12 @@ class Scanner:
         # The source first: a feeder may change the geometry's range.
         if "source" in device.opt:
             source = pick_source(request.source, self._constraint(device, "source"))
-            if source is None:
-                if request.source is Source.FEEDER:
-                    raise ScanError(Problem.FEEDER_EMPTY, "this scanner has no document feeder")
-            else:
+            if source is not None:
                 self._set(device, "source", source)
+            elif request.source is Source.FEEDER:
+                raise ScanError(Problem.NO_FEEDER, "this scanner offers no document feeder source")
         elif request.source is Source.FEEDER:
-            raise ScanError(Problem.FEEDER_EMPTY, "this scanner has no document feeder")
+            raise ScanError(Problem.NO_FEEDER, "this scanner has no source option, so no feeder")
         mode = pick_mode(request.mode, self._constraint(device, "mode"))
         if mode is not None:
             self._set(device, "mode", mode)
@@ -177,7 +178,7 @@ class Scanner:
                 except Exception as error:
                     if str(error) == NO_DOCS and taken > 0:
                         break  # the feeder ran out after the last page: the normal end
-                    log.warning("scan stopped after %d page(s): %s", taken, error)
+                    log.debug("scan stopped after %d page(s): %s", taken, error)
                     # The next try starts from a fresh open: after a jam or an unplug the handle may be unusable.
                     self._cancel(device)
                     self.close()

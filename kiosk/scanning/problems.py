@@ -14,6 +14,7 @@ class Problem(enum.Enum):
                 "and try again.")
     FEEDER_EMPTY = N_("There is no paper in the feeder. Put your pages in the feeder, text facing up, "
                       "and press Scan again.")
+    NO_FEEDER = N_("This scanner has no feeder. Please put your pages on the glass, one at a time.")
     COVER_OPEN = N_("The scanner lid is open. Please close it and press Scan again.")
     SCANNER_BUSY = N_("The scanner is busy. Please wait a moment and press Scan again.")
     SCAN_FAILED = N_("The scan did not work. Please press Scan again. If it happens again, please call staff.")

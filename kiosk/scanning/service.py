@@ -226,6 +226,8 @@ class ScanService:
             except _Stale:
                 pass
             except Exception as error:  # the resident gets a message; the log the kind of error, no content
+                if session is not self._session:
+                    continue  # the session ended under the work (its folder is gone): nobody is waiting
                 log.error("scan work failed: %s", type(error).__name__)
                 self.on_event(ScanFailed(Problem.SCAN_FAILED) if work == self._scan
                               else DeliveryFailed(Problem.PDF_FAILED))

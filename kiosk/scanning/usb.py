@@ -135,7 +135,8 @@ def unmount(stick: UsbStick) -> None:
         if result.returncode == 0 and not still_mounted(stick):
             return
         time.sleep(0.2 * (attempt + 1))  # "target is busy": a file manager or the indexer lets go soon
-    log.error("unmounting the USB stick failed: %s", result.stderr.strip()[-200:])
+    # Not its message: that names the mount point, which udisks names after the stick's label.
+    log.error("unmounting the USB stick failed: %s exited with %d", command[0], result.returncode)
     raise ScanError(Problem.USB_STILL_IN_USE, "the stick could not be unmounted")
 
 

@@ -11,7 +11,7 @@ import pytest
 from kiosk.scanning import device
 from kiosk.scanning.testbackend import make_config_dir
 from kiosk.session import SessionManager
-from scanning_helpers import Events, LoopStick
+from scanning.helpers import Events, LoopStick
 
 
 @pytest.fixture(scope="session")

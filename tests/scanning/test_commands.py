@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.scanning.commands import EXIT_FAILED, EXIT_OK, add_scan_parser
 from kiosk.scanning.problems import Problem
-from scanning_helpers import pdf_info
+from scanning.helpers import pdf_info
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.scanning import ocr
 from kiosk.scanning.pages import rotate, store_page
-from scanning_helpers import pdf_info, tmp_entries
+from scanning.helpers import pdf_info, tmp_entries
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DPI = 200  # the smallest resolution at which tesseract reads 12 pt text reliably; keeps the test quick

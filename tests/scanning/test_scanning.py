@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from PIL import Image
 
@@ -10,7 +12,7 @@ from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import Problem
 from kiosk.scanning.service import (PDF_KEY, SCANNED_KEY, DeliveryFailed, PageScanned, PdfReady, ScanFailed,
                                     ScanFinished)
-from scanning_helpers import pdf_info, tmp_entries
+from scanning.helpers import pdf_info, tmp_entries
 
 LOW_DPI = 75  # enough to see the page's shape; the tests that need 300 dpi say so
 A4_INCH = (210 / 25.4, 297 / 25.4)
@@ -47,12 +49,18 @@ def test_one_page_from_the_glass_becomes_an_a4_pdf(make_service, events, session
     assert info["Page    1 size"].startswith("595.276 x 841.89 pts (A4)")
 
 
-def test_photo_mode_scans_in_colour(make_service, events, session):
-    service = make_service()
+def test_photo_mode_scans_in_colour_and_keeps_it_as_jpeg(make_service, events, session):
+    service = make_service({"test_picture": "Color pattern"})
     service.attach(session)
     scan(service, events, mode=ScanMode.PHOTO, dpi=LOW_DPI)
     with Image.open(service.pages[0].image) as image:
-        assert image.mode == "RGB"
+        assert image.mode == "RGB" and image.format == "JPEG"
+    service.make_pdf()
+    pdf = events.until(PdfReady, DeliveryFailed)[-1].path
+    listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    image_line = listing.splitlines()[2].split()
+    # One colour image, embedded as the JPEG the page was stored as (img2pdf does not re-encode it).
+    assert image_line[5:7] == ["rgb", "3"] and image_line[8] == "jpeg"
 
 
 def test_feeder_pages_edited_then_assembled_in_the_new_order(make_service, events, session):

@@ -9,7 +9,7 @@ from kiosk.scanning.modes import ScanRequest, Source
 from kiosk.scanning.problems import Problem
 from kiosk.scanning.service import DeliveryFailed, SavedToStick, ScanFinished, SticksChanged
 from kiosk.scanning.usb import find_sticks, parse_mountinfo
-from scanning_helpers import pdf_info
+from scanning.helpers import pdf_info
 
 LOW_DPI = 75
 

@@ -1,7 +1,8 @@
-"""Helpers of the scanning tests: events as the UI receives them, pdfinfo fields, /tmp contents, a loop-mounted stick."""
+"""Helpers of the scanning tests: events as the UI gets them, pdfinfo fields, /tmp contents, a loop-mounted stick."""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import queue
 import subprocess
@@ -45,9 +46,16 @@ def pdf_info(path: Path, first: int = 1, last: int = 1) -> dict[str, str]:
     return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in output.splitlines())}
 
 
+# What our tools would leave in /tmp if they ignored TMPDIR or the session folder: leptonica's debug folder,
+# tesseract's files, page images and PDFs. Other programs on a shared test machine create their own entries in
+# /tmp at the same time, so the check looks for these, not for any new name.
+LEAK_PATTERNS = ("lept*", "tess*", "*.png", "*.pnm", "*.tif", "*.tiff", "*.pdf", "*.hocr", "*.txt", "*.box",
+                 "page-*", "upright-*", "ocr*", "scan*")
+
+
 def tmp_entries() -> set[str]:
-    # Other users of the machine may work in /tmp at the same time: pytest's own folders are ours and expected.
-    return {name for name in os.listdir(TMP) if not name.startswith("pytest-of-")}
+    """Entries of /tmp that look like scans or OCR files (see LEAK_PATTERNS)."""
+    return {name for name in os.listdir(TMP) if any(fnmatch.fnmatch(name, pattern) for pattern in LEAK_PATTERNS)}
 
 
 def kernel_filesystems() -> set[str]:

@@ -1,0 +1,103 @@
+"""Scanning speed: 5 A4 pages at 300 dpi through our service against `scanimage`, same device, options and pages.
+
+Both run the SANE test backend from a private config (kiosk.scanning.testbackend) in the same run, each
+writing one PNG per page; the median of RUNS. Prints scan_ratio (ours / scanimage; the goal is <= 1.2),
+pdf_ms_per_page (img2pdf, A4) and pdf_kb_per_page. Command: .venv/bin/python bench/scan.py
+"""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kiosk.scanning.testbackend import make_config_dir, use_config_dir  # noqa: E402
+
+PAGES = 5
+DPI = 300
+RUNS = 11
+PICTURE = "Color pattern"  # more to compress than a grid, closer to a printed page
+
+
+def scanimage_once(out: Path) -> float:
+    out.mkdir()
+    command = ["scanimage", "-d", "test:0", "--source", "Automatic Document Feeder", "--mode", "Gray",
+               "--resolution", str(DPI), "-l", "0", "-t", "0", "-x", "210", "-y", "297",
+               "--test-picture", PICTURE, "--format=png", f"--batch={out}/p%03d.png", f"--batch-count={PAGES}"]
+    began = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    elapsed = time.perf_counter() - began
+    assert len(list(out.iterdir())) == PAGES, "scanimage did not write every page"
+    return elapsed
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="kac-scan-bench-"))
+    try:
+        use_config_dir(make_config_dir(work / "sane"))
+        from kiosk.scanning.modes import ScanMode, ScanRequest, Source
+        from kiosk.scanning.pdf import write_pdf
+        from kiosk.scanning.service import ScanFailed, ScanFinished, ScanService
+        from kiosk.session import SessionManager
+
+        from kiosk.scanning.device import shutdown_sane
+
+        events: queue.Queue = queue.Queue()
+        sessions = SessionManager(work / "runtime")
+        sessions.prepare()
+        request = ScanRequest(ScanMode.TEXT, Source.FEEDER, DPI, PAGES)
+
+        def ours_once() -> float:
+            # Like scanimage, each run starts SANE and opens the device: the test backend's feeder refills
+            # only then (it holds ten sheets per process).
+            nonlocal service
+            if service is not None:
+                service.stop()
+            shutdown_sane()
+            service = ScanService(events.put, "test:0", work / "media", {"test_picture": PICTURE})
+            service.start()
+            service.attach(sessions.start())
+            began = time.perf_counter()
+            service.scan(request)
+            while True:
+                event = events.get(timeout=120)
+                if isinstance(event, ScanFailed):
+                    raise SystemExit(f"our scan failed: {event.problem.name}")
+                if isinstance(event, ScanFinished):
+                    elapsed = time.perf_counter() - began
+                    assert event.added == PAGES
+                    return elapsed
+
+        service = None
+        ours_once(), scanimage_once(work / "warm")  # both open the device and load libraries once first
+        sessions.end("bench")
+        ours, theirs, pdf_ms, pdf_kb = [], [], [], []
+        for run in range(RUNS):
+            theirs.append(scanimage_once(work / f"scanimage-{run}"))
+            ours.append(ours_once())
+            out = sessions.current.directory / "bench.pdf"
+            began = time.perf_counter()
+            write_pdf(service.pages, out)
+            pdf_ms.append((time.perf_counter() - began) * 1000 / PAGES)
+            pdf_kb.append(out.stat().st_size / 1024 / PAGES)
+            sessions.end("bench")
+        service.stop()
+        print(f"scan_ours_s={statistics.median(ours):.3f}")
+        print(f"scan_scanimage_s={statistics.median(theirs):.3f}")
+        print(f"scan_ratio={statistics.median(ours) / statistics.median(theirs):.2f}")
+        print(f"pdf_ms_per_page={statistics.median(pdf_ms):.1f}")
+        print(f"pdf_kb_per_page={statistics.median(pdf_kb):.1f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

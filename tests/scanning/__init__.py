@@ -1,0 +1,1 @@
+"""Scanning tests: a package, so that its conftest does not shadow the root conftest that tests import from."""
