@@ -159,3 +159,25 @@ class PrintService:
         except (PrintError, RuntimeError):
             return False
         return not (set(unfinished) & self._jobs)
+
+
+PRINTABLE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def documents_on_sticks(mount_points: list[Path], limit: int = 40) -> list[Path]:
+    """PDFs and photos on the resident's USB sticks (top folder and one below), newest first."""
+    found: list[Path] = []
+    for root in mount_points:
+        for pattern in ("*", "*/*"):
+            try:
+                found += [path for path in Path(root).glob(pattern)
+                          if path.suffix.lower() in PRINTABLE_SUFFIXES and path.is_file()
+                          and not any(part.startswith(".") for part in path.relative_to(root).parts)]
+            except OSError:
+                continue  # a stick pulled out while we looked
+    def modified(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+    return sorted(found, key=modified, reverse=True)[:limit]

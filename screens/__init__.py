@@ -47,4 +47,6 @@ SCREENS: dict[str, ScreenEntry] = {
     # Tasks that have their own screens now replace their "coming soon" entries above.
     "find_service": ScreenEntry("screens.find_service", "FindServiceScreen"),
     "eid_login": ScreenEntry("screens.eid_login", "EidLoginScreen"),
+    "scan_copy": ScreenEntry("screens.scan_copy", "ScanCopyScreen"),
+    "print": ScreenEntry("screens.print_document", "PrintScreen"),
 }

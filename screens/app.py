@@ -21,6 +21,7 @@ from kiosk.gesture import CornerTaps
 from kiosk.idle import IdlePolicy, IdleState, Timings
 from kiosk.session import SessionManager, WipeReport
 from screens import SCREENS
+from screens.app_devices import DevicesMixin
 from screens.i18n import tr
 from screens.theme import theme
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 ESCAPE_KEY = 27
 
 
-class KioskApp(App):
+class KioskApp(DevicesMixin, App):
     title = "KAC"
     use_kivy_settings = False
     show_top_bar = BooleanProperty(True)
@@ -73,10 +74,12 @@ class KioskApp(App):
 
     def on_start(self):
         self._start_eid()
+        self.start_devices(self.demo)
 
     def on_stop(self):
         if self.eid is not None:
             self.eid.stop()
+        self.stop_devices()
         Window.unbind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
                       on_touch_down=self._on_window_touch)
         for event in self._clock_events:
@@ -152,7 +155,7 @@ class KioskApp(App):
     def start_session(self, language: str | None = None) -> None:
         if language:
             self.set_language(language)
-        self.sessions.start()
+        self.attach_devices(self.sessions.start())
         self.in_session = True
         self.idle.touched()
         self.show("home")

@@ -20,6 +20,9 @@ def prepare_environment(kivy_home: Path | None = None) -> Path:
     os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
     if not os.environ.get("DISPLAY"):
         os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    # The scanner of tests and screenshots is SANE's test backend (probing every real backend takes seconds).
+    from kiosk.scanning.testbackend import use_test_backend
+    use_test_backend(home / "sane")
     return home
 
 

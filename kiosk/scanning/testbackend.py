@@ -57,3 +57,12 @@ def make_config_dir(directory: Path, with_scanner: bool = True) -> Path:
 def use_config_dir(directory: Path) -> None:
     """Point SANE at the directory; libsane reads SANE_CONFIG_DIR when it initialises, so call this first."""
     os.environ["SANE_CONFIG_DIR"] = str(directory)
+
+
+def use_test_backend(folder: Path) -> dict:
+    """Make the test backend this process's scanner; returns the options that make its picture look like paper.
+
+    SANE reads its folder once per process: a folder already chosen (by the tests) is kept.
+    """
+    use_config_dir(make_config_dir(Path(os.environ.get("SANE_CONFIG_DIR") or folder)))
+    return DEMO_OPTIONS

@@ -18,7 +18,9 @@ from scanning.helpers import Events, LoopStick
 def sane_config_dir(tmp_path_factory):
     """One private SANE_CONFIG_DIR for the whole run: libsane reads the variable at its first init and keeps
     that folder for the life of the process, so it cannot change from test to test."""
-    directory = make_config_dir(tmp_path_factory.mktemp("sane"))
+    # The app's test driver may have chosen the folder already (prepare_environment): keep to that one.
+    given = os.environ.get("SANE_CONFIG_DIR")
+    directory = make_config_dir(Path(given) if given else tmp_path_factory.mktemp("sane"))
     os.environ["SANE_CONFIG_DIR"] = str(directory)
     yield directory
     device.shutdown_sane()

@@ -12,9 +12,12 @@ import httpx
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from conftest import DeskServer, kiosk_http, make_centre, new_database
+# Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
+from desk_fixtures import (  # noqa: F401
+    DeskServer, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster, staff_of)
 from staffdesk.db import make_engine
 from staffdesk.models import Base
+from staffdesk.queue import LOCAL_TIME
 
 
 def key() -> str:
@@ -162,7 +165,8 @@ def test_call_next_takes_priority_first_and_advances_the_board(centre, staff_of)
 
 
 def _slot(staff, minutes_ahead: int = 60, **extra) -> int:
-    starts = (dt.datetime.now() + dt.timedelta(minutes=minutes_ahead)).strftime("%Y-%m-%dT%H:%M")
+    # Staff type local time in Latvia, whatever the test machine's own zone.
+    starts = (dt.datetime.now(LOCAL_TIME) + dt.timedelta(minutes=minutes_ahead)).strftime("%Y-%m-%dT%H:%M")
     response = staff.act("/console/slots", {"institution": "VSAA", "topic": "", "starts": starts,
                                             "duration_min": 20, "room": "Video 1", **extra})
     response.raise_for_status()
@@ -277,8 +281,9 @@ def test_session_cookies_are_secure_httponly_and_strict(pg_cluster, tmp_path):
             assert "Secure" in form.headers["set-cookie"] and "HttpOnly" in form.headers["set-cookie"]
             token = form.text.split('name="csrf_token" value="')[1].split('"')[0]
             # An http client keeps Secure cookies to itself over http, so the login CSRF cookie goes by hand.
+            http.cookies.set("sd_login_csrf", token)
             response = http.post("/login", data={"name": centre.staff_name, "password": "a long test password",
-                                                 "csrf_token": token}, cookies={"sd_login_csrf": token})
+                                                 "csrf_token": token})
         assert response.status_code == 303
         cookie = next(value for name, value in response.headers.multi_items()
                       if name == "set-cookie" and value.startswith("sd_session="))

@@ -1,4 +1,4 @@
-"""Staff desk test set-up: a private PostgreSQL, real uvicorn servers, and staff and kiosks made by the CLI code."""
+"""Staff desk fixtures (imported by each test module: a second conftest.py would shadow tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ _names = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory):
+def pg_cluster():
     """Started here, for this run only; no test is skipped when PostgreSQL is missing: it fails, naming the fix."""
-    cluster = PgCluster(tmp_path_factory.mktemp("pg")).start()
+    # Its own folder under /tmp: pytest's temporary folders are private to root, and postgres must enter it.
+    cluster = PgCluster().start()
     yield cluster
     cluster.stop()
 

@@ -1,0 +1,94 @@
+"""The app's printing and scanning: services on their own threads, their events handed to screens on the UI thread."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from kivy.clock import Clock
+
+from kiosk.i18n import N_
+from screens.i18n import tr
+
+log = logging.getLogger(__name__)
+
+
+class DevicesMixin:
+    """Mixed into KioskApp: owns the print and scan services and what screens ask of them."""
+
+    printing = None
+    scanning = None
+
+    def start_devices(self, demo: bool) -> None:
+        from kiosk.printing import PrintService
+        from kiosk.scanning.service import ScanService
+        from kiosk.scanning.testbackend import use_test_backend
+        self.printing = PrintService(self.settings.printing, self._on_ui_thread(self.on_print_event))
+        options = use_test_backend(self.settings.kiosk.state_dir / "sane-test") if demo else {}
+        scanning = self.settings.scanning
+        self.scanning = ScanService(self._on_ui_thread(self.on_scan_event), scanning.device,
+                                    scanning.usb_mount_root, options)
+        self.scanning.start()
+
+    def stop_devices(self) -> None:
+        for service in (self.printing, self.scanning):
+            if service is not None:
+                service.stop()
+
+    def attach_devices(self, session) -> None:
+        """Each new resident's prints and scans belong to their session and go with it."""
+        self.printing.attach(session)
+        self.scanning.attach(session)
+
+    @staticmethod
+    def _on_ui_thread(handler):
+        return lambda event: Clock.schedule_once(lambda _dt: handler(event))
+
+    # ---- printing -------------------------------------------------------------------------------
+
+    def print_documents(self) -> list[tuple[str, Path]]:
+        """What the resident can print now, labelled for the list: their kept scan, then files on their stick."""
+        from kiosk.printing import documents_on_sticks
+        from kiosk.scanning.usb import find_sticks
+        session = self.sessions.current
+        if session is None:
+            return []
+        documents = []
+        scan = session.store.get("scan_pdf")
+        if scan is not None and Path(scan).exists():
+            documents.append((tr._(N_("Your scanned document")), Path(scan)))
+        sticks = find_sticks(self.settings.scanning.usb_mount_root)
+        documents += [(path.name, path) for path in documents_on_sticks([stick.mount_point for stick in sticks])]
+        return documents
+
+    def prepare_print(self, path: Path) -> None:
+        self.printing.prepare(self.sessions.current, Path(path))
+
+    def confirm_print(self, prepared) -> None:
+        self.printing.print(self.sessions.current, prepared)
+
+    def print_pdf(self, path: Path) -> None:
+        """A document made here (a scan, a form) goes to the print screen, which shows its pages first."""
+        self.show("print")
+        self.screen("print").choose(Path(path))
+
+    def on_print_event(self, event) -> None:
+        from kiosk.printing import PrinterAlert
+        if isinstance(event, PrinterAlert):
+            self.device_alert("printer", event.kind)
+        elif self.sessions.current is not None:
+            self.screen("print").on_print_event(event)
+
+    # ---- scanning -------------------------------------------------------------------------------
+
+    def on_scan_event(self, event) -> None:
+        from kiosk.scanning.problems import Problem
+        from kiosk.scanning.service import ScanFailed
+        if isinstance(event, ScanFailed) and event.problem is Problem.NO_SCANNER:
+            self.device_alert("scanner", event.problem.name.lower())
+        if self.sessions.current is not None:
+            self.screen("scan_copy").on_scan_event(event)
+
+    def device_alert(self, device: str, kind: str) -> None:
+        """A device fault staff should hear of before a resident tells them."""
+        log.warning("%s: %s", device, kind)

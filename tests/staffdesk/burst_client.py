@@ -1,0 +1,16 @@
+"""A kiosk process for the kill -9 test: puts COUNT help calls in its outbox, then delivers until it is empty."""
+
+import sys
+
+from kiosk.config import load_settings
+from kiosk.staffdesk import StaffDesk
+
+ini, count = sys.argv[1], int(sys.argv[2])
+desk = StaffDesk(load_settings(ini))
+desk.start(heartbeats=False)
+for number in range(count):
+    desk.call_staff("burst", str(number))
+print("queued", flush=True)
+delivered = desk.outbox.flush(120)
+desk.close()
+print("delivered" if delivered else "not delivered", flush=True)
