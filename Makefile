@@ -34,7 +34,8 @@ bench: deps venv
 	$(XVFB_RUN) $(BIN)/python bench/soak.py
 	pgrep -x pcscd >/dev/null || (pcscd --foreground >/dev/null 2>&1 &) ; sleep 1
 	$(BIN)/python bench/eid.py
-	$(BIN)/python bench/printing_layouts.py
+	$(BIN)/python bench/printing.py
+	$(BIN)/python bench/scan.py
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.
 translations: venv

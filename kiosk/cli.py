@@ -226,7 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
     login.set_defaults(handler=cmd_eid_login)
 
     from kiosk.print_commands import add_printing_commands
+    from kiosk.scanning.commands import add_scan_parser
     add_printing_commands(commands)
+    add_scan_parser(commands)
     return parser
 
 

@@ -113,8 +113,66 @@ def check_eid_trust(settings: Settings) -> Check:
 
 
 # Later capabilities (card reader, printers, scanner, staff desk) add their checks to this list.
-CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_translations,
-          check_icon_font, check_display]
+def check_a4_printer(settings: Settings) -> Check:
+    from printers.cups_printer import DocumentPrinter
+    from printers.problems import PrintError
+    printing = settings.printing
+    try:
+        status = DocumentPrinter(printing.a4_queue, printing.cups_server).status()
+    except PrintError as error:
+        return Check("A4 printer", False, f"{error}; 'kiosk printers' lists the CUPS queues, "
+                                          "[printing] cups_server and a4_queue name the one to use")
+    if status.problem is not None:
+        return Check("A4 printer", False, f"{status.queue}: {status.problem.value} "
+                                          f"({', '.join(status.reasons) or status.message or status.state_name})")
+    warnings = f"; warnings: {', '.join(status.warnings)}" if status.warnings else ""
+    return Check("A4 printer", True, f"{status.queue} is {status.state_name} and accepting jobs{warnings}")
+
+
+def check_receipt_printer(settings: Settings) -> Check:
+    kind, target = settings.printing.receipt_printer
+    if kind == "none":
+        return Check("receipt printer", True, "none configured: queue tickets are shown on screen only")
+    if kind == "cups":
+        from printers.cups_printer import DocumentPrinter
+        from printers.problems import PrintError
+        try:
+            status = DocumentPrinter(target, settings.printing.cups_server).status()
+        except PrintError as error:
+            return Check("receipt printer", False, f"cups:{target}: {error}")
+        ok = status.problem is None
+        return Check("receipt printer", ok, f"cups:{target} is {status.state_name}"
+                                            + ("" if ok else f": {status.problem.value}"))
+    if kind == "tcp":
+        import socket
+        host, _, port = target.rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=3).close()
+        except OSError as error:
+            return Check("receipt printer", False, f"tcp:{target} does not answer ({error.strerror or error})")
+        return Check("receipt printer", True, f"tcp:{target} answers")
+    if kind == "file":
+        ok = os.access(target, os.W_OK)
+        return Check("receipt printer", ok, f"{target} is {'writable' if ok else 'missing or not writable'}")
+    return Check("receipt printer", True, f"usb:{target} (checked when the first ticket prints)")
+
+
+def check_scanner(settings: Settings) -> Check:
+    from kiosk.scanning.device import list_devices
+    try:
+        devices = list_devices()
+    except Exception as error:  # python-sane raises its own error type for a broken SANE set-up
+        return Check("scanner", False, f"SANE does not answer ({error})")
+    wanted = settings.scanning.device
+    if wanted and wanted not in devices:
+        return Check("scanner", False, f"{wanted} not found; SANE sees {', '.join(devices) or 'no scanner'}")
+    if not devices:
+        return Check("scanner", False, "SANE sees no scanner; 'scanimage -L' lists them")
+    return Check("scanner", True, f"{wanted or devices[0]} found")
+
+
+CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
+          check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -46,14 +46,16 @@ def test_run_with_a_missing_kiosk_ini_exits_2(tmp_path):
     assert result.returncode == 2 and "does not exist" in result.stderr
 
 
-def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, pcscd, test_ca):
-    path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90", trusted_ca=test_ca.pem_path)
+def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, pcscd, test_ca, print_lab):
+    path = ini_with(tmp_path, "cups_server =", f"cups_server = {print_lab.socket}", trusted_ca=test_ca.pem_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("receipt_printer = none",
+                                                             "receipt_printer = cups:kac-receipt"))
     result = kiosk("doctor", "--config", str(path), env={"DISPLAY": os.environ.get("DISPLAY", ":0")})
     lines = result.stdout.strip().splitlines()
     assert result.returncode == 0, result.stdout
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
-        "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "translations", "icon font",
-        "display"]
+        "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "A4 printer",
+        "receipt printer", "scanner", "translations", "icon font", "display"]
     assert all(line.startswith("ok") for line in lines)
 
 

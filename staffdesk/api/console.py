@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from staffdesk import desk, queue, snapshot, video
-from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page
+from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
 from staffdesk.api.pages import render
 from staffdesk.models import TicketState
 
@@ -51,7 +51,7 @@ def state(request: Request, view: str = "console", context: StaffContext = Depen
 
 
 @router.get("/console/events")
-async def events(request: Request, view: str = "console", context: StaffContext = Depends(staff)):
+async def events(request: Request, view: str = "console", context: StaffContext = Depends(staff_streaming)):
     centre_id = context.staff.centre_id
     changes = request.app.state.changes
 

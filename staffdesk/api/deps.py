@@ -43,6 +43,8 @@ class LoginRequired(Exception):
 def _staff(request: Request, session: Session) -> StaffContext | None:
     found = crud.staff_for_cookie(session, request.cookies.get(SESSION_COOKIE),
                                   request.app.state.settings.session_idle_h)
+    # End the transaction now: on SQLite it holds the write lock, and the route may run for long.
+    session.commit()
     return StaffContext(*found) if found else None
 
 
@@ -55,6 +57,15 @@ def staff_page(request: Request, session: Session = Depends(database)) -> StaffC
 
 def staff(request: Request, session: Session = Depends(database)) -> StaffContext:
     found = _staff(request, session)
+    if found is None:
+        raise HTTPException(401, "log in first")
+    return found
+
+
+def staff_streaming(request: Request) -> StaffContext:
+    """For the live stream: a session of its own, closed at once, so that an open stream holds no connection."""
+    with request.app.state.sessions() as session:
+        found = _staff(request, session)
     if found is None:
         raise HTTPException(401, "log in first")
     return found

@@ -1,13 +1,17 @@
-"""Layout speed: queue ticket data to ESC/POS bytes, and the authorisation form to PDF, median of 50 each.
+"""Printing speed: "Print" tapped until CUPS accepted the job, against `lp` on the same file; and the layouts.
 
-Prints ticket_ms (a Latvian ticket, goal <= 50 ms), ticket_uk_ms (Ukrainian, so most lines are pictures),
-receipt_ms and authorisation_ms. No printer and no display needed: `.venv/bin/python bench/printing_layouts.py`.
+Prints print_ms and lp_ms (median of 21 each, alternating, against the print lab's cupsd) and print_ratio
+(goal <= 1.2); ticket_ms (a Latvian ticket to ESC/POS bytes, goal <= 50 ms), ticket_uk_ms (Ukrainian, so most
+lines are pictures), receipt_ms and authorisation_ms (median of 50). Run as root: `.venv/bin/python bench/printing.py`.
 """
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from printers.forms import AuthorisationData, authorisation_form  # noqa: E402
+from printers.cups_printer import DocumentPrinter  # noqa: E402
 from printers.layouts import ReceiptData, TicketData, TicketLabels, queue_ticket, receipt  # noqa: E402
+from tools.print_lab import A4_QUEUE, PrintLab  # noqa: E402
 
 RUNS = 50
 WHEN = datetime(2025, 11, 23, 11, 38)
@@ -47,7 +53,42 @@ def median_ms(build) -> float:
     return statistics.median(times)
 
 
+def print_against_lp(pdf: Path, runs: int = 21) -> tuple[float, float]:
+    """What the kiosk does when "Print" is tapped (check the printer, then send the job), and `lp` on the same file.
+
+    Jobs are cancelled as they go so the queue never grows; the fake printer is held on a fault so nothing prints.
+    """
+    root = Path(tempfile.mkdtemp(prefix="kac-bench-print-"))
+    lab = PrintLab(root).start()
+    try:
+        lab.set_fault("media-empty")  # jobs wait at the printer: we measure acceptance, not paper
+        printer = DocumentPrinter(A4_QUEUE, lab.socket)
+        ours, theirs = [], []
+        for _ in range(runs):
+            start = time.perf_counter()
+            printer.check()
+            job = printer.submit(pdf)
+            ours.append((time.perf_counter() - start) * 1000)
+            printer.cancel(job.job_id)
+            start = time.perf_counter()
+            subprocess.run(["lp", "-h", lab.socket, "-d", A4_QUEUE, "-t", "KAC kiosk document", str(pdf)],
+                           check=True, capture_output=True)
+            theirs.append((time.perf_counter() - start) * 1000)
+            subprocess.run(["cancel", "-h", lab.socket, "-a", "-x", A4_QUEUE], capture_output=True)
+        return statistics.median(ours), statistics.median(theirs)
+    finally:
+        lab.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "form.pdf"
+        pdf.write_bytes(authorisation_form(AUTHORISATION))
+        ours, lp = print_against_lp(pdf)
+    print(f"print_ms={ours:.2f}")
+    print(f"lp_ms={lp:.2f}")
+    print(f"print_ratio={ours / lp:.2f}")
     print(f"ticket_ms={median_ms(lambda: queue_ticket(TICKET)):.2f}")
     print(f"ticket_uk_ms={median_ms(lambda: queue_ticket(TICKET_UK)):.2f}")
     print(f"receipt_ms={median_ms(lambda: receipt(RECEIPT)):.2f}")
