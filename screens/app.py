@@ -167,6 +167,10 @@ class KioskApp(DevicesMixin, App):
         """Wipe everything of the resident; then the reminders, then the greeting."""
         for name in list(self._dialogs):
             self.close_dialog(name)
+        from kiosk.printing import QUOTA_KEY
+        store = self.sessions.current.store if self.sessions.current else {}
+        goodbye = self.screen("goodbye")
+        goodbye.scanned, goodbye.printed = bool(store.get("scanned")), bool(store.get(QUOTA_KEY))
         report = self.sessions.end(reason)
         self.in_session = False
         if farewell:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -42,32 +41,13 @@ def make_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    # SQLite has one writer at a time. Writers queue here, first come first served, instead of in SQLite's
-    # busy handler, whose sleeps grow and which gave "database is locked" under a burst of help calls.
-    writer = threading.Lock()
-
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # IMMEDIATE takes the write lock at the start, so two writers wait instead of one failing at once
-        # when a read transaction tries to become a write. Read-only work (the console's snapshots) keeps
-        # WAL's concurrent readers.
-        if connection.get_execution_options().get("read_only", False):
-            connection.exec_driver_sql("BEGIN")
-            return
-        writer.acquire()
-        connection.info["holds_writer"] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            _release(connection)
-            raise
-
-    def _release(connection):
-        if connection.info.pop("holds_writer", False):
-            writer.release()
-
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+        # IMMEDIATE takes the write lock at the start, so two writers wait (busy_timeout) instead of one
+        # failing at once when a read transaction tries to become a write. Read-only work (the console's
+        # snapshots) keeps WAL's concurrent readers.
+        read_only = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

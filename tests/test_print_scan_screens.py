@@ -40,6 +40,8 @@ def test_scan_a_page_then_print_a_copy_after_seeing_it(make_driver, print_settin
 
     report = kiosk.app.end_session("test")
     assert report.clean, report
+    goodbye = kiosk.app.screen("goodbye")
+    assert goodbye.scanned and goodbye.printed  # "your originals on the scanner" and "your printouts" stand out
     assert not printing.holds_resident_data() and not kiosk.app.screen("scan_copy").holds_resident_data()
     assert print_lab.spool_files() == []
 
