@@ -72,6 +72,20 @@ class DevicesMixin:
         self.show("print")
         self.screen("print").choose(Path(path))
 
+    def print_form(self, kind: str, service) -> None:
+        """The authorisation (named for the resident logged in with eID) or the paper form, to the print screen."""
+        from kiosk.paperwork import authorisation_pdf, paper_form_pdf
+        session = self.sessions.current
+        if kind == "authorised":
+            pdf = authorisation_pdf(self.settings, service, self.language, self.eid_identity())
+        else:
+            pdf = paper_form_pdf(self.settings, service, self.language)
+        folder = session.directory / "forms"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        path = folder / f"{kind}.pdf"
+        path.write_bytes(pdf)
+        self.print_pdf(path)
+
     def on_print_event(self, event) -> None:
         from kiosk.printing import PrinterAlert
         if isinstance(event, PrinterAlert):

@@ -26,10 +26,6 @@ CHANNEL_TEXTS = {
 CHANNEL_ADVICE = {
     "self": N_("Doing e-services on this computer is coming soon. Until then, scan the code on the screen to "
                "continue on your phone, or ask at the desk."),
-    "authorised": N_("Please go to the desk: a staff member will print an authorisation for you to sign and "
-                     "submit “{service}” for you. Bring your identity document."),
-    "paper": N_("Please ask at the desk for the paper form for “{service}”. The centre sends it to "
-                "{institution}."),
     "video": N_("Please go to the desk to book a time for a video consultation with {institution}."),
     "in_person": N_("Please go to the desk: a staff member will help you with “{service}”."),
 }
@@ -73,9 +69,13 @@ class ServiceScreen(KioskScreen):
             box.add_widget(button)
 
     def choose(self, channel: str) -> None:
-        """Until a way has its own flow at this kiosk, say plainly what to do at the desk."""
-        language = App.get_running_app().language
-        dialog = App.get_running_app().open_dialog("channel_info")
+        """Start the way's flow here; until a way has one, say plainly what to do at the desk."""
+        app = App.get_running_app()
+        if channel in ("authorised", "paper"):
+            app.print_form(channel, self.service)  # the form, then the print screen with its pages shown
+            return
+        language = app.language
+        dialog = app.open_dialog("channel_info")
         dialog.heading = tr._(CHANNEL_TEXTS[channel][0])
         dialog.text = tr._(CHANNEL_ADVICE[channel]).format(service=self.service.name.get(language),
                                                            institution=self.service.institution.name.get(language))

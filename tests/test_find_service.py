@@ -46,13 +46,13 @@ def test_typing_without_diacritics_shows_results_at_once_and_opens_the_service(k
     assert kiosk.app.screen("service").qr_texture is not None
 
 
-def test_each_way_explains_what_to_do_at_the_desk(kiosk):
+def test_a_way_without_its_own_flow_explains_what_to_do_at_the_desk(kiosk):
     open_search(kiosk)
     kiosk.app.show_service("vid-annual-income-declaration")
-    kiosk.tap(kiosk.find_text("A staff member does it for you"))
+    kiosk.tap(kiosk.find_text("Do it yourself on this computer"))
     assert kiosk.app.dialog_is_open("channel_info")
     text = kiosk.app._dialogs["channel_info"].text
-    assert "authorisation" in text and "Submitting the annual income tax return" in text
+    assert "scan the code" in text and "ask at the desk" in text
     kiosk.tap(kiosk.find_text("OK"))
     assert not kiosk.app.dialog_is_open("channel_info")
 

@@ -82,3 +82,23 @@ def test_a_scanner_jam_keeps_the_pages_and_says_what_to_do(make_driver, settings
     kiosk.tap(kiosk.find_text("Scan"))
     assert kiosk.wait_until(lambda: screen.state == "problem", timeout_s=30), screen.state
     assert "stuck" in screen.body
+
+
+def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card(
+        make_driver, print_settings, print_lab, insert_card, tmp_path):
+    from printed_output import pdf_text
+    from tools.virtual_card import CardSpec
+    kiosk = make_driver(settings=print_settings)
+    kiosk.app.start_session("en")
+    insert_card(CardSpec())
+    assert kiosk.wait_until(lambda: kiosk.app.eid_identity() is not None, timeout_s=10)
+    kiosk.app.show_service("vsaa-paternity-benefit")
+    kiosk.frames(2)
+    kiosk.tap(kiosk.find_text("A staff member does it for you"))
+    printing = kiosk.app.screen("print")
+    assert kiosk.wait_until(lambda: printing.state == "confirm", timeout_s=30), printing.state
+    kiosk.tap(kiosk.find_text("Print 1 page"))
+    assert kiosk.wait_until(lambda: printing.state == "done", timeout_s=30), printing.body
+    text = pdf_text(print_lab.received_documents()[0].read_bytes(), tmp_path)
+    identity = kiosk.app.eid_identity()
+    assert identity.surname in text and identity.personal_code in text and "Paternitātes pabalsts" in text
