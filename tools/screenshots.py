@@ -51,7 +51,7 @@ def render_all(out_dir: Path, config: Path | None = None) -> list[Path]:
                     dialog.seconds_left = 25
                 if name == "channel_info":
                     app.close_dialog(name)
-                    app.screen("service").choose("authorised")
+                    app.screen("service").choose("self")
                 written.append(driver.screenshot(out_dir / language / f"dialog-{name}{suffix}.png"))
                 app.close_dialog(name)
             app.end_session("screenshots", farewell=False)
