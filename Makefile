@@ -15,7 +15,7 @@ APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-d
 	pcscd libpcsclite-dev vsmartcard-vpcd swig gcc procps \
 	cups cups-ipp-utils cups-client cups-bsd libcups2-dev dbus-daemon \
 	sane-utils libsane-dev libsane1 tesseract-ocr tesseract-ocr-lav dosfstools \
-	postgresql chromium
+	postgresql chromium tzdata
 
 .PHONY: demo test screenshots bench translations deps venv clean
 
@@ -36,6 +36,7 @@ bench: deps venv
 	$(BIN)/python bench/eid.py
 	$(BIN)/python bench/printing.py
 	$(BIN)/python bench/scan.py
+	$(BIN)/python bench/staffdesk.py
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.
 translations: venv

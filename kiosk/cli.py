@@ -227,8 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     from kiosk.print_commands import add_printing_commands
     from kiosk.scanning.commands import add_scan_parser
+    from kiosk.staffdesk.commands import add_call_staff_parser
     add_printing_commands(commands)
     add_scan_parser(commands)
+    add_call_staff_parser(commands)
     return parser
 
 

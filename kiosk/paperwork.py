@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from kiosk.catalog.model import Service
 from kiosk.i18n import N_, translate
 from printers.forms import AuthorisationData, PaperFormData, authorisation_form, paper_application_form
 from printers.layouts import ReceiptData, ReceiptLabels, TicketData, TicketLabels, queue_ticket, receipt
+
+# Every centre is in Latvia: times on screen and paper are Riga time, whatever the machine's clock zone is.
+CENTRE_TIME = ZoneInfo("Europe/Riga")
 
 TICKET_WORDS = {
     "people_ahead": N_("People ahead: {count}"),
@@ -41,7 +45,7 @@ def ticket_bytes(settings, language: str, number: str, service_name: str, follow
                  issued_at: datetime | None = None) -> bytes:
     return queue_ticket(TicketData(
         centre_name=settings.centre.name, number=number, service_name=service_name,
-        issued_at=issued_at or datetime.now(), follow_url=follow_url, people_ahead=people_ahead,
+        issued_at=issued_at or datetime.now(CENTRE_TIME), follow_url=follow_url, people_ahead=people_ahead,
         expected_wait_min=expected_wait_min, labels=ticket_labels(language)), settings.printing.receipt_profile)
 
 
@@ -49,7 +53,7 @@ def receipt_bytes(settings, language: str, what_was_done: str, reference: str, l
                   link_hint: str | None = None, done_at: datetime | None = None) -> bytes:
     return receipt(ReceiptData(
         centre_name=settings.centre.name, what_was_done=what_was_done, reference=reference,
-        done_at=done_at or datetime.now(), link_url=link_url, labels=receipt_labels(language, link_hint)),
+        done_at=done_at or datetime.now(CENTRE_TIME), link_url=link_url, labels=receipt_labels(language, link_hint)),
         settings.printing.receipt_profile)
 
 
@@ -59,7 +63,7 @@ def authorisation_pdf(settings, service: Service, language: str, identity=None) 
         service_name=service.name.lv, institution=service.institution.name.lv,
         service_name_local=service.name.get(language) if language != "lv" else None,
         institution_local=service.institution.name.get(language) if language != "lv" else None,
-        centre_name=settings.centre.name, centre_address=settings.centre.address, issued_at=datetime.now(),
+        centre_name=settings.centre.name, centre_address=settings.centre.address, issued_at=datetime.now(CENTRE_TIME),
         language=language,
         given_name=getattr(identity, "given_name", None), surname=getattr(identity, "surname", None),
         personal_code=getattr(identity, "personal_code", None)))
@@ -67,6 +71,6 @@ def authorisation_pdf(settings, service: Service, language: str, identity=None) 
 
 def paper_form_pdf(settings, service: Service, language: str) -> bytes:
     return paper_application_form(PaperFormData(
-        service_name=service.name.lv, institution=service.institution.name.lv, issued_at=datetime.now(),
+        service_name=service.name.lv, institution=service.institution.name.lv, issued_at=datetime.now(CENTRE_TIME),
         language=language, centre_name=settings.centre.name, centre_address=settings.centre.address,
         service_name_local=service.name.get(language) if language != "lv" else None))

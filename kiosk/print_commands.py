@@ -97,9 +97,9 @@ def cmd_ticket(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     number, follow_url, ahead, wait = args.number, "", None, None
     if number is None:
-        from kiosk.staffdesk.tickets_cli import take_ticket_for_cli
-        ticket = take_ticket_for_cli(settings, service)
-        number, follow_url, ahead, wait = (ticket.number, ticket.follow_url, ticket.people_ahead,
+        from kiosk.staffdesk.commands import take_ticket_for_cli
+        ticket = take_ticket_for_cli(settings, service.id)
+        number, follow_url, ahead, wait = (ticket.number, ticket.follow_url or "", ticket.people_ahead,
                                            ticket.expected_wait_min)
     data = ticket_bytes(settings, args.lang, number, service.name.get(args.lang), follow_url, ahead, wait)
     if args.out:

@@ -49,4 +49,6 @@ SCREENS: dict[str, ScreenEntry] = {
     "eid_login": ScreenEntry("screens.eid_login", "EidLoginScreen"),
     "scan_copy": ScreenEntry("screens.scan_copy", "ScanCopyScreen"),
     "print": ScreenEntry("screens.print_document", "PrintScreen"),
+    "queue_ticket": ScreenEntry("screens.queue_ticket", "QueueTicketScreen"),
+    "video": ScreenEntry("screens.video", "VideoScreen"),
 }

@@ -21,6 +21,7 @@ from kiosk.gesture import CornerTaps
 from kiosk.idle import IdlePolicy, IdleState, Timings
 from kiosk.session import SessionManager, WipeReport
 from screens import SCREENS
+from screens.app_desk import DeskMixin
 from screens.app_devices import DevicesMixin
 from screens.i18n import tr
 from screens.theme import theme
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 ESCAPE_KEY = 27
 
 
-class KioskApp(DevicesMixin, App):
+class KioskApp(DeskMixin, DevicesMixin, App):
     title = "KAC"
     use_kivy_settings = False
     show_top_bar = BooleanProperty(True)
@@ -73,6 +74,7 @@ class KioskApp(DevicesMixin, App):
         return root
 
     def on_start(self):
+        self.start_desk()
         self._start_eid()
         self.start_devices(self.demo)
 
@@ -80,6 +82,7 @@ class KioskApp(DevicesMixin, App):
         if self.eid is not None:
             self.eid.stop()
         self.stop_devices()
+        self.stop_desk()
         Window.unbind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
                       on_touch_down=self._on_window_touch)
         for event in self._clock_events:
@@ -268,6 +271,12 @@ class KioskApp(DevicesMixin, App):
         from kiosk.eid.pcsc import ReaderAdded
         screen = self.screen("eid_login")
         store = self.sessions.current.store if self.sessions.current else None
+        if isinstance(event, eid.NoReader):
+            self.device_alert("reader", "missing")
+        elif isinstance(event, ReaderAdded):
+            self.device_fine("reader")
+        elif isinstance(event, eid.EidFailed):
+            self.note_problem(event.error.problem.value)
         if self.current_screen in ("admin_pin", "admin"):
             return
         if isinstance(event, eid.Reading):
@@ -343,9 +352,6 @@ class KioskApp(DevicesMixin, App):
     def dialog_is_open(self, name: str) -> bool:
         dialog = self._dialogs.get(name)
         return dialog is not None and dialog.parent is not None
-
-    def call_staff(self) -> None:
-        self.open_dialog("call_staff")
 
     # ---- administration -------------------------------------------------------------------------
 

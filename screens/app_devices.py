@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from kivy.clock import Clock
 
 from kiosk.i18n import N_
 from screens.i18n import tr
-
-log = logging.getLogger(__name__)
 
 
 class DevicesMixin:
@@ -88,21 +85,27 @@ class DevicesMixin:
 
     def on_print_event(self, event) -> None:
         from kiosk.printing import PrinterAlert
+        from kiosk.printing import Printed, PrintFailed
         if isinstance(event, PrinterAlert):
             self.device_alert("printer", event.kind)
-        elif self.sessions.current is not None:
+            return
+        if isinstance(event, Printed):
+            self.device_fine("printer")
+        elif isinstance(event, PrintFailed):
+            self.note_problem(event.problem.value)
+        if self.sessions.current is not None:
             self.screen("print").on_print_event(event)
 
     # ---- scanning -------------------------------------------------------------------------------
 
     def on_scan_event(self, event) -> None:
         from kiosk.scanning.problems import Problem
-        from kiosk.scanning.service import ScanFailed
-        if isinstance(event, ScanFailed) and event.problem is Problem.NO_SCANNER:
-            self.device_alert("scanner", event.problem.name.lower())
+        from kiosk.scanning.service import ScanFailed, ScanFinished
+        if isinstance(event, ScanFailed):
+            self.note_problem(event.problem.name.lower())
+            if event.problem is Problem.NO_SCANNER:
+                self.device_alert("scanner", "no_scanner")
+        elif isinstance(event, ScanFinished):
+            self.device_fine("scanner")
         if self.sessions.current is not None:
             self.screen("scan_copy").on_scan_event(event)
-
-    def device_alert(self, device: str, kind: str) -> None:
-        """A device fault staff should hear of before a resident tells them."""
-        log.warning("%s: %s", device, kind)

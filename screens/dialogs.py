@@ -33,7 +33,8 @@ class ConfirmEndDialog(KioskDialog):
 
 
 class CallStaffDialog(KioskDialog):
-    pass
+    """The help call as the resident sees it: no desk here, sent, waiting to be sent, or someone is coming."""
+    state = StringProperty("no-desk")
 
 
 class CardRemovedDialog(KioskDialog):

@@ -26,8 +26,6 @@ CHANNEL_TEXTS = {
 CHANNEL_ADVICE = {
     "self": N_("Doing e-services on this computer is coming soon. Until then, scan the code on the screen to "
                "continue on your phone, or ask at the desk."),
-    "video": N_("Please go to the desk to book a time for a video consultation with {institution}."),
-    "in_person": N_("Please go to the desk: a staff member will help you with “{service}”."),
 }
 
 
@@ -73,6 +71,13 @@ class ServiceScreen(KioskScreen):
         app = App.get_running_app()
         if channel in ("authorised", "paper"):
             app.print_form(channel, self.service)  # the form, then the print screen with its pages shown
+            return
+        if channel == "in_person":
+            app.show("queue_ticket")
+            app.screen("queue_ticket").start_for(self.service)
+            return
+        if channel == "video":
+            app.show("video")
             return
         language = app.language
         dialog = app.open_dialog("channel_info")

@@ -1,0 +1,207 @@
+"""Book a video consultation: institution, topic, a free time, then the booking and its receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import OptionProperty, StringProperty
+
+from kiosk.i18n import N_
+from screens.i18n import tr
+from screens.widgets import KioskButton, KioskScreen
+
+STATES = ["loading", "institution", "topic", "slot", "confirm", "booking", "booked", "problem"]
+
+TEXTS = {
+    "loading": (N_("Book a video consultation"), N_("Please wait…")),
+    "institution": (N_("Book a video consultation"), N_("Talk to a specialist by video, here at the centre. "
+                                                        "Which institution?")),
+    "topic": (N_("Book a video consultation"), N_("What is it about?")),
+    "slot": (N_("Choose a time"), ""),
+    "confirm": (N_("Book this time?"), ""),
+    "booking": (N_("Booking…"), ""),
+    "booked": (N_("Your consultation is booked"), ""),
+    "problem": (N_("Booking is not possible just now"), ""),
+}
+# The desk's topic codes, in words.
+TOPICS = {
+    "pension": N_("Pensions"), "benefits": N_("Benefits and allowances"),
+    "parental-benefit": N_("Parental benefit"), "disability": N_("Disability"),
+    "tax-return": N_("Annual income declaration"), "eds": N_("The EDS electronic declaration system"),
+    "tax-debt": N_("Tax debts and payments"), "registration": N_("Registering as a taxpayer"),
+    "cadastre": N_("Property in the cadastre"), "address": N_("Addresses"),
+    "property-valuation": N_("Property valuation"),
+}
+NEEDS_DESK = N_("Booking needs the centre's staff desk, which cannot be reached just now. Please ask at the "
+                "desk to book a time.")
+SLOT_TAKEN = N_("Somebody has just booked this time. Please choose another.")
+NO_SLOTS = N_("There are no free times at the moment. Please ask at the desk.")
+
+
+class VideoScreen(KioskScreen):
+    state = OptionProperty("loading", options=STATES)
+    title = StringProperty("")
+    body = StringProperty("")
+
+    # The app provides `desk_request(work, done, failed)` (a desk call off the UI thread), `institution_name(code)`,
+    # `print_booking_receipt(booking, done)`, `call_staff()` and `go_home()`.
+
+    def on_kv_post(self, base_widget):
+        self._institution = self._topic = ""
+        self._slot = None
+        self._booking = None
+        self._redisplay = None  # the current step drawn again when the language changes
+        tr.fbind("_", self._language_changed)
+
+    def on_pre_enter(self, *args):
+        if self.state == "loading":
+            self.load_institutions()
+
+    def _language_changed(self, *args):
+        if self._redisplay is not None:
+            self._redisplay()
+        else:
+            self._retranslate()
+
+    def _retranslate(self, *args):
+        heading, explanation = TEXTS[self.state]
+        self.title = tr._(heading)
+        if explanation:
+            self.body = tr._(explanation)
+
+    def _show(self, state: str, body: str = "", choices=(), actions=()) -> None:
+        """Put the state's heading, its sentence, its choices (label, callback) and its buttons on screen."""
+        self.state = state
+        self._retranslate()
+        if body:
+            self.body = body
+        for box, items, role in ((self.ids.choices, choices, "secondary"), (self.ids.actions, actions, None)):
+            box.clear_widgets()
+            for label, callback, *rest in items:
+                button = KioskButton(text=label, role=rest[0] if rest else role or "secondary")
+                button.bind(on_release=lambda _button, callback=callback: callback())
+                box.add_widget(button)
+
+    def _home_button(self):
+        return (tr._(N_("Back to the start")), App.get_running_app().go_home, "secondary")
+
+    # ---- steps ----------------------------------------------------------------------------------
+
+    def load_institutions(self) -> None:
+        app = App.get_running_app()
+        self._redisplay = None
+        self._show("loading")
+        app.desk_request(lambda: app.desk.video_institutions(), self._institutions_loaded, self.show_problem)
+
+    def _institutions_loaded(self, institutions: dict) -> None:
+        app = App.get_running_app()
+        self._redisplay = lambda: self._institutions_loaded(institutions)
+        self._topics = institutions
+        self._show("institution", choices=[(app.institution_name(code), lambda code=code: self.choose_institution(code))
+                                           for code in institutions], actions=[self._home_button()])
+
+    def choose_institution(self, code: str) -> None:
+        self._institution = code
+        self._redisplay = lambda: self.choose_institution(code)
+        topics = self._topics.get(code, ())
+        self._show("topic", choices=[(tr._(TOPICS.get(topic, topic)), lambda topic=topic: self.choose_topic(topic))
+                                     for topic in topics],
+                   actions=[(tr._(N_("Back")), self.load_institutions), self._home_button()])
+
+    def choose_topic(self, topic: str) -> None:
+        app = App.get_running_app()
+        self._topic = topic
+        self._redisplay = None
+        self._show("loading")
+        app.desk_request(lambda: app.desk.video_slots(self._institution, topic), self._slots_loaded,
+                         self.show_problem)
+
+    def _slots_loaded(self, slots: list) -> None:
+        self._redisplay = lambda: self._slots_loaded(slots)
+        if not slots:
+            self._show("problem", tr._(NO_SLOTS), actions=[(tr._(N_("Back")), self.load_institutions),
+                                                            self._home_button()])
+            return
+        self._show("slot", tr._(N_("Free times at this centre:")),
+                   choices=[(self._when(slot.start, slot.duration_min), lambda slot=slot: self.choose_slot(slot))
+                            for slot in slots[:12]],
+                   actions=[(tr._(N_("Back")), lambda: self.choose_institution(self._institution)),
+                            self._home_button()])
+
+    def choose_slot(self, slot) -> None:
+        self._slot = slot
+        self._redisplay = lambda: self.choose_slot(slot)
+        app = App.get_running_app()
+        self._show("confirm", f"{app.institution_name(slot.institution)}\n{tr._(TOPICS.get(self._topic, ''))}\n"
+                              f"{self._when(slot.start, slot.duration_min)}",
+                   actions=[(tr._(N_("Book this time")), self.book, "primary"),
+                            (tr._(N_("Choose another time")), lambda: self.choose_topic(self._topic))])
+
+    def book(self) -> None:
+        app = App.get_running_app()
+        slot = self._slot
+        self._redisplay = None
+        self._show("booking")
+        app.desk_request(lambda: app.desk.book(slot.id, self._topic), self._booked, self._book_failed)
+
+    def _booked(self, booking) -> None:
+        self._booking = booking
+        self._show_booking(booking)
+        App.get_running_app().print_booking_receipt(booking, self._receipt_printed)
+
+    def _show_booking(self, booking, receipt_line: str = "") -> None:
+        self._redisplay = lambda: self._show_booking(booking, receipt_line)
+        app = App.get_running_app()
+        lines = [tr._(N_("Reference: {reference}")).replace("{reference}", booking.reference),
+                 app.institution_name(booking.institution), self._when(booking.start, booking.duration_min)]
+        if booking.room:
+            lines.append(tr._(N_("Where: {desks}")).replace("{desks}", booking.room))
+        lines.append(tr._(N_("Please come to the centre a few minutes before.")))
+        if receipt_line:
+            lines.append(tr._(receipt_line))
+        self._show("booked", "\n".join(lines), actions=[self._home_button()])
+
+    def _receipt_printed(self, printed: bool | None) -> None:
+        if self.state == "booked" and printed is not None:
+            self._show_booking(self._booking, N_("Take your receipt from the printer below the screen.") if printed
+                               else N_("The receipt could not be printed: please note your reference."))
+
+    def _book_failed(self, error) -> None:
+        from kiosk.staffdesk import SlotTaken
+        if isinstance(error, SlotTaken):
+            self._redisplay = lambda: self._book_failed(error)
+            self._show("problem", tr._(SLOT_TAKEN), actions=[
+                (tr._(N_("Choose another time")), lambda: self.choose_topic(self._topic), "primary"),
+                self._home_button()])
+        else:
+            self.show_problem(error)
+
+    def show_problem(self, _error) -> None:
+        self._redisplay = lambda: self.show_problem(_error)
+        self._show("problem", tr._(NEEDS_DESK), actions=[(tr._(N_("Call staff")), App.get_running_app().call_staff),
+                                                         self._home_button()])
+
+    @staticmethod
+    def _when(start, minutes: int) -> str:
+        from kiosk.paperwork import CENTRE_TIME
+        local = start.astimezone(CENTRE_TIME)
+        return f"{local:%d.%m.%Y %H:%M} ({minutes} min)"
+
+    # ---- privacy ---------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self._institution = self._topic = ""
+        self._slot = self._booking = self._redisplay = None
+        self.ids.choices.clear_widgets()
+        self.ids.actions.clear_widgets()
+        self.body = ""
+        self.state = "loading"
+        self._retranslate()
+
+    def holds_resident_data(self) -> bool:
+        return self._booking is not None or self._slot is not None
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

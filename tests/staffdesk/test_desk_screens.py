@@ -1,0 +1,142 @@
+"""The desk through the real app: Call staff from a screen, a queue ticket shown and printed, a video booking."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+
+import pytest
+
+from desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
+    DeskServer, centre, desk_settings, make_centre, new_database, pg_cluster, staff_of)
+from printed_output import text_outside_rasters
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory, pg_cluster):
+    folder = tmp_path_factory.mktemp("desk-screens")
+    server = DeskServer(new_database("sqlite", pg_cluster, folder), folder).start()
+    yield server
+    server.stop()
+
+
+def wait_for(condition, timeout_s: float = 10.0):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("the condition did not come true in time")
+
+
+def kiosk_at(make_driver, settings, screen: str = "home"):
+    kiosk = make_driver(settings=settings)
+    kiosk.app.start_session("en")
+    kiosk.app.show(screen)
+    kiosk.frames(2)
+    return kiosk
+
+
+def test_call_staff_tells_where_the_resident_is_and_shows_staff_coming(make_driver, desk, desk_settings, staff_of):
+    centre = make_centre(desk)
+    kiosk = kiosk_at(make_driver, desk_settings(desk, centre.tokens[0]), "scan_copy")
+    kiosk.tap(kiosk.root_widget("call_staff_button"))
+    assert kiosk.find_text("Staff have been called")
+    staff = staff_of(centre)
+    call = wait_for(lambda: staff.state()["calls"])[0]
+    assert call["screen"] == "scan_copy" and call["step"] == "ready"
+    kiosk.tap(kiosk.find_text("OK"))
+    staff.act(f"/console/calls/{call['id']}/ack")
+    # The resident sees it even with the dialog closed: the dialog comes back with the news.
+    assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("call_staff")
+                            and kiosk.find_text("A staff member is coming") is not None, timeout_s=10)
+    kiosk.tap(kiosk.find_text("Cancel the call"))
+    assert wait_for(lambda: staff.state()["calls"] == [])
+
+
+def test_the_session_end_cancels_an_open_call(make_driver, desk, desk_settings, staff_of):
+    centre = make_centre(desk)
+    kiosk = kiosk_at(make_driver, desk_settings(desk, centre.tokens[0]))
+    kiosk.tap(kiosk.root_widget("call_staff_button"))
+    staff = staff_of(centre)
+    wait_for(lambda: staff.state()["calls"])
+    report = kiosk.app.end_session("test")
+    assert report.clean, report
+    assert wait_for(lambda: staff.state()["calls"] == [])  # nobody walks to an empty kiosk
+
+
+def test_call_staff_without_a_desk_says_to_ask_at_the_desk(make_driver, desk_settings):
+    kiosk = kiosk_at(make_driver, desk_settings(None, url=""))
+    kiosk.tap(kiosk.root_widget("call_staff_button"))
+    assert kiosk.find_text("Please ask at the desk")
+    assert "Cancel the call" not in kiosk.visible_texts()
+
+
+def test_a_queue_ticket_from_the_desk_is_shown_and_printed(make_driver, desk, desk_settings, staff_of,
+                                                           print_settings, print_lab, tmp_path):
+    centre = make_centre(desk)
+    settings = dataclasses.replace(desk_settings(desk, centre.tokens[0]), printing=print_settings.printing)
+    kiosk = kiosk_at(make_driver, settings)
+    kiosk.app.show_service("vsaa-paternity-benefit")
+    kiosk.frames(2)
+    kiosk.tap(kiosk.find_text("A staff member at the desk helps you."))  # the service's "queue ticket" way
+    screen = kiosk.app.screen("queue_ticket")
+    assert screen.state == "priority"
+    kiosk.tap(kiosk.find_text("I am a senior (65 or older)"))  # one tap: a priority ticket
+    assert kiosk.wait_until(lambda: screen.state == "ticket", timeout_s=15), screen.body
+    assert screen.number.startswith("A")
+    assert "Take your ticket from the printer" in screen.details
+    [printed] = wait_for(lambda: print_lab.receipts.received)
+    text = text_outside_rasters(printed).decode("cp1257")
+    assert screen.number in text and "Paternity benefit" in text  # the resident reads English
+    waiting = staff_of(centre).state("board")
+    assert any(service["waiting"] == 1 for service in waiting["services"])
+
+
+def test_with_the_desk_down_the_ticket_comes_from_the_kiosk_series(make_driver, desk_settings):
+    from tools.pg_cluster import free_port
+    kiosk = kiosk_at(make_driver, desk_settings(None, token="t", url=f"http://127.0.0.1:{free_port()}"),
+                     "queue_ticket")
+    screen = kiosk.app.screen("queue_ticket")
+    kiosk.tap(kiosk.find_text("Something else, or I am not sure"))
+    kiosk.tap(kiosk.find_text("Get my ticket"))
+    assert kiosk.wait_until(lambda: screen.state == "ticket", timeout_s=15), screen.body
+    assert screen.number.startswith("K1-")
+    assert "this kiosk's own series" in screen.details and "Please remember your number." in screen.details
+    kiosk.tap(kiosk.root_widget("call_staff_button"))
+    assert kiosk.wait_until(lambda: kiosk.app._dialogs["call_staff"].state == "queued", timeout_s=10)
+    assert "cannot be reached just now" in kiosk.app._dialogs["call_staff"].ids.body.text
+
+
+def test_a_video_consultation_is_booked_and_the_receipt_printed(make_driver, desk, desk_settings, staff_of,
+                                                                print_settings, print_lab):
+    from staffdesk.queue import LOCAL_TIME
+    centre = make_centre(desk)
+    starts = (dt.datetime.now(LOCAL_TIME) + dt.timedelta(hours=3)).replace(minute=0)
+    staff_of(centre).act("/console/slots", {"institution": "VZD", "starts": starts.strftime("%Y-%m-%dT%H:%M"),
+                                            "room": "Video 2"}).raise_for_status()
+    settings = dataclasses.replace(desk_settings(desk, centre.tokens[0]), printing=print_settings.printing)
+    kiosk = kiosk_at(make_driver, settings, "video")
+    screen = kiosk.app.screen("video")
+    assert kiosk.wait_until(lambda: screen.state == "institution", timeout_s=10), screen.body
+    kiosk.tap(kiosk.find_text("State Land Service"))
+    kiosk.tap(kiosk.find_text("Property in the cadastre"))
+    assert kiosk.wait_until(lambda: screen.state == "slot", timeout_s=10), screen.body
+    [slot] = screen.ids.choices.children
+    assert slot.text.startswith(f"{starts:%d.%m.%Y %H:%M}")
+    kiosk.tap(slot)
+    kiosk.tap(kiosk.find_text("Book this time"))
+    assert kiosk.wait_until(lambda: screen.state == "booked", timeout_s=10), screen.body
+    assert "Video 2" in screen.body and "Reference:" in screen.body
+    assert kiosk.wait_until(lambda: "Take your receipt from the printer" in screen.body, timeout_s=15)
+    [receipt] = print_lab.receipts.received
+    assert screen._booking.reference.encode() in receipt
+
+
+def test_without_a_desk_booking_says_plainly_that_it_needs_the_desk(make_driver, desk_settings):
+    kiosk = kiosk_at(make_driver, desk_settings(None, url=""), "video")
+    screen = kiosk.app.screen("video")
+    assert kiosk.wait_until(lambda: screen.state == "problem", timeout_s=10)
+    assert "Booking needs the centre's staff desk" in screen.body
