@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from staffdesk.models import Centre, Kiosk, LoginFailure, Staff, StaffSession, utcnow
 from staffdesk.security import hash_password, new_token, same_secret, subject_hash, token_hash, verify_password
@@ -16,6 +17,9 @@ DEFAULT_CENTRE = "KAC"
 # A session's last-use time is written at most this often: a busy console should not write on every poll.
 TOUCH_EVERY = dt.timedelta(minutes=1)
 CLIENT_LIMIT_FACTOR = 4
+# Kiosks are never removed or given new tokens while the desk runs; should that come, this bounds how long a
+# removed kiosk would still be let in.
+KIOSK_TOKEN_KEEP_S = 300
 
 
 class NameTaken(ValueError):
@@ -70,6 +74,32 @@ def kiosk_for_token(session: Session, token: str) -> Kiosk | None:
     return session.scalar(select(Kiosk).where(Kiosk.token_hash == token_hash(token))) if token else None
 
 
+class KioskTokens:
+    """Kiosks by token, remembered for a while: every heartbeat would otherwise read the kiosk table first.
+
+    Only tokens that opened a kiosk are kept (by hash, like the table); an unknown token is looked up every time,
+    so a kiosk added by `staffdesk add-kiosk` while the desk runs works at once.
+    """
+
+    def __init__(self, read_sessions: sessionmaker[Session], keep_s: float = KIOSK_TOKEN_KEEP_S):
+        self._read_sessions = read_sessions
+        self._keep_s = keep_s
+        self._known: dict[str, tuple[Kiosk, float]] = {}
+
+    def remembered(self, token: str) -> Kiosk | None:
+        """Without the database: for the event loop."""
+        found = self._known.get(token_hash(token))
+        return found[0] if found is not None and found[1] > time.monotonic() else None
+
+    def look_up(self, token: str) -> Kiosk | None:
+        with self._read_sessions() as session:
+            found = kiosk_for_token(session, token)
+        if found is not None:
+            # Detached, with every column loaded (expire_on_commit=False): readable from any session or thread.
+            self._known[found.token_hash] = (found, time.monotonic() + self._keep_s)
+        return found
+
+
 def log_in(session: Session, name: str, password: str, client: str, limit: int, window_s: int) -> LoggedIn | None:
     """A new session for a right password; None for a wrong one; TooManyAttempts when rate-limited."""
     now = utcnow()
@@ -83,6 +113,8 @@ def log_in(session: Session, name: str, password: str, client: str, limit: int, 
             session.commit()
             raise TooManyAttempts
     staff = session.scalar(select(Staff).where(Staff.name == name.strip()))
+    # End the transaction before the deliberately slow hash: on SQLite it holds the one write connection.
+    session.commit()
     if not verify_password(staff.password_hash if staff else None, password):
         session.add_all(LoginFailure(subject_hash=subject, at=now) for subject in subjects)
         session.commit()

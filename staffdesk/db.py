@@ -19,15 +19,27 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
+def is_sqlite(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, single_writer: bool = False) -> Engine:
+    """single_writer (SQLite only): a pool of one connection, used for every write transaction of the process.
+
+    SQLite lets one transaction write at a time. Threads that wait for the pool's one connection are woken in turn
+    the moment it comes back, where threads waiting on SQLite's own lock sleep and retry (up to 100 ms a try) and,
+    under a burst, run out their busy timeout and fail with "database is locked".
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    pool = ({"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000} if single_writer
+            else {"pool_size": 10, "max_overflow": 20})
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                           pool_size=10, max_overflow=20)
+                           **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from staffdesk.desk import HEALTH_FIELDS
+from staffdesk.heartbeats import Beat
 from staffdesk.models import (Alert, CallState, HelpCall, Kiosk, KioskHealth, QueueService, QueueTicket,
                               SlotState, TicketState, VideoBooking, VideoSlot, utcnow)
 from staffdesk.queue import LOCAL_TIME, local_day
@@ -46,13 +49,14 @@ def board(session: Session, centre_id: int) -> dict:
     }
 
 
-def console(session: Session, centre_id: int) -> dict:
+def console(session: Session, centre_id: int, fresher: Mapping[int, Beat] | None = None) -> dict:
+    """fresher: heartbeats received but not written yet (Heartbeats.fresher()); they win over the stored ones."""
     now = utcnow()
     day = local_day(now)
     kiosks = {kiosk.id: kiosk.name for kiosk in session.scalars(select(Kiosk).where(Kiosk.centre_id == centre_id))}
     calls = session.scalars(select(HelpCall).where(HelpCall.centre_id == centre_id, HelpCall.state.in_(
         [CallState.OPEN.value, CallState.ACKNOWLEDGED.value])).order_by(HelpCall.created_at)).all()
-    health = {row.kiosk_id: row for row in session.scalars(
+    health = {row.kiosk_id: _with_fresher(row, (fresher or {}).get(row.kiosk_id)) for row in session.scalars(
         select(KioskHealth).where(KioskHealth.kiosk_id.in_(list(kiosks))))}
     alerts = session.scalars(select(Alert).where(Alert.kiosk_id.in_(list(kiosks)), Alert.cleared_at.is_(None))
                              .order_by(Alert.created_at.desc()).limit(100)).all()
@@ -81,24 +85,32 @@ def console(session: Session, centre_id: int) -> dict:
     }
 
 
-def _kiosk_health(kiosk_id: int, name: str, row: KioskHealth | None, now: dt.datetime) -> dict:
+def _with_fresher(row: KioskHealth, beat: Beat | None) -> dict:
+    health = {name: getattr(row, name) for name in HEALTH_FIELDS} | {"last_heartbeat": row.last_heartbeat}
+    if beat is not None and beat.at > row.last_heartbeat:
+        health |= {name: value for name, value in beat.health.items() if value is not None}
+        health["last_heartbeat"] = beat.at
+    return health
+
+
+def _kiosk_health(kiosk_id: int, name: str, row: dict | None, now: dt.datetime) -> dict:
     if row is None:
         return {"id": kiosk_id, "name": name, "last_heartbeat": None, "age_s": None, "problems": ["never-seen"]}
     problems = []
-    if now - row.last_heartbeat > OFFLINE_AFTER:
+    if now - row["last_heartbeat"] > OFFLINE_AFTER:
         problems.append("offline")
     for part in ("printer_paper", "printer_toner", "receipt_paper"):
-        if getattr(row, part) in ("low", "out"):
-            problems.append(f"{part}-{getattr(row, part)}")
-    if row.reader_present is False:
+        if row[part] in ("low", "out"):
+            problems.append(f"{part}-{row[part]}")
+    if row["reader_present"] is False:
         problems.append("reader-missing")
-    if row.scanner_present is False:
+    if row["scanner_present"] is False:
         problems.append("scanner-missing")
-    return {"id": kiosk_id, "name": name, "last_heartbeat": iso(row.last_heartbeat),
-            "age_s": int((now - row.last_heartbeat).total_seconds()), "printer_paper": row.printer_paper,
-            "printer_toner": row.printer_toner, "receipt_paper": row.receipt_paper,
-            "reader_present": row.reader_present, "scanner_present": row.scanner_present, "screen": row.screen,
-            "problems": problems}
+    return {"id": kiosk_id, "name": name, "last_heartbeat": iso(row["last_heartbeat"]),
+            "age_s": int((now - row["last_heartbeat"]).total_seconds()), "printer_paper": row["printer_paper"],
+            "printer_toner": row["printer_toner"], "receipt_paper": row["receipt_paper"],
+            "reader_present": row["reader_present"], "scanner_present": row["scanner_present"],
+            "screen": row["screen"], "problems": problems}
 
 
 def _counts(session: Session, centre_id: int, day: dt.date, kiosk_ids: list[int]) -> dict:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from staffdesk import desk, queue, snapshot, video
-from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
+from staffdesk.api.deps import StaffContext, database, read_database, staff, staff_action, staff_page, staff_streaming
 from staffdesk.api.pages import render
 from staffdesk.models import TicketState
 
@@ -42,7 +42,9 @@ def board_page(request: Request, _context: StaffContext = Depends(staff_page)):
 
 def _read(request: Request, centre_id: int, view: str) -> dict:
     with request.app.state.read_sessions() as session:
-        return snapshot.board(session, centre_id) if view == "board" else snapshot.console(session, centre_id)
+        if view == "board":
+            return snapshot.board(session, centre_id)
+        return snapshot.console(session, centre_id, request.app.state.heartbeats.fresher())
 
 
 @router.get("/console/state")
@@ -141,7 +143,7 @@ def clear_alert(alert_id: int, request: Request, context: StaffContext = Depends
 
 
 @router.get("/follow/{token}")
-def follow(token: str, request: Request, session: Session = Depends(database)):
+def follow(token: str, request: Request, session: Session = Depends(read_database)):
     """The resident's phone, from the QR code on the ticket: the secret in the link is the credential."""
     ticket = queue.ticket_for_follow_token(session, token)
     if ticket is None:

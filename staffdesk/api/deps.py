@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import AsyncIterator, Iterator
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from staffdesk import crud
@@ -17,14 +18,30 @@ LANGUAGE_COOKIE = "sd_lang"
 CSRF_HEADER = "X-CSRF-Token"
 
 
-def database(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
+async def database(request: Request) -> AsyncIterator[Session]:
+    """A session for writing. Closed here, on the event loop, not in a worker thread: on SQLite its transaction
+    holds the one write connection, and a close that had to wait for a free thread could wait for ever when every
+    thread waits for that connection."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def read_database(request: Request) -> Iterator[Session]:
+    """A session for reading only: on SQLite it never waits for, nor holds, the write connection."""
+    with request.app.state.read_sessions() as session:
         yield session
 
 
-def kiosk(request: Request, session: Session = Depends(database)) -> Kiosk:
+async def kiosk(request: Request) -> Kiosk:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    found = crud.kiosk_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+    token = token.strip()
+    found = None
+    if scheme.lower() == "bearer" and token:
+        tokens = request.app.state.kiosk_tokens
+        found = tokens.remembered(token) or await run_in_threadpool(tokens.look_up, token)
     if found is None:
         raise HTTPException(401, "a valid kiosk token is required", headers={"WWW-Authenticate": "Bearer"})
     return found

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from staffdesk import desk, queue, video
-from staffdesk.api.deps import database, kiosk
+from staffdesk.api.deps import database, kiosk, read_database
 from staffdesk.models import Kiosk, utcnow
 from staffdesk.schemas import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
                                TicketIn, TicketOut)
@@ -37,7 +38,7 @@ def open_call(body: CallIn, request: Request, me: Kiosk = Depends(kiosk), sessio
 
 
 @router.get("/calls/{key}", response_model=CallOut)
-def call_state(key: str, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+def call_state(key: str, me: Kiosk = Depends(kiosk), session: Session = Depends(read_database)):
     call = desk.call_by_key(session, me, key)
     if call is None:
         raise HTTPException(404, "no call with this key from this kiosk")
@@ -80,7 +81,8 @@ def institutions(_me: Kiosk = Depends(kiosk)) -> dict[str, list[str]]:
 
 
 @router.get("/video/slots", response_model=list[SlotOut])
-def free_slots(institution: str, topic: str = "", me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+def free_slots(institution: str, topic: str = "", me: Kiosk = Depends(kiosk),
+               session: Session = Depends(read_database)):
     return [SlotOut(id=slot.id, institution=slot.institution, topic=slot.topic, start=_utc(slot.starts_at),
                     duration_min=slot.duration_min) for slot in video.free_slots(session, me, institution, topic)]
 
@@ -97,9 +99,11 @@ def book(body: BookingIn, request: Request, me: Kiosk = Depends(kiosk), session:
 
 
 @router.post("/heartbeat", status_code=204)
-def heartbeat(body: HealthIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
+async def heartbeat(body: HealthIn, request: Request, me: Kiosk = Depends(kiosk)):
+    # On the event loop: a heartbeat like the last one is only kept in memory, with no thread and no database.
+    health, heartbeats = body.model_dump(exclude_none=True), request.app.state.heartbeats
     # Only a change of a device's state wakes the consoles; the heartbeat's age they refresh on their own.
-    if desk.record_heartbeat(session, me, body.model_dump(exclude_none=True)):
+    if not heartbeats.keep(me, health) and await run_in_threadpool(heartbeats.record_now, me, health):
         _changed(request, me.centre_id)
     return Response(status_code=204)
 
