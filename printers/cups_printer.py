@@ -23,6 +23,7 @@ IDLE, PRINTER_PROCESSING, PRINTER_STOPPED = 3, 4, 5
 # What CUPS says while its backend cannot reach the printer; no reason keyword comes with it.
 UNREACHABLE_MESSAGES = ("may not exist or is unavailable", "Unable to connect", "not responding",
                         "Network host", "is busy; will retry")
+CANCEL_CURRENT_JOB_TEST = "/usr/share/cups/ipptool/cancel-current-job.test"  # from cups-ipp-utils
 # The job's title in CUPS: never the resident's file name, which can be personal.
 JOB_TITLE = "KAC kiosk document"
 
@@ -250,11 +251,19 @@ class DocumentPrinter:
         return JobOutcome(job_id, printed=False, problem=problem, pages_done=pages_done)
 
     def cancel(self, job_id: int) -> None:
-        """Cancel and purge a job: its file and its entry leave the spool now."""
+        """Cancel and purge a job: its file and its entry leave the spool now, and the printer drops it too."""
         try:
-            connect(self.server).cancelJob(job_id, purge_job=True)
+            connection = connect(self.server)
+            device = connection.getPrinterAttributes(self.queue(connection),
+                                                     requested_attributes=["device-uri"]).get("device-uri", "")
+            connection.cancelJob(job_id, purge_job=True)
         except (cups.IPPError, PrintError):
-            pass  # already finished and gone, or CUPS is down (and then its spool holds nothing we sent... yet)
+            return  # already finished and gone, or CUPS is down (and then its spool holds nothing we sent... yet)
+        # CUPS does not pass a cancel on to an IPP printer that already took the job: a printer waiting for paper
+        # would print it when staff add some, for whoever stands there. The kiosk's printer is its own, so the
+        # job it is working on now is ours.
+        if device.startswith(("ipp://", "ipps://")):
+            cancel_current_job_at(device)
 
     def queues(self) -> list[PrinterStatus]:
         """Every CUPS queue with its status, for the command line and the doctor."""
@@ -265,6 +274,16 @@ class DocumentPrinter:
                     for name in names]
         except cups.IPPError as error:
             raise PrintError(PrintProblem.CUPS_DOWN, f"CUPS refused: {error}") from None
+
+
+def cancel_current_job_at(device_uri: str) -> None:
+    """Cancel-Job for the job an IPP printer is working on now (ipptool's own test file does Get-Jobs, Cancel-Job)."""
+    import subprocess
+    try:
+        subprocess.run(["ipptool", "-q", "-T", "5", "-d", "user=root", device_uri, CANCEL_CURRENT_JOB_TEST],
+                       capture_output=True, timeout=15)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("could not cancel the job at the printer: %s", type(error).__name__)
 
 
 def printer_status(queue: str, attributes: dict) -> PrinterStatus:

@@ -118,8 +118,9 @@ def test_a_broken_catalogue_keeps_the_last_good_one(tmp_path):
     assert third.catalog is None and third.problem
 
 
-def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path, pcscd, test_ca):
+def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path, pcscd, test_ca, print_lab):
     text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    text = text.replace("cups_server =", f"cups_server = {print_lab.socket}")
     text = text.replace("runtime_dir = build/runtime", f"runtime_dir = {tmp_path / 'runtime'}")
     text = text.replace("state_dir = build/state", f"state_dir = {tmp_path / 'state'}")
     catalog = tmp_path / "catalog.yaml"
@@ -129,7 +130,8 @@ def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path, pcscd, tes
     ini = tmp_path / "kiosk.ini"
     ini.write_text(text, encoding="utf-8")
     env = {**os.environ, "DISPLAY": os.environ.get("DISPLAY", ":0")}
-    assert subprocess.run([KIOSK, "doctor", "--config", str(ini)], env=env, capture_output=True).returncode == 0
+    healthy = subprocess.run([KIOSK, "doctor", "--config", str(ini)], env=env, capture_output=True, text=True)
+    assert healthy.returncode == 0, healthy.stdout
     catalog.write_text("schema: 2\n", encoding="utf-8")
     result = subprocess.run([KIOSK, "doctor", "--config", str(ini)], env=env, capture_output=True, text=True)
     assert result.returncode == 1

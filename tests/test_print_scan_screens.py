@@ -70,7 +70,8 @@ def test_a_printer_out_of_paper_is_told_in_plain_words_with_call_staff(make_driv
     assert kiosk.wait_until(lambda: "out of paper" in printing.body, timeout_s=15), printing.body
     assert kiosk.wait_until(lambda: printing.state == "problem", timeout_s=20), printing.state
     assert kiosk.find_text("Call staff") and kiosk.find_text("Try again")
-    print_lab.set_fault("none")
+    print_lab.set_fault("none")  # staff add paper; the printer needs a moment to drop the cancelled job
+    kiosk.wait(1.5)
     kiosk.tap(kiosk.find_text("Try again"))
     assert kiosk.wait_until(lambda: printing.state == "done", timeout_s=30), printing.body
 

@@ -67,6 +67,15 @@ FileDevice No
 PRINT_COMMAND = """#!/bin/sh
 LAB="{root}"
 fault=$(cat "$LAB/fault" 2>/dev/null || echo none)
+job_id=$(basename "$1" | cut -d- -f1)
+# A printer honours a cancelled job (CUPS sends Cancel-Job when it cancels): it never comes out. The fault's
+# reason is cleared too, or ippeveprinter would hold every later job; the next job raises it again.
+cancelled_exit() {{
+  case "$(ipptool -t -d job_id="$job_id" "ipp://localhost:{port}/ipp/print" "$LAB/job-state.test")" in
+    *processing-to-stop-point*|*canceled*|*aborted*)
+      echo "STATE: -media-empty-error,media-needed-error,media-jam-error" >&2; exit 1 ;;
+  esac
+}}
 # Like a real printer, a fault holds the job with the reason showing until staff clear it (set_fault none).
 case "$fault" in
   media-empty) echo "STATE: +media-empty-error,media-needed-error" >&2 ;;
@@ -79,17 +88,30 @@ case "$fault" in
   media-empty|media-jam)
     while [ "$(cat "$LAB/fault")" = "$fault" ]; do
       sleep 0.2
-      # A printer honours a cancelled job: once CUPS no longer has it, it never comes out.
-      # (ippeveprinter holds every later job while the reason shows: the next job raises it again.)
-      if ! lpstat -h "$LAB/cups.sock" -o {queue} | grep -q .; then
-        echo "STATE: -media-empty-error,media-needed-error,media-jam-error" >&2; exit 1
-      fi
+      cancelled_exit
     done
     echo "STATE: -media-empty-error,media-needed-error,media-jam-error" >&2 ;;
 esac
 # The page "comes out" only now: a job cancelled before this point leaves nothing in received/.
+cancelled_exit
 cp "$1" "$LAB/received/$(date +%s%N).${{1##*.}}"
 exit 0
+"""
+
+
+# ipptool test showing the state of the fake printer's job $job_id (a cancelled one is "processing-to-stop-point").
+JOB_STATE_TEST = """{
+  OPERATION Get-Job-Attributes
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR integer job-id $job_id
+  ATTR keyword requested-attributes job-state,job-state-reasons
+  STATUS successful-ok
+  DISPLAY job-state
+  DISPLAY job-state-reasons
+}
 """
 
 
@@ -157,9 +179,7 @@ class PrintLab:
         os.chmod(self.root / "spool" / "tmp", 0o1770)
         (self.root / "cupsd.conf").write_text(CUPSD_CONF.format(root=self.root))
         (self.root / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=self.root))
-        command = self.root / "print-command.sh"
-        command.write_text(PRINT_COMMAND.format(root=self.root, queue=A4_QUEUE))
-        command.chmod(0o755)
+        (self.root / "job-state.test").write_text(JOB_STATE_TEST)
         self.set_fault("none")
         self.start_cupsd()
         self.start_a4_printer()
@@ -194,24 +214,34 @@ class PrintLab:
             self._processes["dbus"] = subprocess.Popen(
                 ["dbus-daemon", "--session", f"--address={address}", "--nofork", "--nopidfile"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-            os.environ.setdefault("DBUS_SYSTEM_BUS_ADDRESS", address)
             self._dbus_address = address
         environment = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self._dbus_address,
                            DBUS_SESSION_BUS_ADDRESS=self._dbus_address)
-        self._processes["ippeveprinter"] = subprocess.Popen(
-            ["ippeveprinter", "-p", str(self.ipp_port), "-n", "localhost", "-r", "off",
-             "-d", str(self.root / "ippspool"), "-f", "application/pdf,image/jpeg,image/pwg-raster,image/urf",
-             "-c", str(self.root / "print-command.sh"), "KAC A4"],
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "log" / "ippeveprinter.log", "ab"),
-            env=environment, start_new_session=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.ipp_port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("ippeveprinter did not start")
+        for _attempt in range(3):
+            command = self.root / "print-command.sh"
+            command.write_text(PRINT_COMMAND.format(root=self.root, port=self.ipp_port))
+            command.chmod(0o755)
+            self._processes["ippeveprinter"] = process = subprocess.Popen(
+                ["ippeveprinter", "-p", str(self.ipp_port), "-n", "localhost", "-r", "off",
+                 "-d", str(self.root / "ippspool"), "-f", "application/pdf,image/jpeg,image/pwg-raster,image/urf",
+                 "-c", str(self.root / "print-command.sh"), "KAC A4"],
+                stdout=subprocess.DEVNULL, stderr=open(self.root / "log" / "ippeveprinter.log", "ab"),
+                env=environment, start_new_session=True)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and process.poll() is None:
+                try:  # "localhost": ippeveprinter may listen on ::1 only
+                    socket.create_connection(("localhost", self.ipp_port), timeout=0.5).close()
+                    return
+                except OSError:
+                    time.sleep(0.05)
+            # It exited (its port was taken meanwhile, say) or never answered: once more on another port.
+            self._stop("ippeveprinter")
+            self.ipp_port = free_port()
+            if A4_QUEUE in subprocess.run(["lpstat", "-h", self.socket, "-p"], capture_output=True,
+                                          text=True).stdout:
+                self.lpadmin("-p", A4_QUEUE, "-v", f"ipp://localhost:{self.ipp_port}/ipp/print")
+        log = (self.root / "log" / "ippeveprinter.log").read_text(errors="replace")[-500:]
+        raise RuntimeError(f"ippeveprinter did not start: {log}")
 
     def stop_a4_printer(self) -> None:
         """The A4 printer switched off or unplugged from the network."""
