@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from printed_output import pdf_pages
 
 
@@ -103,3 +105,30 @@ def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card
     text = pdf_text(print_lab.received_documents()[0].read_bytes(), tmp_path)
     identity = kiosk.app.eid_identity()
     assert identity.surname in text and identity.personal_code in text and "Paternitātes pabalsts" in text
+
+
+@pytest.mark.parametrize("language", ["lv", "uk"])
+def test_the_scan_print_and_ticket_steps_fit_at_extra_large_text(make_driver, print_settings, print_lab, language):
+    from screens.theme import theme
+    from test_accessibility import problems_on_screen
+    kiosk = make_driver(settings=print_settings)
+    kiosk.app.start_session(language)
+    theme.text_size_step = 2
+    kiosk.app.show("scan_copy")
+    kiosk.frames(2)
+    scanning = kiosk.app.screen("scan_copy")
+    scanning.act("scan")
+    assert kiosk.wait_until(lambda: scanning.state == "pages", timeout_s=30)
+    kiosk.frames(3)
+    problems = problems_on_screen(kiosk, f"{language}/scan pages")
+    scanning.act("print")
+    printing = kiosk.app.screen("print")
+    assert kiosk.wait_until(lambda: printing.state == "confirm", timeout_s=30)
+    kiosk.frames(3)
+    problems += problems_on_screen(kiosk, f"{language}/print confirm")
+    kiosk.app.show("queue_ticket")
+    kiosk.app.screen("queue_ticket").start_for(None)
+    kiosk.frames(3)
+    problems += problems_on_screen(kiosk, f"{language}/ticket priority")
+    theme.text_size_step = 0
+    assert problems == []
