@@ -79,16 +79,24 @@ class KioskApp(DeskMixin, DevicesMixin, App):
         self.start_devices(self.demo)
 
     def on_stop(self):
-        if self.eid is not None:
-            self.eid.stop()
-        self.stop_devices()
-        self.stop_desk()
+        # Off the window and the clock first: nothing of this app may act after it stopped, whatever fails below.
         Window.unbind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
                       on_touch_down=self._on_window_touch)
         for event in self._clock_events:
             event.cancel()
-        if self.sessions.current is not None:
-            self.sessions.end("kiosk stopped")
+        # An open dialog sits on the window beside the root; Kivy's stop would leave the root behind it.
+        for name in list(self._dialogs):
+            self.close_dialog(name)
+        try:
+            if self.sessions.current is not None:
+                self.sessions.end("kiosk stopped")  # while the services its wipers use still run
+        finally:
+            for stop in (self.eid.stop if self.eid else None, self.stop_devices, self.stop_desk):
+                try:
+                    if stop is not None:
+                        stop()
+                except Exception:  # one part failing to stop must not keep the others running
+                    log.exception("stopping a part of the kiosk failed")
 
     def open_settings(self, *args):
         """Kivy opens its settings panel on F1; a public kiosk never shows it."""

@@ -28,12 +28,19 @@ def _insert_once(session: Session, row, model, key: str):
 
 def open_call(session: Session, kiosk: Kiosk, key: str, screen: str, step: str, last_error: str,
               reason: str) -> HelpCall:
-    existing = call_by_key(session, kiosk, key)
-    if existing is not None:
-        return existing
+    # Insert first, look only when the key is taken: a resend from the kiosk's outbox is rare, a new call is not.
     call = HelpCall(idempotency_key=key, kiosk_id=kiosk.id, centre_id=kiosk.centre_id, screen=screen, step=step,
                     last_error=last_error, reason=reason)
-    return _insert_once(session, call, HelpCall, key)
+    session.add(call)
+    try:
+        session.commit()
+        return call
+    except IntegrityError:
+        session.rollback()
+        existing = call_by_key(session, kiosk, key)
+        if existing is None:  # another kiosk's key, or no such kiosk: nothing to answer with
+            raise
+        return existing
 
 
 def call_by_key(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
