@@ -36,6 +36,7 @@ def read_database(request: Request) -> Iterator[Session]:
 
 
 async def kiosk(request: Request) -> Kiosk:
+    """Async: a kiosk seen before is known from memory, on the event loop, without waiting for a worker thread."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip()
     found = None

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -165,3 +166,14 @@ def desk_settings(settings):
                                    heartbeat_s=heartbeat_s, timeout_s=2)
         return dataclasses.replace(settings, staffdesk=desk)
     return point_at
+
+
+def wait_for(condition, timeout_s: float = 10.0):
+    """The condition's first true value, polled until the timeout (the desk answers asynchronously)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("the condition did not come true in time")

@@ -12,7 +12,7 @@ import pytest
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
     DeskServer, ROOT, centre, desk_settings, kiosk_http, make_centre, new_database, pg_cluster,
-    staff_of)
+    staff_of, wait_for)
 from kiosk.staffdesk import CallState, DeskUnavailable, Priority, Reason, SlotTaken, StaffDesk
 from kiosk.staffdesk.commands import add_call_staff_parser, cmd_call_staff, take_ticket_for_cli
 from tools.pg_cluster import free_port
@@ -38,16 +38,6 @@ def desks():
     yield make
     for desk in made:
         desk.close()
-
-
-def wait_for(condition, timeout_s: float = 10.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("the condition did not come true in time")
 
 
 def test_a_resident_sees_staff_coming_when_staff_acknowledge(sqlite_desk, desk_settings, desks, staff_of):

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
-    DeskServer, centre, desk_settings, make_centre, new_database, pg_cluster, staff_of)
+    DeskServer, centre, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
 from printed_output import text_outside_rasters
 
 
@@ -19,16 +19,6 @@ def desk(tmp_path_factory, pg_cluster):
     server = DeskServer(new_database("sqlite", pg_cluster, folder), folder).start()
     yield server
     server.stop()
-
-
-def wait_for(condition, timeout_s: float = 10.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("the condition did not come true in time")
 
 
 def kiosk_at(make_driver, settings, screen: str = "home"):
