@@ -74,9 +74,16 @@ class KioskApp(DeskMixin, DevicesMixin, App):
         return root
 
     def on_start(self):
-        self.start_desk()
         self._start_eid()
-        self.start_devices(self.demo)
+        # Printing, scanning and the desk are not needed to greet: they start just after the first frame.
+        self._clock_events.append(Clock.schedule_once(lambda _dt: self.start_services(), 0.2))
+
+    def start_services(self) -> None:
+        """The desk, the printers and the scanner; at once when a session starts before their turn came."""
+        if self.desk is None:
+            self.start_desk()
+        if self.printing is None:
+            self.start_devices(self.demo)
 
     def on_stop(self):
         # Off the window and the clock first: nothing of this app may act after it stopped, whatever fails below.
@@ -166,6 +173,7 @@ class KioskApp(DeskMixin, DevicesMixin, App):
     def start_session(self, language: str | None = None) -> None:
         if language:
             self.set_language(language)
+        self.start_services()
         self.attach_devices(self.sessions.start())
         self.in_session = True
         self.idle.touched()
