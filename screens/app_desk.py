@@ -31,6 +31,10 @@ class DeskMixin:
         self.desk = StaffDesk(self.settings)
         self.desk.start(heartbeats=True)
         self.sessions.add_standing_wiper("help call", self._cancel_call, lambda: self._call is None)
+        # Staff should know the printer is out of paper before a resident tells them: ask CUPS every heartbeat.
+        self._printer_answers = True
+        self._clock_events.append(Clock.schedule_interval(lambda _dt: self.check_printer(),
+                                                          self.settings.staffdesk.heartbeat_s))
 
     def stop_desk(self) -> None:
         if self.desk is not None:
@@ -167,6 +171,27 @@ class DeskMixin:
             self.desk.update_health(**HEALTH[(device, kind)])
         else:
             self.desk.alert(f"{device}-{kind.replace(' ', '-')}")
+
+    def check_printer(self) -> None:
+        """The A4 printer's state into the desk's health picture; CUPS not answering is an alert, once."""
+        if self.printing is None or self.desk is None:
+            return
+        self.desk_request(self.printing.printer.status, self._printer_state, self._printer_silent)
+
+    def _printer_state(self, status) -> None:
+        from printers.problems import PrintProblem
+        self._printer_answers = True
+        problem, warnings = status.problem, status.warnings
+        self.desk.update_health(
+            printer_paper="out" if problem is PrintProblem.OUT_OF_PAPER else "low" if "media-low" in warnings else "ok",
+            printer_toner="out" if problem is PrintProblem.TONER else
+            "low" if {"toner-low", "marker-supply-low"} & set(warnings) else "ok")
+
+    def _printer_silent(self, error) -> None:
+        if self._printer_answers:
+            self._printer_answers = False
+            problem = getattr(error, "problem", None)
+            self.device_alert("printer", problem.value if problem else "unreachable")
 
     def device_fine(self, device: str) -> None:
         """A device just worked: the next heartbeat says so (toner stays as last reported)."""
