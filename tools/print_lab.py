@@ -181,12 +181,16 @@ class PrintLab:
         (self.root / "cups-files.conf").write_text(CUPS_FILES_CONF.format(root=self.root))
         (self.root / "job-state.test").write_text(JOB_STATE_TEST)
         self.set_fault("none")
-        self.start_cupsd()
-        self.start_a4_printer()
-        self.receipts = ReceiptListener(self.root / "receipts")
-        self.lpadmin("-p", A4_QUEUE, "-E", "-v", f"ipp://localhost:{self.ipp_port}/ipp/print", "-m", "everywhere")
-        self.lpadmin("-d", A4_QUEUE)
-        self.lpadmin("-p", RECEIPT_QUEUE, "-E", "-v", f"socket://127.0.0.1:{self.receipts.port}", "-m", "raw")
+        try:
+            self.start_cupsd()
+            self.start_a4_printer()
+            self.receipts = ReceiptListener(self.root / "receipts")
+            self.lpadmin("-p", A4_QUEUE, "-E", "-v", f"ipp://localhost:{self.ipp_port}/ipp/print", "-m", "everywhere")
+            self.lpadmin("-d", A4_QUEUE)
+            self.lpadmin("-p", RECEIPT_QUEUE, "-E", "-v", f"socket://127.0.0.1:{self.receipts.port}", "-m", "raw")
+        except BaseException:
+            self.stop()  # no cupsd or bus left running behind a lab that did not start
+            raise
         return self
 
     def start_cupsd(self) -> None:
