@@ -278,10 +278,6 @@ class PrintLab:
         if result.returncode != 0:
             raise RuntimeError(f"lpadmin {' '.join(args)} failed: {result.stderr.strip()}")
 
-    def environment(self) -> dict[str, str]:
-        """Variables that point CUPS clients (lp, lpstat, pycups) at this lab."""
-        return {"CUPS_SERVER": self.socket}
-
     def _lpstat_ok(self) -> bool:
         return subprocess.run(["lpstat", "-h", self.socket, "-r"], capture_output=True).returncode == 0
 
