@@ -101,15 +101,11 @@ class PrintScreen(KioskScreen):
 
     def act(self, action: str) -> None:
         app = App.get_running_app()
-        if action == "print" and self._prepared is not None:
+        if action in ("print", "retry") and self._prepared is not None:
             self.message = ""
             self.state = "printing"
             app.confirm_print(self._prepared)
-        elif action == "retry" and self._prepared is not None:
-            self.message = ""
-            self.state = "printing"
-            app.confirm_print(self._prepared)
-        elif action == "choose":
+        elif action in ("retry", "choose"):  # nothing to retry (the file was not a document): choose again
             self._clear_preview()
             self.show_documents()
         elif action == "call_staff":
