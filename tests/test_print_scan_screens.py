@@ -136,3 +136,17 @@ def test_the_scan_print_and_ticket_steps_fit_at_extra_large_text(make_driver, pr
     problems += problems_on_screen(kiosk, f"{language}/ticket priority")
     theme.text_size_step = 0
     assert problems == []
+
+
+def test_a_file_that_is_not_a_document_says_so_and_try_again_offers_the_list(make_driver, print_settings, print_lab,
+                                                                              tmp_path):
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("not really a PDF")
+    kiosk = start(make_driver, print_settings)
+    kiosk.app.print_pdf(notes)
+    printing = kiosk.app.screen("print")
+    assert kiosk.wait_until(lambda: printing.state == "problem", timeout_s=15), printing.state
+    assert "This file cannot be printed here." in printing.body
+    kiosk.tap(kiosk.find_text("Try again"))
+    assert printing.state == "choose" and kiosk.app.current_screen == "print"
+    assert print_lab.received_documents() == []
