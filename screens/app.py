@@ -76,7 +76,11 @@ class KioskApp(DeskMixin, DevicesMixin, App):
     def on_start(self):
         self._start_eid()
         # Printing, scanning and the desk are not needed to greet: they start just after the first frame.
-        self._clock_events.append(Clock.schedule_once(lambda _dt: self.start_services(), 0.2))
+        Window.bind(on_flip=self._after_first_frame)
+
+    def _after_first_frame(self, *_args) -> None:
+        Window.unbind(on_flip=self._after_first_frame)
+        self._schedule_once(lambda _dt: self.start_services(), 0.1)
 
     def start_services(self) -> None:
         """The desk, the printers and the scanner; at once when a session starts before their turn came."""
@@ -88,7 +92,7 @@ class KioskApp(DeskMixin, DevicesMixin, App):
     def on_stop(self):
         # Off the window and the clock first: nothing of this app may act after it stopped, whatever fails below.
         Window.unbind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
-                      on_touch_down=self._on_window_touch)
+                      on_touch_down=self._on_window_touch, on_flip=self._after_first_frame)
         for event in self._clock_events:
             event.cancel()
         # An open dialog sits on the window beside the root; Kivy's stop would leave the root behind it.
