@@ -22,7 +22,6 @@ QUOTA_KEY = "printed_pages"
 @dataclass(frozen=True)
 class Prepared:
     """A document checked and ready: what the resident confirms before anything is sent."""
-    source: Path
     pdf: Path
     pages: int
     thumbnails: tuple[Path, ...]
@@ -94,15 +93,16 @@ class PrintService:
             except PrintError as error:
                 log.warning("printing: %s", error)  # the detail names queues and states, never a document
                 self.on_event(PrintFailed(error.problem))
-            except Exception:
-                log.exception("printing failed unexpectedly")
+            except Exception as error:
+                # The kind only: a traceback can name the resident's file.
+                log.error("printing failed unexpectedly: %s", type(error).__name__)
                 self.on_event(PrintFailed(PrintProblem.FAILED))
 
     def _prepare(self, session: Session, source: Path) -> None:
         work = session.directory / "print"
         document = prepare(source, work)
         pictures = thumbnails(document.pdf, work / "thumbnails")
-        self.on_event(Prepared(Path(source), document.pdf, document.pages, tuple(pictures),
+        self.on_event(Prepared(document.pdf, document.pages, tuple(pictures),
                               self.pages_left(session, self.quota)))
 
     def _print(self, session: Session, prepared: Prepared) -> None:
@@ -162,6 +162,14 @@ class PrintService:
 
 
 PRINTABLE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def printable_files(session: Session, usb_root: Path) -> tuple[Path | None, list[Path]]:
+    """The resident's kept scan (or None), and the PDFs and photos on the USB sticks mounted under `usb_root`."""
+    from kiosk.scanning.usb import find_sticks
+    scan = session.store.get("scan_pdf")
+    scan = Path(scan) if scan is not None and Path(scan).exists() else None
+    return scan, documents_on_sticks([stick.mount_point for stick in find_sticks(usb_root)])
 
 
 def documents_on_sticks(mount_points: list[Path], limit: int = 40) -> list[Path]:

@@ -45,18 +45,13 @@ class DevicesMixin:
 
     def print_documents(self) -> list[tuple[str, Path]]:
         """What the resident can print now, labelled for the list: their kept scan, then files on their stick."""
-        from kiosk.printing import documents_on_sticks
-        from kiosk.scanning.usb import find_sticks
+        from kiosk.printing import printable_files
         session = self.sessions.current
         if session is None:
             return []
-        documents = []
-        scan = session.store.get("scan_pdf")
-        if scan is not None and Path(scan).exists():
-            documents.append((tr._(N_("Your scanned document")), Path(scan)))
-        sticks = find_sticks(self.settings.scanning.usb_mount_root)
-        documents += [(path.name, path) for path in documents_on_sticks([stick.mount_point for stick in sticks])]
-        return documents
+        scan, on_sticks = printable_files(session, self.settings.scanning.usb_mount_root)
+        scanned = [(tr._(N_("Your scanned document")), scan)] if scan else []
+        return scanned + [(path.name, path) for path in on_sticks]
 
     def prepare_print(self, path: Path) -> None:
         self.printing.prepare(self.sessions.current, Path(path))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, OptionProperty, StringProperty
+from kivy.properties import OptionProperty, StringProperty
 from kivy.uix.image import Image
 
 from kiosk.i18n import N_
@@ -41,7 +41,6 @@ class PrintScreen(KioskScreen):
     title = StringProperty("")
     body = StringProperty("")
     message = StringProperty("")
-    pages = NumericProperty(0)
 
     # The app provides `print_documents()` (what can be printed now), `prepare_print(path)`,
     # `confirm_print(prepared)`, `call_staff()`, and hands print events to `on_print_event` on the UI thread.
@@ -118,7 +117,6 @@ class PrintScreen(KioskScreen):
     def on_print_event(self, event) -> None:
         if isinstance(event, Prepared):
             self._prepared = event
-            self.pages = event.pages
             self._show_preview(event)
             self.message = self._summary(event)
             self.state = "confirm"
@@ -167,7 +165,6 @@ class PrintScreen(KioskScreen):
         self.ids.documents.clear_widgets()  # file names on a stick can say a lot about a person
         self._documents = []
         self.message = ""
-        self.pages = 0
         self.state = "choose"
         self.on_state()
 

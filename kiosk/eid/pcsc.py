@@ -118,8 +118,9 @@ class ReaderMonitor:
     def _emit(self, event) -> None:
         try:
             self.on_event(event)
-        except Exception:  # a consumer's bug must not kill the one thread that watches the readers
-            log.exception("an eID event handler failed")
+        except Exception as error:  # a consumer's bug must not kill the one thread that watches the readers
+            # The kind only: an event (an identity read, say) could show up in a message.
+            log.error("an eID event handler failed: %s", type(error).__name__)
 
     def _run(self) -> None:
         while not self._stop.is_set():

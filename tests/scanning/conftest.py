@@ -77,7 +77,7 @@ def usb_stick(tmp_path):
     """An 8 MB stick (FAT, or ext4 on a kernel without vfat), mounted under tmp_path/media; unmounted and
     detached afterwards whatever happened."""
     if os.geteuid() != 0 or not shutil.which("losetup") or not shutil.which("mkfs.vfat"):
-        pytest.skip("USB tests need root, losetup and mkfs.vfat (dosfstools): run them through 'make test'")
+        pytest.fail("USB tests need root, losetup and mkfs.vfat (dosfstools): run them through 'make test'")
     stick = LoopStick(tmp_path / "stick.img", tmp_path / "media")
     try:
         yield stick.create(8).mount()
