@@ -26,6 +26,10 @@ UNREACHABLE_MESSAGES = ("may not exist or is unavailable", "Unable to connect", 
 CANCEL_CURRENT_JOB_TEST = "/usr/share/cups/ipptool/cancel-current-job.test"  # from cups-ipp-utils
 # The job's title in CUPS: never the resident's file name, which can be personal.
 JOB_TITLE = "KAC kiosk document"
+# The document's name in the job. Fixed, and without spaces: Debian's cupsd 2.4.2-3+deb12u10 dies with a segfault
+# on a document-name that holds a space (printFile would send the file's own name, and a resident's name with it).
+DOCUMENT_NAME = "kiosk-document"
+SEND_CHUNK = 1 << 16
 
 # pycups keeps one server per process; connections are made under this lock so two threads never mix them.
 _server_lock = threading.Lock()
@@ -146,17 +150,17 @@ class DocumentPrinter:
     def submit(self, pdf: Path, copies: int = 1) -> "SubmittedJob":
         """Send a PDF as one job, watched from before it exists so not even a fast ending is missed."""
         options = {"media": "iso_a4_210x297mm", "copies": str(copies), "sides": "one-sided"}
-        return self._submit(lambda connection, queue: connection.printFile(queue, str(pdf), JOB_TITLE, options))
+
+        def send(connection: cups.Connection, queue: str) -> int:
+            with open(pdf, "rb") as document:
+                return send_document(connection, queue, options, "application/pdf",
+                                     iter(lambda: document.read(SEND_CHUNK), b""))
+        return self._submit(send)
 
     def submit_raw(self, data: bytes) -> "SubmittedJob":
         """Send bytes the printer understands as they are (ESC/POS to a raw queue), never through a filter."""
-        def send(connection: cups.Connection, queue: str) -> int:
-            job_id = connection.createJob(queue, JOB_TITLE, {})
-            connection.startDocument(queue, job_id, JOB_TITLE, cups.CUPS_FORMAT_RAW, 1)
-            connection.writeRequestData(data, len(data))
-            connection.finishDocument(queue)
-            return job_id
-        return self._submit(send)
+        return self._submit(lambda connection, queue: send_document(connection, queue, {}, cups.CUPS_FORMAT_RAW,
+                                                                    [data]))
 
     def _submit(self, send: Callable[[cups.Connection, str], int]) -> "SubmittedJob":
         # The queue keeps no job history (PreserveJobHistory No): a finished job vanishes at once, and only
@@ -274,6 +278,24 @@ class DocumentPrinter:
                     for name in names]
         except cups.IPPError as error:
             raise PrintError(PrintProblem.CUPS_DOWN, f"CUPS refused: {error}") from None
+
+
+def send_document(connection: cups.Connection, queue: str, options: dict, mime_type: str, chunks) -> int:
+    """One job of one document under the fixed title and name (never printFile, which sends the file's name)."""
+    job_id = connection.createJob(queue, JOB_TITLE, options)
+    try:
+        connection.startDocument(queue, job_id, DOCUMENT_NAME, mime_type, 1)
+        for chunk in chunks:
+            connection.writeRequestData(chunk, len(chunk))
+        connection.finishDocument(queue)
+    except BaseException:
+        # A created job that never got its document would wait in the queue, held, for ever.
+        try:
+            connection.cancelJob(job_id, purge_job=True)
+        except (cups.IPPError, RuntimeError):
+            pass
+        raise
+    return job_id
 
 
 def cancel_current_job_at(device_uri: str) -> None:

@@ -290,3 +290,26 @@ def test_a_receipt_printer_that_does_not_answer(print_settings, tmp_path):
     missing = dataclasses.replace(closed, receipt_printer=("file", str(tmp_path / "no" / "lp0")))
     with pytest.raises(PrintError):
         receipt_printer(missing).send(ticket_bytes())
+
+
+# ---- what the kiosk tells CUPS ---------------------------------------------------------------------
+
+def test_a_resident_file_name_with_spaces_prints_keeps_cupsd_alive_and_is_never_told_to_cups(
+        resident, print_settings, print_lab, tmp_path):
+    # Debian's cupsd 2.4.2-3+deb12u10 died on a document-name with a space; and a file's name is the resident's.
+    named = tmp_path / "Mans iesniegums ģimenei.pdf"
+    named.write_bytes(authorisation_pdf(tmp_path).read_bytes())
+    assert resident.print(named) == Printed(pages=1, pages_left=19)
+    receipt_printer(print_settings.printing).send(ticket_bytes())
+    deadline = time.monotonic() + 5
+    while not print_lab.receipts.received and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert print_lab.receipts.received == [ticket_bytes()]
+    assert len(print_lab.received_documents()) == 1
+    assert print_lab.cupsd_running()
+    assert DocumentPrinter("kac-a4", print_lab.socket).check().problem is None  # and still answers
+    for needle in ("iesniegums", "ģimenei", "Mans"):
+        for path in print_lab.root.rglob("*"):
+            assert needle not in path.name
+            if path.is_file() and not path.is_socket():
+                assert needle.encode() not in path.read_bytes(), path

@@ -247,6 +247,11 @@ class PrintLab:
         log = (self.root / "log" / "ippeveprinter.log").read_text(errors="replace")[-500:]
         raise RuntimeError(f"ippeveprinter did not start: {log}")
 
+    def cupsd_running(self) -> bool:
+        """cupsd's process is alive and answers (a segfault leaves a defunct process behind)."""
+        process = self._processes.get("cupsd")
+        return process is not None and process.poll() is None and self._lpstat_ok()
+
     def stop_a4_printer(self) -> None:
         """The A4 printer switched off or unplugged from the network."""
         self._stop("ippeveprinter")
