@@ -88,15 +88,20 @@ class PrintService:
 
     def _work(self) -> None:
         while (task := self._tasks.get()) is not None:
-            try:
-                task()
-            except PrintError as error:
-                log.warning("printing: %s", error)  # the detail names queues and states, never a document
-                self.on_event(PrintFailed(error.problem))
-            except Exception as error:
-                # The kind only: a traceback can name the resident's file.
-                log.error("printing failed unexpectedly: %s", type(error).__name__)
-                self.on_event(PrintFailed(PrintProblem.FAILED))
+            self._run(task)
+            # Not kept while waiting for the next task: it holds the ended session and its document's path.
+            del task
+
+    def _run(self, task: Callable[[], None]) -> None:
+        try:
+            task()
+        except PrintError as error:
+            log.warning("printing: %s", error)  # the detail names queues and states, never a document
+            self.on_event(PrintFailed(error.problem))
+        except Exception as error:
+            # The kind only: a traceback can name the resident's file.
+            log.error("printing failed unexpectedly: %s", type(error).__name__)
+            self.on_event(PrintFailed(PrintProblem.FAILED))
 
     def _prepare(self, session: Session, source: Path) -> None:
         work = session.directory / "print"

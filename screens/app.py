@@ -242,7 +242,9 @@ class KioskApp(DeskMixin, DevicesMixin, App):
             from kiosk.catalog.search import SearchIndex
             self.loaded_catalog = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
             if self.loaded_catalog.catalog is not None:
-                self._catalog_index = SearchIndex(self.loaded_catalog.catalog)
+                index = self._catalog_index = SearchIndex(self.loaded_catalog.catalog)
+                self.sessions.add_standing_wiper("typed search words", index.forget_queries,
+                                                 lambda: not index.remembers_queries())
         return self._catalog_index
 
     def search(self, query: str) -> list:

@@ -14,7 +14,25 @@ from kivy.uix.screenmanager import Screen
 from kiosk.i18n import LANGUAGES
 
 
-class KioskButton(ButtonBehavior, Label):
+class ForgetsText:
+    """Mixed into labels: emptied text leaves nothing of what they showed behind in memory.
+
+    Kivy does not lay out empty text again, so a label set to "" kept its last lines (a name, a masked personal
+    code) and their picture in its core label until it showed something else.
+    """
+
+    def on_text(self, _instance, text: str) -> None:
+        if not text:
+            core = self._label
+            core._cached_lines = []
+            core.texture = None
+
+
+class KioskLabel(ForgetsText, Label):
+    """Every label of the kiosk: a plain Label that forgets."""
+
+
+class KioskButton(ForgetsText, ButtonBehavior, Label):
     """A large button whose colours come from the theme; `role` says how prominent it is."""
     role = OptionProperty("primary", options=["primary", "secondary", "danger", "bar"])
     icon = StringProperty("")
@@ -35,11 +53,11 @@ def add_language_buttons(container, languages, on_choose, font_size: str = "28sp
         container.add_widget(button)
 
 
-class Heading(Label):
+class Heading(KioskLabel):
     pass
 
 
-class Body(Label):
+class Body(KioskLabel):
     pass
 
 

@@ -81,6 +81,25 @@ def make_ca(directory: Path | None = None) -> TestCa:
     return ca
 
 
+def load_or_make_ca(directory: Path) -> TestCa:
+    """The test CA kept in `directory` (ca.pem and ca-key.pem), made there the first time."""
+    key_path, pem_path = directory / "ca-key.pem", directory / "ca.pem"
+    if key_path.exists() and pem_path.exists():
+        return TestCa(serialization.load_pem_private_key(key_path.read_bytes(), password=None),
+                      x509.load_pem_x509_certificate(pem_path.read_bytes()))
+    ca = make_ca(directory)
+    save_ca_key(ca, directory)
+    return ca
+
+
+def save_ca_key(ca: TestCa, directory: Path) -> None:
+    """The CA's private key beside its certificate, readable by root only (a test CA, never a real one)."""
+    key_path = directory / "ca-key.pem"
+    key_path.touch(mode=0o600)
+    key_path.write_bytes(ca.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+
+
 def issue(ca: TestCa, spec: CardSpec):
     """The card's authentication key and certificate, as the real cards have them."""
     if spec.key_type == "ec":
@@ -291,10 +310,11 @@ def main() -> int:
     parser.add_argument("--pin", default="1234")
     parser.add_argument("--ec", action="store_true", help="an EC P-384 key instead of RSA-2048")
     parser.add_argument("--ca-dir", type=Path, default=Path("build/demo-ca"),
-                        help="where the test CA certificate (ca.pem) is written; kiosk.ini trusts it")
+                        help="the test CA's folder (ca.pem, which kiosk.ini trusts, and ca-key.pem): "
+                             "made there the first time, used as it is afterwards")
     parser.add_argument("--port", type=int, default=VPCD_PORT)
     args = parser.parse_args()
-    ca = make_ca(args.ca_dir)
+    ca = load_or_make_ca(args.ca_dir)
     card = VirtualCard(CardSpec(args.given, args.surname, args.code, "ec" if args.ec else "rsa", pin=args.pin),
                        ca, port=args.port).insert()
     print(f"Card of {args.given} {args.surname} inserted (PIN {args.pin}); Ctrl+C removes it.")

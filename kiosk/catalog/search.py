@@ -158,6 +158,13 @@ class SearchIndex:
             bonus[self._phrase_entries[start]] = PHRASE_BONUS
         return bonus
 
+    def forget_queries(self) -> None:
+        """Typed words are cached for speed within a visit only: a resident's words must not meet the next one."""
+        self._matches.cache_clear()
+
+    def remembers_queries(self) -> bool:
+        return self._matches.cache_info().currsize > 0
+
     def search(self, query: str, language: str = "lv", limit: int = 20) -> list[Hit]:
         """Best first; an empty list when nothing sensible matches."""
         folded = fold(query)

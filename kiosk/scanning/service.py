@@ -218,20 +218,24 @@ class ScanService:
             job = self._jobs.get()
             if job is None:
                 break
-            session, work, args = job
-            try:
-                if session is None or session is not self._session:
-                    raise _Stale
-                work(session, *args)
-            except _Stale:
-                pass
-            except Exception as error:  # the resident gets a message; the log the kind of error, no content
-                if session is not self._session:
-                    continue  # the session ended under the work (its folder is gone): nobody is waiting
-                log.error("scan work failed: %s", type(error).__name__)
-                self.on_event(ScanFailed(Problem.SCAN_FAILED) if work == self._scan
-                              else DeliveryFailed(Problem.PDF_FAILED))
+            self._run(*job)
+            # Not kept while waiting for the next job: it holds the ended session and paths into its folder.
+            del job
         self.scanner.close()
+
+    def _run(self, session, work, args) -> None:
+        try:
+            if session is None or session is not self._session:
+                raise _Stale
+            work(session, *args)
+        except _Stale:
+            pass
+        except Exception as error:  # the resident gets a message; the log the kind of error, no content
+            if session is not self._session:
+                return  # the session ended under the work (its folder is gone): nobody is waiting
+            log.error("scan work failed: %s", type(error).__name__)
+            self.on_event(ScanFailed(Problem.SCAN_FAILED) if work == self._scan
+                          else DeliveryFailed(Problem.PDF_FAILED))
 
     def _current(self, session) -> tuple[Path, Pages, int]:
         with self._lock:
