@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.eid.service import EidFailed, EidService, IdentityRead  # noqa: E402
+from kiosk.eid.service import EidService  # noqa: E402
+from kiosk.events import CardProblem, IdentityRead  # noqa: E402
 from tools.virtual_card import CardSpec, VirtualCard, make_ca  # noqa: E402
 
 RUNS = 20
@@ -37,8 +38,8 @@ def main() -> None:
             if isinstance(event, IdentityRead):
                 times.append((time.perf_counter() - began) * 1000)
                 break
-            if isinstance(event, EidFailed):
-                raise SystemExit(f"the read failed: {event.error}")
+            if isinstance(event, CardProblem):
+                raise SystemExit(f"the read failed: {event.problem.value}")
         apdus.append(card.apdus)
         card.remove()
         time.sleep(0.5)

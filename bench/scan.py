@@ -45,7 +45,8 @@ def main() -> None:
         use_config_dir(make_config_dir(work / "sane"))
         from kiosk.scanning.modes import ScanMode, ScanRequest, Source
         from kiosk.scanning.pdf import write_pdf
-        from kiosk.scanning.service import ScanFailed, ScanFinished, ScanService
+        from kiosk.events import ScanFailed, ScanFinished
+        from kiosk.scanning.service import ScanService
         from kiosk.session import SessionManager
 
         from kiosk.scanning.device import shutdown_sane

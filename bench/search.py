@@ -81,7 +81,7 @@ def measure_search(index: SearchIndex, queries: list[str]) -> list[float]:
 
 
 def measure_ui(queries: list[str]) -> float:
-    from screens.driver import AppDriver, prepare_environment
+    from tools.driver import AppDriver, prepare_environment
     prepare_environment()
     from kiosk.config import load_settings
     from kiosk.idle import Timings

@@ -30,7 +30,7 @@ def rss_mb() -> float:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    from screens.driver import AppDriver, prepare_environment
+    from tools.driver import AppDriver, prepare_environment
     prepare_environment()
     from kiosk.config import load_settings
     from kiosk.idle import Timings
@@ -47,9 +47,9 @@ def main() -> None:
     observers_at_warm_up = 0
     for number in range(SESSIONS):
         app.start_session(languages[number % len(languages)])
-        session = app.sessions.current
+        session = driver.core.visit
         (session.directory / "scan.pdf").write_bytes(b"%PDF" + bytes(64 * 1024))
-        session.store["identity"] = {"given_name": "Jānis", "surname": "Bērziņš"}
+        session.card.identity = {"given_name": "Jānis", "surname": "Bērziņš"}
         for feature in FEATURES:
             app.show(feature.screen)
             driver.frames(1)

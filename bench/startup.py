@@ -22,7 +22,7 @@ READY = "FIRST-FRAME"
 
 def child(kind: str) -> None:
     sys.path.insert(0, str(ROOT))
-    from screens.driver import prepare_environment
+    from tools.driver import prepare_environment
     prepare_environment()
     from kivy.config import Config
     if kind == "kiosk":

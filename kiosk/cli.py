@@ -16,8 +16,10 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from kiosk.catalog import load_configured
     settings = load_settings(args.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    load_configured(settings)  # a kiosk with no catalogue at all would offer residents no services
     from screens.launch import run_kiosk  # Kivy is imported only when a window is wanted
     return run_kiosk(settings, demo=args.demo, windowed=args.windowed)
 
@@ -31,7 +33,21 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         for check in checks:
             print(check.line())
-    return EXIT_OK if all(check.ok for check in checks) else EXIT_FAILED
+    if all(check.ok for check in checks):
+        return EXIT_OK
+    return EXIT_CONFIG if _no_catalogue(settings, checks) else EXIT_FAILED
+
+
+def _no_catalogue(settings, checks) -> bool:
+    """No catalogue at all is a wrong [catalog] path, which exits 2 like any other wrong kiosk.ini value."""
+    from kiosk.catalog import load_configured
+    if all(check.ok for check in checks if check.name == "catalogue"):
+        return False
+    try:
+        load_configured(settings)
+    except ConfigError:
+        return True
+    return False  # a broken file with a last good copy: the kiosk still works, so only the check fails
 
 
 def cmd_hash_pin(_args: argparse.Namespace) -> int:
@@ -53,8 +69,17 @@ def cmd_hash_pin(_args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_check(args: argparse.Namespace) -> int:
+    from kiosk.catalog import configured_file_error
+    if args.path:
+        return _check_catalog_file(Path(args.path))
+    settings = load_settings(args.config)
+    if not settings.catalog.path.exists():
+        raise configured_file_error(settings, "does not exist")
+    return _check_catalog_file(settings.catalog.path)
+
+
+def _check_catalog_file(path: Path) -> int:
     from kiosk.catalog.model import CatalogError, load_catalog
-    path = Path(args.path) if args.path else load_settings(args.config).catalog.path
     try:
         catalog = load_catalog(path)
     except CatalogError as error:
@@ -66,7 +91,7 @@ def cmd_catalog_check(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_search(args: argparse.Namespace) -> int:
-    from kiosk.catalog import load_with_fallback
+    from kiosk.catalog import load_configured
     from kiosk.catalog.model import CatalogError, load_catalog
     from kiosk.catalog.search import SearchIndex
     if args.catalog:
@@ -76,12 +101,7 @@ def cmd_catalog_search(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             return EXIT_CONFIG
     else:
-        settings = load_settings(args.config)
-        loaded = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir)
-        if loaded.catalog is None:
-            print(loaded.problem, file=sys.stderr)
-            return EXIT_CONFIG
-        catalog = loaded.catalog
+        catalog = load_configured(load_settings(args.config)).catalog
     hits = SearchIndex(catalog).search(args.query, args.lang, args.limit)
     if args.json:
         print(json.dumps([{"id": hit.service.id, "name": hit.service.name.get(args.lang),

@@ -225,6 +225,8 @@ class Settings:
     printing: PrintingSection
     scanning: ScanningSection
     staffdesk: StaffdeskSection
+    # Each section's values as the file has them, before relative paths are resolved, for messages that quote them.
+    written: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
 
 SECTIONS: dict[str, type] = {
@@ -264,7 +266,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
             raise ConfigError(f"{path}: unknown section [{section}]; "
                               f"accepted sections are {', '.join('[' + s + ']' for s in SECTIONS)}.")
     values = {name: _read_section(path, parser, name, kind) for name, kind in SECTIONS.items()}
-    settings = Settings(path=path, **values)
+    written = {name: {key: text.strip() for key, text in parser.items(name)} for name in parser.sections()}
+    settings = Settings(path=path, **values, written=written)
     _check_together(settings)
     return settings
 
@@ -300,6 +303,18 @@ def _read_section(path: Path, parser: configparser.ConfigParser, name: str, kind
 
 def _from(ini: Path, value: Path) -> Path:
     return value if value.is_absolute() else (ini.parent / value).resolve()
+
+
+def unusable_path(settings: Settings, section: str, key: str, problem: str, accepts: str) -> ConfigError:
+    """A path setting that reads well but leads to nothing usable, worded like every other kiosk.ini error."""
+    resolved = getattr(getattr(settings, section), key)
+    written = settings.written.get(section, {}).get(key)
+    if written is None or _from(settings.path, Path(written)) != resolved:
+        written = str(resolved)  # a Settings changed in code after loading: quote what it holds now
+    read_as = ("" if Path(written).is_absolute()
+               else f", read as {resolved} (a relative path is read from {settings.path.parent})")
+    return ConfigError(f"{settings.path}: section [{section}], key '{key}' has the value '{written}'{read_as}, "
+                       f"which {problem}; expected {accepts}.")
 
 
 def _check_together(settings: Settings) -> None:

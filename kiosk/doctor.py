@@ -80,15 +80,18 @@ def check_display(_settings: Settings) -> Check:
 
 
 def check_catalog(settings: Settings) -> Check:
-    from kiosk.catalog import load_with_fallback
-    loaded = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir)
+    from kiosk.catalog import load_configured
+    from kiosk.config import ConfigError
+    try:
+        loaded = load_configured(settings)
+    except ConfigError as error:  # a line like the others, so the remaining checks still run and print
+        return Check("catalogue", False, str(error))
     if loaded.problem is None:
         catalog = loaded.catalog
         return Check("catalogue", True, f"{settings.catalog.path}: {len(catalog.services)} entries, "
                      f"version {catalog.version}")
-    fallback = (f"the kiosk uses the last good copy (version {loaded.catalog.version})" if loaded.from_last_good
-                else "there is no last good copy: residents find no services until the file is fixed")
-    return Check("catalogue", False, f"{loaded.problem}; {fallback}")
+    return Check("catalogue", False, f"{loaded.problem}; the kiosk uses the last good copy "
+                                     f"(version {loaded.catalog.version})")
 
 
 def check_card_reader(settings: Settings) -> Check:
@@ -171,8 +174,39 @@ def check_scanner(settings: Settings) -> Check:
     return Check("scanner", True, f"{wanted or devices[0]} found")
 
 
+def check_staffdesk_outbox(settings: Settings) -> Check:
+    """Help calls, alerts and tickets for the desk that will not get there: refused, or waiting far too long."""
+    import sqlite3
+    from collections import Counter
+    from kiosk.staffdesk.outbox import FILE_NAME, STUCK_AFTER_S, undeliverable
+    path = settings.kiosk.state_dir / FILE_NAME
+    try:
+        found = undeliverable(path, has_desk=bool(settings.staffdesk.url))
+    except sqlite3.Error as error:
+        return Check("staff desk outbox", False, f"{path} cannot be read ({error})")
+    if not found:
+        return Check("staff desk outbox", True, "nothing refused by the desk, nothing stuck")
+    parts = []
+    for why, count in Counter(message.why for message in found).items():
+        oldest = next(message for message in found if message.why == why)
+        if why == "refused":
+            parts.append(f"{count} refused by the desk for good (the oldest, {oldest.kind}: "
+                         f"{oldest.problem[:120]})")
+        elif why == "token-refused":
+            parts.append(f"{count} waiting because the desk refuses this kiosk's token ([staffdesk] token must be "
+                         "the one 'staffdesk add-kiosk NAME' printed)")
+        elif why == "no-desk":
+            parts.append(f"{count} waiting, but [staffdesk] url names no desk any more")
+        else:
+            parts.append(f"{count} waiting for over {STUCK_AFTER_S // 60} min "
+                         f"(last try: {oldest.problem or 'none yet; is the kiosk running?'})")
+    return Check("staff desk outbox", False,
+                 f"{len(found)} message(s) cannot be delivered: " + "; ".join(parts))
+
+
 CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
-          check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display]
+          check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display,
+          check_staffdesk_outbox]
 
 
 def run_checks(settings: Settings) -> list[Check]:

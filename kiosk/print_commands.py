@@ -22,8 +22,8 @@ def _fail(error: PrintError) -> int:
 
 
 def _service(settings, service_id: str):
-    from kiosk.catalog import load_with_fallback
-    service = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir).catalog.by_id.get(service_id)
+    from kiosk.catalog import load_configured
+    service = load_configured(settings).catalog.by_id.get(service_id)
     if service is None:
         print(f"The catalogue has no service '{service_id}'; 'kiosk catalog search' finds ids.", file=sys.stderr)
     return service

@@ -5,52 +5,22 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.session import Session
+from kiosk.events import PrinterAlert, PrintFailed, PrintPrepared, PrintProgress, Printed
+from kiosk.visit import Visit
 from printers.cups_printer import DocumentPrinter, JobOutcome, JobUpdate, connect
 from printers.documents import prepare, thumbnails
 from printers.problems import PrintError, PrintProblem
 
 log = logging.getLogger(__name__)
 
-QUOTA_KEY = "printed_pages"
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A document checked and ready: what the resident confirms before anything is sent."""
-    pdf: Path
-    pages: int
-    thumbnails: tuple[Path, ...]
-    pages_left: int
-
-    @property
-    def within_quota(self) -> bool:
-        return self.pages <= self.pages_left
-
-
-@dataclass(frozen=True)
-class PrintFailed:
-    problem: PrintProblem
-
-
-@dataclass(frozen=True)
-class Printed:
-    pages: int
-    pages_left: int
-
-
-@dataclass(frozen=True)
-class PrinterAlert:
-    """For staff, not the resident: a fault (out of paper, jam...) or a warning (toner low)."""
-    kind: str
-
-
 class PrintService:
-    """Does the slow work on one worker thread; every outcome arrives through `on_event` from that thread."""
+    """Does the slow work on one worker thread; every outcome arrives through `on_event` from that thread.
+
+    CUPS's job updates stop here: what leaves is kiosk.events.
+    """
 
     def __init__(self, printing, on_event: Callable[[object], None]):
         self.quota = printing.page_quota
@@ -64,20 +34,19 @@ class PrintService:
 
     # ---- what the app asks for ---------------------------------------------------------------------
 
-    def attach(self, session: Session) -> None:
-        """Make the session's end cancel and purge its unfinished jobs, and check that CUPS holds none."""
+    def attach(self, visit: Visit) -> None:
+        """Make the visit's end cancel and purge its unfinished jobs, and check that CUPS holds none."""
         self._cancel.clear()
-        session.add_wiper("print jobs", self._purge_jobs, self._no_jobs_left)
+        visit.add_wiper("print jobs", self._purge_jobs, self._no_jobs_left)
 
-    @staticmethod
-    def pages_left(session: Session, quota: int) -> int:
-        return max(0, quota - int(session.store.get(QUOTA_KEY, 0)))
+    def pages_left(self, visit: Visit) -> int:
+        return max(0, self.quota - visit.prints.pages_printed)
 
-    def prepare(self, session: Session, source: Path) -> None:
-        self._tasks.put(lambda: self._prepare(session, source))
+    def prepare(self, visit: Visit, source: Path) -> None:
+        self._tasks.put(lambda: self._prepare(visit, source))
 
-    def print(self, session: Session, prepared: Prepared) -> None:
-        self._tasks.put(lambda: self._print(session, prepared))
+    def print(self, visit: Visit, prepared: PrintPrepared) -> None:
+        self._tasks.put(lambda: self._print(visit, prepared))
 
     def stop(self) -> None:
         self._cancel.set()
@@ -103,19 +72,17 @@ class PrintService:
             log.error("printing failed unexpectedly: %s", type(error).__name__)
             self.on_event(PrintFailed(PrintProblem.FAILED))
 
-    def _prepare(self, session: Session, source: Path) -> None:
-        work = session.directory / "print"
+    def _prepare(self, visit: Visit, source: Path) -> None:
+        work = visit.directory / "print"
         document = prepare(source, work)
         pictures = thumbnails(document.pdf, work / "thumbnails")
-        self.on_event(Prepared(document.pdf, document.pages, tuple(pictures),
-                              self.pages_left(session, self.quota)))
+        self.on_event(PrintPrepared(document.pdf, document.pages, tuple(pictures), self.pages_left(visit)))
 
-    def _print(self, session: Session, prepared: Prepared) -> None:
-        if session.ended:
+    def _print(self, visit: Visit, prepared: PrintPrepared) -> None:
+        if visit.ended:
             return
-        if prepared.pages > self.pages_left(session, self.quota):
-            raise PrintError(PrintProblem.QUOTA, f"{prepared.pages} pages asked, "
-                                                 f"{self.pages_left(session, self.quota)} left")
+        if prepared.pages > self.pages_left(visit):
+            raise PrintError(PrintProblem.QUOTA, f"{prepared.pages} pages asked, {self.pages_left(visit)} left")
         try:
             self.printer.check()
         except PrintError as error:
@@ -127,23 +94,23 @@ class PrintService:
             outcome = self.printer.follow(job, self._progress, self._cancel)
         finally:
             self._jobs.discard(job.job_id)
-        if not session.ended:  # a session that ended meanwhile had its job cancelled: nobody to tell
-            self._finish(session, prepared, outcome)
+        if not visit.ended:  # a visit that ended meanwhile had its job cancelled: nobody to tell
+            self._finish(visit, prepared, outcome)
 
     def _progress(self, update: JobUpdate) -> None:
         if update.problem is not None:
             self._alert(update.problem)
-        self.on_event(update)
+        self.on_event(PrintProgress(update.state, update.problem))
 
-    def _finish(self, session: Session, prepared: Prepared, outcome: JobOutcome) -> None:
+    def _finish(self, visit: Visit, prepared: PrintPrepared, outcome: JobOutcome) -> None:
         for warning in outcome.warnings:
             self.on_event(PrinterAlert(warning))
         if not outcome.printed:
             self._alert(outcome.problem)
             raise PrintError(outcome.problem or PrintProblem.FAILED, f"job {outcome.job_id} did not print")
         # Pages count against the quota only once they are out: a jam costs the resident nothing.
-        session.store[QUOTA_KEY] = int(session.store.get(QUOTA_KEY, 0)) + prepared.pages
-        self.on_event(Printed(prepared.pages, self.pages_left(session, self.quota)))
+        visit.prints.pages_printed += prepared.pages
+        self.on_event(Printed(prepared.pages, self.pages_left(visit)))
 
     def _alert(self, problem: PrintProblem | None) -> None:
         if problem not in (None, PrintProblem.QUOTA, PrintProblem.NOT_A_DOCUMENT):
@@ -169,11 +136,11 @@ class PrintService:
 PRINTABLE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 
 
-def printable_files(session: Session, usb_root: Path) -> tuple[Path | None, list[Path]]:
+def printable_files(visit: Visit, usb_root: Path) -> tuple[Path | None, list[Path]]:
     """The resident's kept scan (or None), and the PDFs and photos on the USB sticks mounted under `usb_root`."""
     from kiosk.scanning.usb import find_sticks
-    scan = session.store.get("scan_pdf")
-    scan = Path(scan) if scan is not None and Path(scan).exists() else None
+    scan = visit.scans.kept_pdf
+    scan = scan if scan is not None and scan.exists() else None
     return scan, documents_on_sticks([stick.mount_point for stick in find_sticks(usb_root)])
 
 

@@ -1,4 +1,4 @@
-"""One resident's visit and the wipe that leaves nothing of them behind when it ends."""
+"""Starts each resident's visit in a private folder, and ends it with a wipe that checks itself."""
 
 from __future__ import annotations
 
@@ -7,21 +7,15 @@ import os
 import secrets
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from kiosk.visit import Visit, Wiper
 
 log = logging.getLogger(__name__)
 
 SESSION_PREFIX = "session-"
-
-
-@dataclass(frozen=True)
-class Wiper:
-    """A holder of personal data: `wipe` forgets it, `is_clean` says whether anything is left."""
-    name: str
-    wipe: Callable[[], None]
-    is_clean: Callable[[], bool] = lambda: True
 
 
 @dataclass(frozen=True)
@@ -36,27 +30,12 @@ class WipeReport:
         return not self.failed and not self.leftovers
 
 
-class Session:
-    """Everything of one resident: a private directory, a scratch store and wipers of its own."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.started = time.monotonic()
-        # Subsystems keep the resident's data here (identity, scanned pages...), never in globals.
-        self.store: dict[str, object] = {}
-        self.wipers: list[Wiper] = []
-        self.ended = False
-
-    def add_wiper(self, name: str, wipe: Callable[[], None], is_clean: Callable[[], bool] = lambda: True) -> None:
-        self.wipers.append(Wiper(name, wipe, is_clean))
-
-
 class SessionManager:
-    """Starts sessions in a private runtime directory and ends them with a wipe that checks itself."""
+    """Starts visits in a private runtime directory and ends them with a wipe that checks itself."""
 
     def __init__(self, runtime_dir: Path):
         self.runtime_dir = Path(runtime_dir)
-        self.current: Session | None = None
+        self.current: Visit | None = None
         self.last_report: WipeReport | None = None
         self._standing: list[Wiper] = []
 
@@ -76,22 +55,23 @@ class SessionManager:
         """A wiper run at the end of every session: screens and long-lived subsystems register here."""
         self._standing.append(Wiper(name, wipe, is_clean))
 
-    def start(self) -> Session:
+    def start(self) -> Visit:
         if self.current is not None:
             return self.current
         directory = self.runtime_dir / (SESSION_PREFIX + secrets.token_hex(8))
         directory.mkdir(mode=0o700)
-        self.current = Session(directory)
+        self.current = Visit(directory)
         log.info("session started")
         return self.current
 
     def end(self, reason: str) -> WipeReport | None:
         """Run every wiper, delete the directory, then check that nothing of the resident is left."""
-        session, self.current = self.current, None
-        if session is None:
+        visit, self.current = self.current, None
+        if visit is None:
             return None
         began = time.perf_counter()
-        wipers = self._standing + session.wipers
+        # Services first (they may still read a part, as the desk reads the open call), then the parts.
+        wipers = self._standing + visit.wipers + visit.parts()
         failed = []
         for wiper in wipers:
             try:
@@ -100,13 +80,12 @@ class SessionManager:
                 # The exception text may quote personal data (a file name, a name): log only its kind.
                 log.error("wiper %s failed: %s", wiper.name, type(error).__name__)
                 failed.append(wiper.name)
-        session.store.clear()
-        _remove(session.directory)
+        _remove(visit.directory)
         leftovers = [w.name for w in wipers if not _reports_clean(w)]
-        if session.directory.exists():
+        if visit.directory.exists():
             leftovers.append("session directory")
-        session.wipers.clear()
-        session.ended = True
+        visit.wipers.clear()
+        visit.ended = True
         report = WipeReport(tuple(w.name for w in wipers), tuple(failed), tuple(leftovers),
                             (time.perf_counter() - began) * 1000)
         self.last_report = report

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import StringProperty
 
@@ -37,10 +36,10 @@ class AdminPinScreen(KioskScreen):
 
     def submit(self) -> None:
         pin, self.entered = self.entered, ""
-        answer = App.get_running_app().check_admin_pin(pin)
+        answer = self.core.check_admin_pin(pin)
         if answer.result is PinCheck.ACCEPTED:
             self.message = ""
-            App.get_running_app().enter_admin()
+            self.app.enter_admin()
         elif answer.result is PinCheck.WRONG:
             self.message = tr._("Wrong PIN.")
         else:

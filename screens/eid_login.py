@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import NumericProperty, OptionProperty, StringProperty
 
+from kiosk import events
 from kiosk.eid.card import PIN_LENGTH, Problem
 from kiosk.eid.profiles import CardKind
 from kiosk.i18n import N_
@@ -84,13 +84,34 @@ class EidLoginScreen(KioskScreen):
             self.ids.pin_pad.add_widget(button)
 
     def on_pre_enter(self, *args):
-        app = App.get_running_app()
-        identity = app.eid_identity()
-        if not app.eid_reader_present():
+        login = self.core.visit.card if self.core.visit is not None else None
+        if not self.core.reader_present:
             self.state = "no_reader"
-        elif identity is not None:
-            self.show_identity(identity, verified=app.eid_verified())
+        elif login is not None and login.identity is not None:
+            self.show_identity(login.identity, verified=login.verified)
         elif self.state not in ("reading", "problem"):
+            self.state = "waiting"
+
+    def on_core_event(self, event) -> None:
+        if isinstance(event, events.CardReading):
+            self.message = ""
+            self.state = "reading"
+        elif isinstance(event, events.IdentityRead):
+            self.show_identity(event.identity, verified=self.core.visit is not None and self.core.visit.card.verified)
+        elif isinstance(event, events.LoginSucceeded):
+            self.show_identity(event.identity, verified=True)
+        elif isinstance(event, events.PinTries):
+            self.set_tries(event.tries_left)
+        elif isinstance(event, events.CardProblem) and self.app.in_session:
+            self.show_problem(event)
+        elif isinstance(event, events.CardTakenOut):
+            if self.app.current_screen == "eid_login":
+                self.card_taken_out()
+            elif event.had_identity:
+                self.reset()
+        elif isinstance(event, events.ReaderMissing) and self.app.current_screen == "eid_login":
+            self.show_problem(events.CardProblem(Problem.NO_READER))
+        elif isinstance(event, events.ReaderFound) and self.state == "no_reader":
             self.state = "waiting"
 
     def on_state(self, *args):
@@ -111,7 +132,7 @@ class EidLoginScreen(KioskScreen):
         self.on_state()
 
     def act(self, action: str) -> None:
-        app = App.get_running_app()
+        app = self.app
         if action == "ask_pin":
             self.ask_pin()
         elif action == "cancel_pin":
@@ -120,7 +141,7 @@ class EidLoginScreen(KioskScreen):
         elif action == "retry":
             self.message = ""
             self.state = "waiting"
-            app.eid_retry()
+            self.core.reread_card()
         elif action == "call_staff":
             app.call_staff()
         else:
@@ -133,7 +154,7 @@ class EidLoginScreen(KioskScreen):
         self.code_line = tr._("Personal code: {code}").format(code=identity.masked_code)
         self.state = "verified" if verified else "hello"
 
-    def show_problem(self, error) -> None:
+    def show_problem(self, error: events.CardProblem) -> None:
         if error.problem is Problem.PIN_WRONG:
             self.state = "pin"
             self.set_tries(error.tries_left)
@@ -144,8 +165,7 @@ class EidLoginScreen(KioskScreen):
             self.message = tr._("PIN1 has 4 to 12 digits.")
             return
         if error.problem is Problem.UNSUPPORTED:
-            kind = App.get_running_app().eid_card_kind()
-            self.message = tr._(UNSUPPORTED_MESSAGES.get(kind, UNSUPPORTED_MESSAGES[CardKind.EPARAKSTS]))
+            self.message = tr._(UNSUPPORTED_MESSAGES.get(error.card_kind, UNSUPPORTED_MESSAGES[CardKind.EPARAKSTS]))
         else:
             self.message = tr._(PROBLEM_MESSAGES[error.problem])
         self.state = "no_reader" if error.problem is Problem.NO_READER else "problem"
@@ -168,7 +188,7 @@ class EidLoginScreen(KioskScreen):
         self.clear_pin()
         self.message = ""
         self.state = "pin"
-        App.get_running_app().eid_check_tries()
+        self.core.check_pin_tries()
 
     def press(self, key: str) -> None:
         if key == "erase":
@@ -188,7 +208,7 @@ class EidLoginScreen(KioskScreen):
         self.clear_pin()  # the PIN goes to the card and is kept nowhere
         self.message = ""
         self.state = "checking"
-        App.get_running_app().eid_login(pin)
+        self.core.login(pin)
 
     def clear_pin(self) -> None:
         self._pin = ""

@@ -50,7 +50,7 @@ class FindServiceScreen(KioskScreen):
     def on_pre_enter(self, *args):
         # A real keyboard works too: the kiosk PC may have one beside the touch screen.
         Window.bind(on_textinput=self._physical_text, on_key_down=self._physical_key)
-        self.ids.keyboard.layout = {"uk": "uk", "en": "en"}.get(App.get_running_app().language, "lv")
+        self.ids.keyboard.layout = {"uk": "uk", "en": "en"}.get(self.app.language, "lv")
 
     def on_leave(self, *args):
         Window.unbind(on_textinput=self._physical_text, on_key_down=self._physical_key)
@@ -81,7 +81,7 @@ class FindServiceScreen(KioskScreen):
             self.mode = "browse"
             self.rows = []
             return
-        hits = App.get_running_app().search(self.query)
+        hits = self.core.catalog.search(self.query, self.app.language)
         # No heading over typed results: the query box above already says what they are for.
         self.show_rows(hits, "")
         if not hits:
@@ -90,10 +90,9 @@ class FindServiceScreen(KioskScreen):
     # ---- browsing ------------------------------------------------------------------------------
 
     def fill_browse_tiles(self, *args):
-        app = App.get_running_app()
         grid = self.ids.browse_tiles
         grid.clear_widgets()
-        for key, label in app.browse_choices(self.browse_by):
+        for key, label in self.core.catalog.browse_choices(self.browse_by, self.app.language):
             tile = KioskButton(text=label, role="secondary")
             tile.bind(on_release=lambda _tile, key=key, label=label: self.browse(key, label))
             grid.add_widget(tile)
@@ -108,11 +107,11 @@ class FindServiceScreen(KioskScreen):
             self.on_query()
 
     def browse(self, key: str, label: str) -> None:
-        hits = App.get_running_app().browse(self.browse_by, key)
+        hits = self.core.catalog.browse(self.browse_by, key)
         self.show_rows(hits, label)
 
     def show_rows(self, services, title: str) -> None:
-        language = App.get_running_app().language
+        language = self.app.language
         self.results_title = title
         self.rows = [{"service_id": service.id, "title": service.name.get(language),
                       "subtitle": service.institution.name.get(language)} for service in services]

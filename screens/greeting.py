@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 
 from screens.widgets import KioskScreen, add_language_buttons
@@ -10,7 +9,7 @@ from screens.widgets import KioskScreen, add_language_buttons
 
 class GreetingScreen(KioskScreen):
     def on_kv_post(self, base_widget):
-        app = App.get_running_app()
+        app = self.app
         add_language_buttons(self.ids.languages, app.settings.ui.languages, app.start_session, "30sp")
 
     def on_touch_down(self, touch):
@@ -19,7 +18,7 @@ class GreetingScreen(KioskScreen):
             return super().on_touch_down(touch)
         if self.collide_point(*touch.pos):
             # Anything but a language button starts in the current language (before any scrolling).
-            App.get_running_app().start_session()
+            self.app.start_session()
             return True
         return False
 

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 
 from screens import FEATURES
@@ -13,7 +12,7 @@ from screens.widgets import KioskScreen, Tile
 
 class HomeScreen(KioskScreen):
     def on_kv_post(self, base_widget):
-        app = App.get_running_app()
+        app = self.app
         tiles = self.ids.tiles
         for feature in FEATURES:
             tile = Tile(icon=icon(feature.icon), title=feature.title)

@@ -29,8 +29,9 @@ def configure_kivy(settings: Settings, windowed: bool) -> None:
 def run_kiosk(settings: Settings, demo: bool = False, windowed: bool = False) -> int:
     configure_kivy(settings, windowed)
     from kivy.clock import Clock
+    from kiosk.core import KioskCore
     from screens.app import KioskApp
-    app = KioskApp(settings, demo=demo)
+    app = KioskApp(KioskCore(settings, demo=demo))
     # systemd and shutdown send SIGTERM: stop through the app, so the open session is wiped first.
     signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.exit_app("SIGTERM")))
     app.run()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 from kivy.uix.image import Image
 
 from kiosk.i18n import N_
-from kiosk.printing import Prepared, PrintFailed, Printed
-from printers.cups_printer import JobUpdate
+from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed
 from printers.problems import RESIDENT_MESSAGES, PrintProblem
 from screens.i18n import tr
 from screens.widgets import KioskButton, KioskScreen
@@ -42,11 +40,8 @@ class PrintScreen(KioskScreen):
     body = StringProperty("")
     message = StringProperty("")
 
-    # The app provides `print_documents()` (what can be printed now), `prepare_print(path)`,
-    # `confirm_print(prepared)`, `call_staff()`, and hands print events to `on_print_event` on the UI thread.
-
     def on_kv_post(self, base_widget):
-        self._prepared: Prepared | None = None
+        self._prepared: PrintPrepared | None = None
         self._documents: list[tuple[str, Path]] = []
         tr.fbind("_", self.on_state)
         self.on_state()
@@ -77,8 +72,9 @@ class PrintScreen(KioskScreen):
 
     def show_documents(self) -> None:
         """List what can be printed now; called again when a USB stick comes or goes."""
-        app = App.get_running_app()
-        self._documents = app.print_documents()
+        scan, on_sticks = self.core.printable_documents()
+        self._documents = ([(tr._(N_("Your scanned document")), scan)] if scan else []) + [
+            (path.name, path) for path in on_sticks]
         listing = self.ids.documents
         listing.clear_widgets()
         for label, path in self._documents:
@@ -94,16 +90,16 @@ class PrintScreen(KioskScreen):
         self._clear_preview()
         self.message = ""
         self.state = "preparing"
-        App.get_running_app().prepare_print(path)
+        self.core.prepare_print(path)
 
     # ---- what the resident does ----------------------------------------------------------------------
 
     def act(self, action: str) -> None:
-        app = App.get_running_app()
+        app = self.app
         if action in ("print", "retry") and self._prepared is not None:
             self.message = ""
             self.state = "printing"
-            app.confirm_print(self._prepared)
+            self.core.confirm_print(self._prepared)
         elif action in ("retry", "choose"):  # nothing to retry (the file was not a document): choose again
             self._clear_preview()
             self.show_documents()
@@ -114,13 +110,15 @@ class PrintScreen(KioskScreen):
 
     # ---- what the print service says (on the UI thread) ------------------------------------------
 
-    def on_print_event(self, event) -> None:
-        if isinstance(event, Prepared):
+    def on_core_event(self, event) -> None:
+        if not isinstance(event, (PrintPrepared, PrintProgress, Printed, PrintFailed)):
+            return
+        if isinstance(event, PrintPrepared):
             self._prepared = event
             self._show_preview(event)
             self.message = self._summary(event)
             self.state = "confirm"
-        elif isinstance(event, JobUpdate):
+        elif isinstance(event, PrintProgress):
             # The printer waits on something staff can fix: say what, while the job still may finish.
             self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
         elif isinstance(event, Printed):
@@ -137,7 +135,7 @@ class PrintScreen(KioskScreen):
             self.state = "problem"
         self.on_state()
 
-    def _summary(self, prepared: Prepared) -> str:
+    def _summary(self, prepared: PrintPrepared) -> str:
         pages = tr.ngettext("This document has {count} page.", "This document has {count} pages.",
                             prepared.pages).replace("{count}", str(prepared.pages))
         if not prepared.within_quota:
@@ -147,7 +145,7 @@ class PrintScreen(KioskScreen):
                            prepared.pages_left).replace("{count}", str(prepared.pages_left))
         return pages + " " + left
 
-    def _show_preview(self, prepared: Prepared) -> None:
+    def _show_preview(self, prepared: PrintPrepared) -> None:
         preview = self.ids.preview
         preview.clear_widgets()
         for picture in prepared.thumbnails:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 
+from kiosk.core import GENERAL_MATTER
 from kiosk.i18n import N_
 from screens.i18n import tr
 from screens.widgets import KioskButton, KioskScreen
@@ -30,7 +30,6 @@ TICKET_NOT_PRINTED = N_("The ticket could not be printed: please remember your n
 TICKET_NO_PRINTER = N_("Please remember your number.")
 LOCAL_SERIES = N_("The staff desk cannot be reached just now, so this number is from this kiosk's own series. "
                   "Staff will call it too.")
-GENERAL = N_("Something else, or I am not sure")
 
 
 class QueueTicketScreen(KioskScreen):
@@ -40,8 +39,6 @@ class QueueTicketScreen(KioskScreen):
     number = StringProperty("")
     details = StringProperty("")
     service = ObjectProperty(None, allownone=True)
-
-    # The app provides `queue_services()`, `take_ticket(service, priority, done, failed)` and `go_home()`.
 
     def on_kv_post(self, base_widget):
         tr.fbind("_", self.on_state)
@@ -68,11 +65,11 @@ class QueueTicketScreen(KioskScreen):
         listing = self.ids.services
         listing.clear_widgets()
         # First, for the resident who does not know the service's name: staff will sort it out.
-        general = KioskButton(text=tr._(GENERAL), role="primary")
+        general = KioskButton(text=tr._(GENERAL_MATTER), role="primary")
         general.bind(on_release=lambda _button: self.start_for(None))
         listing.add_widget(general)
-        language = App.get_running_app().language
-        for service in App.get_running_app().queue_services():
+        language = self.app.language
+        for service in self.core.catalog.queue_services(language):
             button = KioskButton(text=service.name.get(language), role="secondary")
             button.bind(on_release=lambda _button, service=service: self.start_for(service))
             listing.add_widget(button)
@@ -95,14 +92,14 @@ class QueueTicketScreen(KioskScreen):
             self.ids.services.clear_widgets()
 
     def act(self, action: str) -> None:
-        app = App.get_running_app()
+        app = self.app
         if action == "home":
             app.go_home()
         elif action == "call_staff":
             app.call_staff()
         else:
             self.state = "taking"
-            app.take_ticket(self.service, action, self.show_ticket, self.show_problem)
+            self.core.take_ticket(self.service, action, app.language, self.show_ticket, self.show_problem)
 
     def show_ticket(self, ticket, printed: bool | None) -> None:
         """`printed` is None when this kiosk has no ticket printer."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from kivy.app import App
 from kivy.core.image import Image as CoreImage
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
@@ -13,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
 from kiosk.i18n import N_
-from kiosk.scanning import service as scanning
+from kiosk import events as scanning
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import Problem
 from screens.i18n import tr
@@ -61,17 +60,14 @@ class ScanCopyScreen(KioskScreen):
     sticks = ListProperty([])
     page_count = ListProperty([0])
 
-    # The app provides `scanning` (a started kiosk.scanning.service.ScanService, attached to the current
-    # session), `print_pdf(path)` and `call_staff()`, and hands every service event to `on_scan_event` on
-    # the UI thread.
-
     def on_kv_post(self, base_widget):
         tr.fbind("_", self.on_state)
         self.on_state()
 
     @property
     def service(self):
-        return App.get_running_app().scanning
+        """The core's scanning service, attached to the current visit."""
+        return self.core.scanning
 
     def on_pre_enter(self, *args):
         self.service.watch_usb()  # a stick plugged in while this screen is open is offered at once
@@ -135,7 +131,7 @@ class ScanCopyScreen(KioskScreen):
     # ---- what the resident does -----------------------------------------------------------------
 
     def act(self, action: str) -> None:
-        app = App.get_running_app()
+        app = self.app
         if action == "scan":
             self.message = ""
             self.state = "scanning"
@@ -186,7 +182,7 @@ class ScanCopyScreen(KioskScreen):
 
     # ---- what the service says (on the UI thread) ---------------------------------------------------
 
-    def on_scan_event(self, event) -> None:
+    def on_core_event(self, event) -> None:
         if isinstance(event, scanning.SticksChanged):
             self.sticks = list(event.sticks)
         elif isinstance(event, scanning.PageScanned):
@@ -202,7 +198,9 @@ class ScanCopyScreen(KioskScreen):
             self.on_state()
         elif isinstance(event, scanning.PdfReady):
             if getattr(self, "_after_pdf", "keep") == "print":
-                App.get_running_app().print_pdf(event.path)
+                app = self.app
+                app.show("print")
+                app.screen("print").choose(event.path)
                 self.show_pages()
             else:
                 self.state = "kept"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
@@ -29,6 +28,14 @@ CHANNEL_ADVICE = {
 }
 
 
+def qr_texture(data: str):
+    """A QR code of `data` as a texture, for the resident's phone."""
+    import io
+    from kivy.core.image import Image as CoreImage
+    from kiosk.qr import qr_png
+    return CoreImage(io.BytesIO(qr_png(data)), ext="png").texture
+
+
 class ServiceScreen(KioskScreen):
     service = ObjectProperty(None, allownone=True)
     title = StringProperty("")
@@ -44,7 +51,7 @@ class ServiceScreen(KioskScreen):
         self._refresh()
         self.qr_texture = None
         if self.service is not None and self.service.channels.self_service is not None:
-            self.qr_texture = App.get_running_app().qr_texture(self.service.channels.self_service.url)
+            self.qr_texture = qr_texture(self.service.channels.self_service.url)
 
     def _refresh(self, *args):
         box = self.ids.channel_buttons
@@ -52,7 +59,7 @@ class ServiceScreen(KioskScreen):
         if self.service is None:
             self.title = self.institution = self.description = ""
             return
-        language = App.get_running_app().language
+        language = self.app.language
         self.title = self.service.name.get(language)
         self.institution = self.service.institution.name.get(language)
         self.description = self.service.description.get(language)
@@ -68,9 +75,12 @@ class ServiceScreen(KioskScreen):
 
     def choose(self, channel: str) -> None:
         """Start the way's flow here; until a way has one, say plainly what to do at the desk."""
-        app = App.get_running_app()
+        app = self.app
         if channel in ("authorised", "paper"):
-            app.print_form(channel, self.service)  # the form, then the print screen with its pages shown
+            # The form, then the print screen with its pages shown.
+            form = self.core.make_form(channel, self.service, app.language)
+            app.show("print")
+            app.screen("print").choose(form)
             return
         if channel == "in_person":
             app.show("queue_ticket")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 
@@ -45,9 +44,6 @@ class VideoScreen(KioskScreen):
     title = StringProperty("")
     body = StringProperty("")
 
-    # The app provides `desk_request(work, done, failed)` (a desk call off the UI thread), `institution_name(code)`,
-    # `print_booking_receipt(booking, done)`, `call_staff()` and `go_home()`.
-
     def on_kv_post(self, base_widget):
         self._institution = self._topic = ""
         self._slot = None
@@ -85,21 +81,19 @@ class VideoScreen(KioskScreen):
                 box.add_widget(button)
 
     def _home_button(self):
-        return (tr._(N_("Back to the start")), App.get_running_app().go_home, "secondary")
+        return (tr._(N_("Back to the start")), self.app.go_home, "secondary")
 
     # ---- steps ----------------------------------------------------------------------------------
 
     def load_institutions(self) -> None:
-        app = App.get_running_app()
         self._redisplay = None
         self._show("loading")
-        app.desk_request(lambda: app.desk.video_institutions(), self._institutions_loaded, self.show_problem)
+        self.core.video_institutions(self._institutions_loaded, self.show_problem)
 
     def _institutions_loaded(self, institutions: dict) -> None:
-        app = App.get_running_app()
         self._redisplay = lambda: self._institutions_loaded(institutions)
         self._topics = institutions
-        self._show("institution", choices=[(app.institution_name(code), lambda code=code: self.choose_institution(code))
+        self._show("institution", choices=[(self._institution_name(code), lambda code=code: self.choose_institution(code))
                                            for code in institutions], actions=[self._home_button()])
 
     def choose_institution(self, code: str) -> None:
@@ -111,12 +105,10 @@ class VideoScreen(KioskScreen):
                    actions=[(tr._(N_("Back")), self.load_institutions), self._home_button()])
 
     def choose_topic(self, topic: str) -> None:
-        app = App.get_running_app()
         self._topic = topic
         self._redisplay = None
         self._show("loading")
-        app.desk_request(lambda: app.desk.video_slots(self._institution, topic), self._slots_loaded,
-                         self.show_problem)
+        self.core.video_slots(self._institution, topic, self._slots_loaded, self.show_problem)
 
     def _slots_loaded(self, slots: list) -> None:
         self._redisplay = lambda: self._slots_loaded(slots)
@@ -133,29 +125,25 @@ class VideoScreen(KioskScreen):
     def choose_slot(self, slot) -> None:
         self._slot = slot
         self._redisplay = lambda: self.choose_slot(slot)
-        app = App.get_running_app()
-        self._show("confirm", f"{app.institution_name(slot.institution)}\n{tr._(TOPICS.get(self._topic, ''))}\n"
+        self._show("confirm", f"{self._institution_name(slot.institution)}\n{tr._(TOPICS.get(self._topic, ''))}\n"
                               f"{self._when(slot.start, slot.duration_min)}",
                    actions=[(tr._(N_("Book this time")), self.book, "primary"),
                             (tr._(N_("Choose another time")), lambda: self.choose_topic(self._topic))])
 
     def book(self) -> None:
-        app = App.get_running_app()
-        slot = self._slot
         self._redisplay = None
         self._show("booking")
-        app.desk_request(lambda: app.desk.book(slot.id, self._topic), self._booked, self._book_failed)
+        self.core.book_video(self._slot, self._topic, self._booked, self._book_failed)
 
     def _booked(self, booking) -> None:
         self._booking = booking
         self._show_booking(booking)
-        App.get_running_app().print_booking_receipt(booking, self._receipt_printed)
+        self.core.print_booking_receipt(booking, self.app.language, self._receipt_printed)
 
     def _show_booking(self, booking, receipt_line: str = "") -> None:
         self._redisplay = lambda: self._show_booking(booking, receipt_line)
-        app = App.get_running_app()
         lines = [tr._(N_("Reference: {reference}")).replace("{reference}", booking.reference),
-                 app.institution_name(booking.institution), self._when(booking.start, booking.duration_min)]
+                 self._institution_name(booking.institution), self._when(booking.start, booking.duration_min)]
         if booking.room:
             lines.append(tr._(N_("Where: {desks}")).replace("{desks}", booking.room))
         lines.append(tr._(N_("Please come to the centre a few minutes before.")))
@@ -180,8 +168,11 @@ class VideoScreen(KioskScreen):
 
     def show_problem(self, _error) -> None:
         self._redisplay = lambda: self.show_problem(_error)
-        self._show("problem", tr._(NEEDS_DESK), actions=[(tr._(N_("Call staff")), App.get_running_app().call_staff),
+        self._show("problem", tr._(NEEDS_DESK), actions=[(tr._(N_("Call staff")), self.app.call_staff),
                                                          self._home_button()])
+
+    def _institution_name(self, code: str) -> str:
+        return self.core.catalog.institution_name(code, self.app.language)
 
     @staticmethod
     def _when(start, minutes: int) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import OptionProperty, StringProperty
+from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -62,7 +63,16 @@ class Body(KioskLabel):
 
 
 class KioskScreen(Screen):
-    """A screen that can forget whatever a resident left on it."""
+    """A screen: shows what the core reports, asks the core for what it needs, and forgets the resident."""
+    core = ObjectProperty(None, allownone=True)  # kiosk.core.KioskCore, handed in when the app builds the screen
+
+    @property
+    def app(self):
+        """The app, for what is the UI's own: which screen or dialog is shown, the language."""
+        return App.get_running_app()
+
+    def on_core_event(self, event) -> None:
+        """An event of kiosk.events, on the UI thread; screens that care about one override this."""
 
     def reset(self) -> None:
         """Return to the empty state a new resident should see."""

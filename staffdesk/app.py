@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from staffdesk.api import auth, console, kiosk
+from staffdesk.api import auth, console, follow, kiosk
 from staffdesk.api.deps import LoginRequired
 from staffdesk.changes import Changes
 from staffdesk.crud import KioskTokens
@@ -36,10 +36,15 @@ def create_app(settings: DeskSettings) -> FastAPI:
     # SQLite: every write goes through one connection of its own, in turn (see make_engine); reads stay many.
     writer = make_engine(settings.url, single_writer=True) if is_sqlite(settings.url) else engine
     sessions = make_sessionmaker(writer)
+    read_sessions = make_sessionmaker(engine, read_only=True)
     heartbeats = Heartbeats(sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        try:
+            await run_in_threadpool(heartbeats.remember_stored, read_sessions)
+        except Exception:  # the desk still serves; each kiosk's first heartbeat is then written on its own
+            log.exception("could not read the kiosks' stored health")
         flusher = asyncio.create_task(_flush_heartbeats(heartbeats))
         try:
             yield
@@ -57,13 +62,14 @@ def create_app(settings: DeskSettings) -> FastAPI:
     app = FastAPI(title="KAC staff desk", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.sessions = sessions
-    app.state.read_sessions = make_sessionmaker(engine, read_only=True)
+    app.state.read_sessions = read_sessions
     app.state.heartbeats = heartbeats
     app.state.kiosk_tokens = KioskTokens(app.state.read_sessions)
     app.state.changes = Changes()
     app.include_router(kiosk.router)
     app.include_router(auth.router)
     app.include_router(console.router)
+    app.include_router(follow.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

@@ -7,7 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from staffdesk import desk
@@ -28,10 +28,10 @@ class Beat:
 class Heartbeats:
     """What each kiosk last reported, as far as this process wrote it, and the beats not written yet.
 
-    A heartbeat whose device states equal the ones this process last wrote changes only its time and the screen
-    shown: it waits in memory for the next flush(), at most FLUSH_EVERY_S (a crash loses at most that much, and
-    the kiosk beats again anyway). Any other heartbeat (a kiosk's first since the desk started,
-    a printer running out of paper, a reader unplugged, a new version) is written at once, as before.
+    A heartbeat whose device states equal the ones this process last wrote (or found stored when it started, see
+    remember_stored()) changes only its time and the screen shown: it waits in memory for the next flush(), at
+    most FLUSH_EVERY_S (a crash loses at most that much, and the kiosk beats again anyway). Any other heartbeat
+    (a kiosk's very first, a printer running out of paper, a reader unplugged, a new version) is written at once.
     """
 
     def __init__(self, sessions: sessionmaker[Session]):
@@ -39,6 +39,18 @@ class Heartbeats:
         self._lock = threading.Lock()
         self._written: dict[int, dict] = {}
         self._pending: dict[int, Beat] = {}
+
+    def remember_stored(self, read_sessions: sessionmaker[Session]) -> int:
+        """Start from the device states stored: after a restart, a kiosk whose devices are as they were joins the
+        next batch, where each kiosk's first heartbeat used to be a transaction of its own (2,400 kiosks coming
+        back at once are 2,400 writes on SQLite's one writer). Returns how many kiosks were found."""
+        table = KioskHealth.__table__
+        with read_sessions() as session:
+            rows = session.execute(select(table.c.kiosk_id, *(table.c[name] for name in desk.HEALTH_FIELDS))).all()
+        with self._lock:
+            for row in rows:
+                self._written.setdefault(row.kiosk_id, {name: getattr(row, name) for name in desk.HEALTH_FIELDS})
+        return len(rows)
 
     def keep(self, kiosk: Kiosk, health: dict) -> bool:
         """Keep the heartbeat for the next flush; False when it must be written now (record_now)."""

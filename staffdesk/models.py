@@ -35,6 +35,8 @@ class TicketState(str, enum.Enum):
     WAITING = "waiting"
     CALLED = "called"
     DONE = "done"
+    # Called, called again, and nobody came: out of the queue, not served.
+    NO_SHOW = "no-show"
 
 
 class Priority(str, enum.Enum):

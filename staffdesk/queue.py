@@ -165,5 +165,26 @@ def call_next(session: Session, staff: Staff, desk: str, service_id: str | None)
     return ticket
 
 
+def _called_here(staff: Staff, ticket_id: int):
+    """The conditions for acting on a called ticket: this one, still called, of the staff member's own centre."""
+    return (QueueTicket.id == ticket_id, QueueTicket.state == TicketState.CALLED.value,
+            QueueTicket.queue_service_id.in_(select(QueueService.id).where(QueueService.centre_id == staff.centre_id)))
+
+
+def recall(session: Session, staff: Staff, ticket_id: int) -> bool:
+    """'Call again': a new call time puts the number back on top of the display board, which chimes again."""
+    result = session.execute(update(QueueTicket).where(*_called_here(staff, ticket_id)).values(called_at=utcnow()))
+    session.commit()
+    return result.rowcount == 1
+
+
+def no_show(session: Session, staff: Staff, ticket_id: int) -> bool:
+    """Nobody came: the ticket leaves the queue unserved (the day's counts keep it apart from the served)."""
+    result = session.execute(update(QueueTicket).where(*_called_here(staff, ticket_id))
+                             .values(state=TicketState.NO_SHOW.value))
+    session.commit()
+    return result.rowcount == 1
+
+
 def ticket_for_follow_token(session: Session, token: str) -> QueueTicket | None:
     return session.scalar(select(QueueTicket).where(QueueTicket.follow_hash == token_hash(token))) if token else None

@@ -60,6 +60,13 @@ def console(session: Session, centre_id: int, fresher: Mapping[int, Beat] | None
         select(KioskHealth).where(KioskHealth.kiosk_id.in_(list(kiosks))))}
     alerts = session.scalars(select(Alert).where(Alert.kiosk_id.in_(list(kiosks)), Alert.cleared_at.is_(None))
                              .order_by(Alert.created_at.desc()).limit(100)).all()
+    # The tickets standing called at a desk: the console offers "Call again" and "No-show" for its own desk's.
+    serving = session.execute(
+        select(QueueTicket.id, QueueTicket.number, QueueTicket.desk, QueueTicket.called_at, QueueService.name)
+        .join(QueueService, QueueService.id == QueueTicket.queue_service_id)
+        .where(QueueService.centre_id == centre_id, QueueTicket.day == day,
+               QueueTicket.state == TicketState.CALLED.value)
+        .order_by(QueueTicket.desk, QueueTicket.called_at)).all()
     since = now - dt.timedelta(days=1)
     slots = session.execute(
         select(VideoSlot, VideoBooking).join(VideoBooking, VideoBooking.slot_id == VideoSlot.id, isouter=True)
@@ -72,6 +79,8 @@ def console(session: Session, centre_id: int, fresher: Mapping[int, Beat] | None
                    "created_at": iso(call.created_at), "waiting_s": int((now - call.created_at).total_seconds())}
                   for call in calls],
         **board(session, centre_id),
+        "serving": [{"id": ticket_id, "number": number, "desk": desk, "service": name, "called_at": iso(at)}
+                    for ticket_id, number, desk, at, name in serving],
         "kiosks": [_kiosk_health(kiosk_id, name, health.get(kiosk_id), now) for kiosk_id, name in
                    sorted(kiosks.items(), key=lambda item: item[1])],
         "alerts": [{"id": alert.id, "kiosk": kiosks.get(alert.kiosk_id, "?"), "kind": alert.kind,
@@ -124,6 +133,7 @@ def _counts(session: Session, centre_id: int, day: dt.date, kiosk_ids: list[int]
                                 .where(HelpCall.centre_id == centre_id, HelpCall.created_at >= start)),
         "tickets": sum(by_state.values()),
         "served": by_state.get(TicketState.CALLED.value, 0) + by_state.get(TicketState.DONE.value, 0),
+        "no_shows": by_state.get(TicketState.NO_SHOW.value, 0),
         "bookings": session.scalar(select(func.count()).select_from(VideoBooking)
                                    .where(VideoBooking.kiosk_id.in_(kiosk_ids), VideoBooking.created_at >= start)),
         "alerts": session.scalar(select(func.count()).select_from(Alert)

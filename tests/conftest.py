@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from screens.driver import prepare_environment  # noqa: E402  (must run before anything imports Kivy)
+from tools.driver import prepare_environment  # noqa: E402  (must run before anything imports Kivy)
 
 prepare_environment()
 
@@ -135,7 +135,7 @@ def _wait_for_no_card(reader: str) -> None:
 
 @pytest.fixture
 def make_driver(settings):
-    from screens.driver import AppDriver
+    from tools.driver import AppDriver
     drivers = []
 
     def make(timings: Timings = CALM, settings=settings):

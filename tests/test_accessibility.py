@@ -61,7 +61,7 @@ def test_no_text_is_cut_off_or_broken_at_extra_large_size(kiosk, language):
         kiosk.frames(3)
         problems += problems_on_screen(kiosk, f"{language}/find_service '{query}'")
     search.query = ""
-    longest = sorted(app.catalog_index().catalog.services, key=lambda s: -len(s.name.get(language)))[:3]
+    longest = sorted(app.core.catalog.catalog.services, key=lambda s: -len(s.name.get(language)))[:3]
     for service in longest:
         app.show_service(service.id)
         kiosk.frames(3)

@@ -44,10 +44,10 @@ def start_in(kiosk, language_name):
 def test_greeting_is_latvian_and_touching_anywhere_starts_a_session(kiosk):
     assert kiosk.app.current_screen == "greeting"
     assert kiosk.find_text("Laipni lūdzam!")
-    assert kiosk.app.sessions.current is None
+    assert kiosk.core.sessions.current is None
     kiosk.tap_at(kiosk.window.width / 2, 40)  # empty space near the bottom
     assert kiosk.app.current_screen == "home"
-    assert kiosk.app.sessions.current is not None
+    assert kiosk.core.sessions.current is not None
     assert kiosk.find_text("Ko jūs vēlaties darīt?")
 
 
@@ -114,33 +114,33 @@ def test_idle_warning_counts_down_and_im_still_here_keeps_the_session(make_drive
     # Seconds, not FAST's fractions: on a loaded 2-core machine one frame can take longer than FAST's countdown.
     kiosk = make_driver(Timings(idle_warning_s=1.5, idle_countdown_s=5, goodbye_s=0.3, tick_s=0.05))
     start_in(kiosk, "English")
-    session = kiosk.app.sessions.current
+    session = kiosk.core.sessions.current
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("idle_warning"), 5)
     assert kiosk.find_text("Are you still here?")
     countdown = kiosk.find_text("Your session will end in")
     assert re.search(r"in [1-5] seconds?\b", countdown.text)  # counts down from 5
     kiosk.tap(kiosk.find_text("I'm still here"))
     assert not kiosk.app.dialog_is_open("idle_warning")
-    assert kiosk.app.sessions.current is session
+    assert kiosk.core.sessions.current is session
     assert kiosk.app.current_screen == "home"
 
 
 def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_driver):
     kiosk = make_driver(FAST)
     start_in(kiosk, "Українська")
-    session = kiosk.app.sessions.current
+    session = kiosk.core.sessions.current
     (session.directory / "scan.pdf").write_bytes(b"%PDF resident's scan")
     held = {"identity": "Jānis Bērziņš"}
     session.add_wiper("test holder", held.clear, lambda: not held)
     directory = session.directory
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 4)
-    report = kiosk.app.sessions.last_report
+    report = kiosk.core.sessions.last_report
     assert report.clean
     assert "test holder" in report.wipers_run
     assert {"screen home", "screen greeting"} <= set(report.wipers_run)
     assert held == {}
     assert not directory.exists()
-    assert kiosk.app.sessions.current is None
+    assert kiosk.core.sessions.current is None
     assert not kiosk.app.dialog_is_open("idle_warning")
     # The reminders are shown in the resident's language, then the greeting returns in Latvian.
     assert kiosk.find_text("Не забудьте:")
@@ -154,9 +154,9 @@ def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
     assert kiosk.app.dialog_is_open("confirm_end")
     kiosk.tap(kiosk.find_text("No, continue"))
     assert not kiosk.app.dialog_is_open("confirm_end")
-    assert kiosk.app.sessions.current is not None
+    assert kiosk.core.sessions.current is not None
     kiosk.tap(kiosk.find_text("End session"))
-    directory = kiosk.app.sessions.current.directory
+    directory = kiosk.core.sessions.current.directory
     kiosk.tap(kiosk.find_text("Yes, end session"))
     assert kiosk.app.current_screen == "goodbye"
     assert not directory.exists()
@@ -188,7 +188,7 @@ def test_escape_and_close_requests_do_not_close_the_kiosk(kiosk):
     kiosk.frames(3)
     assert closed == []
     assert kiosk.app.current_screen == "home"
-    assert kiosk.app.sessions.current is not None
+    assert kiosk.core.sessions.current is not None
 
 
 def test_f1_never_opens_kivys_settings_panel(kiosk):
@@ -214,7 +214,7 @@ def test_corner_gesture_and_a_wrong_pin_are_refused_the_right_pin_opens_admin(ki
             kiosk.tap(keypad(kiosk, digit))
         kiosk.tap(keypad(kiosk, "ok"))
     assert kiosk.app.current_screen == "admin"
-    assert kiosk.app.sessions.current is None  # the resident's session was wiped first
+    assert kiosk.core.sessions.current is None  # the resident's session was wiped first
     # The administrator's screen opens in the default language, at normal size.
     assert kiosk.find_text("Versija: ")
     assert kiosk.find_text("runtime directory")
@@ -274,14 +274,14 @@ def test_session_folders_left_by_a_crash_are_wiped_before_the_greeting(settings,
     (leftover / "scan-of-passport.pdf").write_bytes(b"%PDF old")
     kiosk = make_driver(settings=settings)
     assert not leftover.exists()
-    assert kiosk.app.leftovers_removed == 1
+    assert kiosk.core.leftovers_removed == 1
     assert kiosk.app.current_screen == "greeting"
 
 
 def test_nothing_of_a_session_stays_in_memory(kiosk):
     start_in(kiosk, "English")
-    ref = weakref.ref(kiosk.app.sessions.current)
-    kiosk.app.sessions.current.store["identity"] = {"given_name": "Jānis"}
+    ref = weakref.ref(kiosk.core.sessions.current)
+    kiosk.core.visit.card.identity = {"given_name": "Jānis"}
     kiosk.tap(kiosk.find_text("End session"))
     kiosk.tap(kiosk.find_text("Yes, end session"))
     gc.collect()
@@ -291,7 +291,7 @@ def test_nothing_of_a_session_stays_in_memory(kiosk):
 def test_stopping_the_app_wipes_the_open_session(make_driver):
     kiosk = make_driver()
     start_in(kiosk, "English")
-    directory = kiosk.app.sessions.current.directory
+    directory = kiosk.core.sessions.current.directory
     (directory / "scan.pdf").write_bytes(b"%PDF")
     kiosk.close()
     assert not directory.exists()
@@ -301,9 +301,9 @@ def test_logs_hold_nothing_of_the_resident(make_driver, caplog):
     kiosk = make_driver(FAST)
     with caplog.at_level(logging.DEBUG):
         start_in(kiosk, "Latviešu")
-        session = kiosk.app.sessions.current
+        session = kiosk.core.sessions.current
         (session.directory / "pase-Jānis-Bērziņš-010180-12345.pdf").write_bytes(b"%PDF")
-        session.store["identity"] = {"given_name": "Jānis", "surname": "Bērziņš", "personal_code": "010180-12345"}
+        session.card.identity = {"given_name": "Jānis", "surname": "Bērziņš", "personal_code": "010180-12345"}
 
         def failing_wiper():
             raise OSError("cannot remove pase-Jānis-Bērziņš-010180-12345.pdf")

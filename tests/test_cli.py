@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kiosk.admin_pin import verify_pin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,3 +117,65 @@ def test_run_starts_the_window_wipes_leftovers_and_stops_cleanly_on_sigterm(tmp_
     assert process.returncode == 0
     assert "kiosk closed by SIGTERM" in rest
     assert "Traceback" not in "".join(seen) + rest
+
+
+def ini_outside_the_checkout(tmp_path, catalog_path):
+    """The repository's kiosk.ini copied into tmp_path with its relative paths as written, [catalog] path replaced."""
+    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    assert "path = assets/catalog/catalog.yaml" in text
+    path = tmp_path / "kiosk.ini"
+    path.write_text(text.replace("path = assets/catalog/catalog.yaml", f"path = {catalog_path}"), encoding="utf-8")
+    return path.resolve()
+
+
+def no_catalogue_sentence(ini):
+    folder = ini.parent
+    return (f"{ini}: section [catalog], key 'path' has the value 'assets/catalog/catalog.yaml', read as "
+            f"{folder / 'assets/catalog/catalog.yaml'} (a relative path is read from {folder}), which does not "
+            f"exist, and there is no last good copy at {folder / 'build/state/catalog.last-good.yaml'} to use "
+            f"instead; expected the path of an e-service catalogue file, such as "
+            f"{ROOT / 'assets/catalog/catalog.yaml'}.")
+
+
+@pytest.mark.parametrize("command", [
+    ["ticket", "--service", "vsaa-paternity-benefit", "--number", "A-001", "--out", "OUT"],
+    ["authorisation", "--service", "vsaa-paternity-benefit", "--out", "OUT"],
+    ["catalog", "search", "slimibas"],
+    ["run", "--windowed"],
+], ids=["ticket", "authorisation", "catalog search", "run"])
+def test_every_command_that_needs_the_catalogue_names_catalog_path_and_exits_2(tmp_path, command):
+    ini = ini_outside_the_checkout(tmp_path, "assets/catalog/catalog.yaml")
+    out = tmp_path / "out"
+    result = kiosk(*[str(out) if word == "OUT" else word for word in command], "--config", str(ini))
+    assert result.returncode == 2
+    assert result.stderr.strip() == no_catalogue_sentence(ini)
+    assert result.stdout == "" and not out.exists()
+
+
+def test_catalog_check_names_catalog_path_when_the_file_is_missing(tmp_path):
+    ini = ini_outside_the_checkout(tmp_path, "assets/catalog/catalog.yaml")
+    result = kiosk("catalog", "check", "--config", str(ini))
+    assert result.returncode == 2
+    # Checking the file itself: a last good copy would not make it valid, so the sentence does not mention one.
+    assert result.stderr.strip() == no_catalogue_sentence(ini).replace(
+        f", and there is no last good copy at {ini.parent / 'build/state/catalog.last-good.yaml'} to use instead", "")
+
+
+def test_doctor_reports_no_catalogue_as_a_failing_line_and_exits_2(tmp_path):
+    ini = ini_outside_the_checkout(tmp_path, "assets/catalog/catalog.yaml")
+    result = kiosk("doctor", "--config", str(ini), env={"DISPLAY": ":0"})
+    assert result.returncode == 2, result.stdout
+    assert f"FAIL  catalogue: {no_catalogue_sentence(ini)}" in result.stdout.splitlines()
+    assert "configuration" in result.stdout and "scanner" in result.stdout  # the other checks still ran
+    assert "Traceback" not in result.stderr
+
+
+def test_a_relative_catalog_path_is_read_from_the_folder_of_kiosk_ini(tmp_path):
+    (tmp_path / "catalogue").mkdir()
+    (tmp_path / "catalogue" / "services.yaml").write_bytes((ROOT / "assets/catalog/catalog.yaml").read_bytes())
+    ini = ini_outside_the_checkout(tmp_path, "catalogue/services.yaml")
+    result = kiosk("catalog", "search", "--json", "--lang", "en", "slimibas lapa", "--config", str(ini))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["id"] == "vsaa-sickness-benefit"
+    # Found there, it is now kept as the last good copy in the state_dir beside it.
+    assert (tmp_path / "build" / "state" / "catalog.last-good.yaml").exists()

@@ -130,7 +130,7 @@ def test_switching_language_translates_the_results(kiosk):
     assert screen.rows[0]["title"] == "Visa application"
     kiosk.app.set_language("uk")
     kiosk.frames(2)
-    visa = kiosk.app.catalog_index().catalog.by_id["pmlp-visa-application"]
+    visa = kiosk.core.catalog.catalog.by_id["pmlp-visa-application"]
     assert screen.rows[0]["title"] == visa.name.uk
     assert screen.rows[0]["subtitle"] == visa.institution.name.uk
 
@@ -157,7 +157,7 @@ def test_the_qr_code_decodes_to_the_e_service_address(tmp_path):
 def test_every_service_screen_shows_its_ways_in_every_language(kiosk, language):
     app = kiosk.app
     app.start_session(language)
-    index = app.catalog_index()
+    index = app.core.catalog.index()
     for service in index.catalog.services:
         app.show_service(service.id)
         buttons = app.screen("service").ids.channel_buttons.children

@@ -80,13 +80,13 @@ def test_a_printer_out_of_paper_is_told_in_plain_words_with_call_staff(make_driv
 
 def test_a_scanner_jam_keeps_the_pages_and_says_what_to_do(make_driver, settings):
     kiosk = start(make_driver, settings)
-    kiosk.app.scanning.scanner.extra_options["read_return_value"] = "SANE_STATUS_JAMMED"
+    kiosk.core.scanning.scanner.extra_options["read_return_value"] = "SANE_STATUS_JAMMED"
     screen = kiosk.app.screen("scan_copy")
     kiosk.tap(kiosk.find_text("Scan"))
     assert kiosk.wait_until(lambda: screen.state == "problem", timeout_s=30), screen.state
     assert "stuck" in screen.body
     # The paper taken out, "Try again" scans. (SANE's test backend also keeps the jam until told otherwise.)
-    kiosk.app.scanning.scanner.extra_options["read_return_value"] = "Default"
+    kiosk.core.scanning.scanner.extra_options["read_return_value"] = "Default"
     kiosk.tap(kiosk.find_text("Try again"))
     assert kiosk.wait_until(lambda: screen.state == "pages", timeout_s=30), screen.state
 
@@ -98,7 +98,7 @@ def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card
     kiosk = make_driver(settings=print_settings)
     kiosk.app.start_session("en")
     insert_card(CardSpec())
-    assert kiosk.wait_until(lambda: kiosk.app.eid_identity() is not None, timeout_s=10)
+    assert kiosk.wait_until(lambda: kiosk.core.visit.card.identity is not None, timeout_s=10)
     kiosk.app.show_service("vsaa-paternity-benefit")
     kiosk.frames(2)
     kiosk.tap(kiosk.find_text("A staff member does it for you"))
@@ -107,7 +107,7 @@ def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card
     kiosk.tap(kiosk.find_text("Print 1 page"))
     assert kiosk.wait_until(lambda: printing.state == "done", timeout_s=30), printing.body
     text = pdf_text(print_lab.received_documents()[0].read_bytes(), tmp_path)
-    identity = kiosk.app.eid_identity()
+    identity = kiosk.core.visit.card.identity
     assert identity.surname in text and identity.personal_code in text and "Paternitātes pabalsts" in text
 
 
@@ -143,7 +143,8 @@ def test_a_file_that_is_not_a_document_says_so_and_try_again_offers_the_list(mak
     notes = tmp_path / "notes.pdf"
     notes.write_text("not really a PDF")
     kiosk = start(make_driver, print_settings)
-    kiosk.app.print_pdf(notes)
+    kiosk.app.show("print")
+    kiosk.app.screen("print").choose(notes)
     printing = kiosk.app.screen("print")
     assert kiosk.wait_until(lambda: printing.state == "problem", timeout_s=15), printing.state
     assert "This file cannot be printed here." in printing.body

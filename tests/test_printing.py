@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from kiosk.printing import Prepared, PrinterAlert, PrintFailed, Printed, PrintService
-from printers.cups_printer import DocumentPrinter, JobUpdate
+from kiosk.events import PrinterAlert, PrintFailed, PrintPrepared as Prepared, PrintProgress, Printed
+from kiosk.printing import PrintService
+from printers.cups_printer import DocumentPrinter
 from kiosk.session import SessionManager
 from printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
 from printers.forms import AuthorisationData, authorisation_form
@@ -137,12 +138,12 @@ def test_a_printer_fault_is_shown_while_waiting_and_staff_fixing_it_lets_the_job
     resident.service.print(resident.session, prepared)
     deadline = time.monotonic() + 8
     while time.monotonic() < deadline and not any(
-            isinstance(e, JobUpdate) and e.problem is problem for e in resident.seen):
+            isinstance(e, PrintProgress) and e.problem is problem for e in resident.seen):
         try:
             resident.seen.append(resident.events.get(timeout=0.1))
         except queue.Empty:
             pass
-    assert JobUpdate(1, "printing", problem) in resident.seen  # what the resident reads while it waits
+    assert PrintProgress("printing", problem) in resident.seen  # what the resident reads while it waits
     assert problem.value in resident.alerts()  # and staff hear of it at once
     print_lab.set_fault("none")
     assert resident.next_outcome() == Printed(pages=1, pages_left=19)

@@ -8,9 +8,9 @@ import string
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, _wait_for_no_card
 from kiosk.eid.identity import personal_code_is_valid
-from kiosk.session import Session
+from kiosk.visit import Visit
 from resident_memory import live_objects_of, places_holding
 from tools.virtual_card import save_ca_key
 
@@ -78,18 +78,21 @@ def test_after_a_whole_visit_nothing_of_the_resident_is_in_memory(make_driver, p
         printing = app.screen("print")
         print_shown_document(kiosk, printing)
         # The authorisation names the resident and their personal code.
-        app.print_form("authorised", app.catalog_index().catalog.by_id["vsaa-sickness-benefit"])
+        form = kiosk.core.make_form("authorised", kiosk.core.catalog.service("vsaa-sickness-benefit"), "en")
+        app.show("print")
+        printing.choose(form)
         print_shown_document(kiosk, printing)
         assert len(print_lab.received_documents()) == 2
     finally:
         card.send_signal(signal.SIGINT)  # the resident takes the card
         card.wait(timeout=10)
+        _wait_for_no_card(pcscd)
     kiosk.frames(5)
     report = app.end_session("resident")
     assert report.clean, report
     kiosk.frames(5)
-    del card, login, search, printing
+    del card, login, search, printing, form
 
-    assert live_objects_of(Session) == []
+    assert live_objects_of(Visit) == []
     assert places_holding([given, surname, code, code[:6], word, word[:5]]) == []
     assert print_lab.spool_files() == []

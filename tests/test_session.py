@@ -67,14 +67,16 @@ def test_nothing_of_the_session_outlives_it_in_memory(tmp_path):
     manager = SessionManager(tmp_path)
     manager.prepare()
     session = manager.start()
-    session.store["identity"] = {"given_name": "Jānis"}
+    session.desk.last_problem = "jam"
+    session.card.identity = {"given_name": "Jānis"}
     ref = weakref.ref(session)
-    store = session.store
+    login, desk = session.card, session.desk
     del session
-    manager.end("test")
+    report = manager.end("test")
     gc.collect()
     assert ref() is None
-    assert store == {}
+    assert login.identity is None and desk.last_problem == ""
+    assert {"card login", "scan record", "print count", "desk matters"} <= set(report.wipers_run)
 
 
 def test_leftovers_of_a_crash_are_removed_on_prepare(tmp_path):

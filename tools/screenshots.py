@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from screens.driver import AppDriver, prepare_environment
+from tools.driver import AppDriver, prepare_environment
 
 DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "channel_info")
 EXAMPLE_SERVICE = "vsaa-sickness-benefit"

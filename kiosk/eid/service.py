@@ -10,6 +10,7 @@ from typing import Callable
 
 from kiosk.eid.card import EidCard, EidError, Problem, refusal
 from kiosk.eid.identity import Identity
+from kiosk.events import CardProblem, CardReading, CardTakenOut, IdentityRead, PinTries, ReaderFound, ReaderMissing
 from kiosk.eid.pcsc import (CardInserted, CardRemoved, ReaderAdded, ReaderMonitor, ReaderRemoved, ServiceLost,
                             connect)
 from kiosk.eid.profiles import CardProfile, profile_for
@@ -19,44 +20,17 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Reading:
-    """A supported card went in and is being read."""
-    reader: str
-
-
-@dataclass(frozen=True)
-class IdentityRead:
-    identity: Identity
-
-
-@dataclass(frozen=True)
 class LoginDone:
+    """Inside the core only: the proof token stays in the visit and never travels to a screen."""
     identity: Identity
     token: AuthToken
 
 
-@dataclass(frozen=True)
-class EidFailed:
-    error: EidError
-
-
-@dataclass(frozen=True)
-class PinTries:
-    tries_left: int
-
-
-@dataclass(frozen=True)
-class CardTakenOut:
-    reader: str
-
-
-@dataclass(frozen=True)
-class NoReader:
-    """No card reader is connected (or pcscd is not running)."""
-
-
 class EidService:
-    """Runs the monitor and the card work off the UI thread; every outcome arrives through `on_event`."""
+    """Runs the monitor and the card work off the UI thread; every outcome arrives through `on_event`.
+
+    PC/SC's own events stop here: what leaves is kiosk.events (and LoginDone, for the core alone).
+    """
 
     def __init__(self, on_event: Callable[[object], None], reader: str | None, origin: str,
                  trusted_ca: tuple[Path, ...]):
@@ -86,26 +60,26 @@ class EidService:
     def _on_pcsc(self, event) -> None:
         if isinstance(event, ServiceLost):
             self.readers.clear()
-            self.on_event(NoReader())
+            self.on_event(ReaderMissing())
         elif isinstance(event, ReaderRemoved):
             self.readers.discard(event.reader)
             if not self.readers:
-                self.on_event(NoReader())
+                self.on_event(ReaderMissing())
         elif isinstance(event, CardInserted) and self._watched(event.reader):
             self.readers.add(event.reader)
             self.card_reader, self.card_profile = event.reader, profile_for(event.atr)
             if not self.card_profile.supported:
-                self.on_event(EidFailed(refusal(self.card_profile)))
+                self.on_event(self._problem(refusal(self.card_profile)))
                 return
-            self.on_event(Reading(event.reader))
+            self.on_event(CardReading())
             self._in_background(self._read, event.reader)
         elif isinstance(event, CardRemoved) and self._watched(event.reader):
             if event.reader == self.card_reader:
                 self.card_reader = self.card_profile = None
-            self.on_event(CardTakenOut(event.reader))
+            self.on_event(CardTakenOut())
         elif isinstance(event, ReaderAdded):
             self.readers.add(event.reader)
-            self.on_event(event)
+            self.on_event(ReaderFound())
 
     def _in_background(self, work, *args) -> None:
         threading.Thread(target=self._guarded, args=(work, *args), name="eid-work", daemon=True).start()
@@ -116,10 +90,14 @@ class EidService:
                 self.on_event(work(*args))
             except EidError as error:
                 log.info("eID: %s", error.problem.value)
-                self.on_event(EidFailed(error))
+                self.on_event(self._problem(error))
             except Exception as error:  # the resident gets a message; the administrator the kind of error
                 log.error("eID work failed: %s", type(error).__name__)
-                self.on_event(EidFailed(EidError(Problem.CARD_ERROR, type(error).__name__)))
+                self.on_event(self._problem(EidError(Problem.CARD_ERROR, type(error).__name__)))
+
+    def _problem(self, error: EidError) -> CardProblem:
+        kind = self.card_profile.kind if self.card_profile is not None else None
+        return CardProblem(error.problem, error.tries_left, kind)
 
     def _open(self, reader: str | None) -> tuple[EidCard, object]:
         transport, atr, name = connect(reader)
@@ -139,11 +117,11 @@ class EidService:
     def reread(self) -> None:
         """Read the inserted card again (after a problem the resident chose to retry)."""
         if self.card_reader is not None:
-            self.on_event(Reading(self.card_reader))
+            self.on_event(CardReading())
             self._in_background(self._read, self.card_reader)
 
     def check_tries(self) -> None:
-        """Ask the card how many PIN1 tries are left; PinTries or EidFailed follows."""
+        """Ask the card how many PIN1 tries are left; PinTries or CardProblem follows."""
         self._in_background(self._tries)
 
     def _tries(self) -> PinTries:
@@ -154,7 +132,7 @@ class EidService:
             transport.close()
 
     def login(self, pin: str) -> None:
-        """Prove the PIN in the background; LoginDone or EidFailed follows."""
+        """Prove the PIN in the background; LoginDone or CardProblem follows."""
         self._in_background(self._login, pin)
 
     def _login(self, pin: str) -> LoginDone:

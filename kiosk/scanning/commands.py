@@ -37,6 +37,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from kiosk.session import SessionManager
 
     settings = load_settings(args.config)
+    absent = _absent_device(args, settings)
+    if absent:
+        print(absent, file=sys.stderr)
+        return EXIT_FAILED
     source = Source(args.source) if args.source else (Source.FEEDER if args.pages > 1 else Source.FLATBED)
     request = ScanRequest(ScanMode(args.mode), source, args.dpi, max(args.pages, 0))
     # The pages live in a session folder of their own, wiped at the end, exactly as at the kiosk. No prepare():
@@ -72,6 +76,17 @@ def cmd_scan(args: argparse.Namespace) -> int:
     finally:
         service.stop()
         sessions.end("kiosk scan finished")
+
+
+def _absent_device(args: argparse.Namespace, settings) -> str | None:
+    """A named scanner that SANE lacks, said at once: the service would search twice, then only say
+    "not answering", which sends an administrator to the hardware instead of the name. One listing is enough:
+    SANE starts afresh in this process, so the service's second look would find nothing new."""
+    from kiosk.scanning.device import absent_device
+    wanted = args.device or settings.scanning.device
+    if not wanted:
+        return None
+    return absent_device(wanted, "given with --device" if args.device else f"[scanning] device in {settings.path}")
 
 
 def _wait(events: queue.Queue, kinds: tuple[type, ...]):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 from typing import Callable
 
 from PIL import Image
@@ -23,6 +25,7 @@ STATUS_PROBLEMS = {
     "Access to resource has been denied": Problem.NO_SCANNER,
 }
 NO_DOCS = "Document feeder out of documents"
+SYSTEM_CONFIG_DIR = Path("/etc/sane.d")
 
 _sane_lock = threading.Lock()
 _sane_ready = False
@@ -61,6 +64,33 @@ def shutdown_sane() -> None:
 
 def list_devices() -> list[str]:
     return [device[0] for device in _sane().get_devices()]
+
+
+def backends_file() -> Path:
+    """The dll.conf that lists the backends SANE tries: the first in $SANE_CONFIG_DIR's folders, else the system's."""
+    given = os.environ.get("SANE_CONFIG_DIR", "")
+    folders = [Path(folder) for folder in given.split(":") if folder]
+    # As sanei_config does: the system folder is searched too when the variable is unset or ends with ':'.
+    if not folders or given.endswith(":"):
+        folders.append(SYSTEM_CONFIG_DIR)
+    return next((folder / "dll.conf" for folder in folders if (folder / "dll.conf").exists()),
+                folders[0] / "dll.conf")
+
+
+def absent_device(wanted: str, named_by: str) -> str | None:
+    """None when SANE has the device `wanted`; else a sentence naming it (`named_by` says who asked for it) and
+    the devices SANE does find, or the file that lists the backends when it finds none."""
+    try:
+        devices = _sane().get_devices()
+    except Exception as error:  # python-sane raises its own error type for a broken SANE set-up
+        return f"SANE does not answer ({error}), so the device '{wanted}' ({named_by}) cannot be found."
+    if wanted in [device[0] for device in devices]:
+        return None
+    if not devices:
+        return (f"There is no SANE device '{wanted}' ({named_by}), and SANE finds no scanner at all; "
+                f"{backends_file()} lists the backends it tries.")
+    found = ", ".join(f"{name} ({vendor} {model})" for name, vendor, model, _kind in devices)
+    return f"There is no SANE device '{wanted}' ({named_by}); SANE finds {found}."
 
 
 def problem_of(error: Exception) -> Problem:

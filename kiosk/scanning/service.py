@@ -1,4 +1,4 @@
-"""The scanning service the app uses: scans in one worker thread, keeps the session's pages, makes and hands on PDFs."""
+"""The scanning service the app uses: scans in one worker thread, keeps the visit's pages, makes and hands on PDFs."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import queue
 import shutil
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from kiosk.events import (DeliveryFailed, PageScanned, PdfReady, SavedToStick, ScanFailed, ScanFinished, ScanStarted,
+                          SticksChanged)
 from kiosk.scanning import ocr, pages as page_ops
 from kiosk.scanning.device import Scanner
 from kiosk.scanning.modes import ScanRequest
@@ -23,69 +24,15 @@ log = logging.getLogger(__name__)
 
 SCANS_FOLDER = "scans"
 PDF_NAME = "scan.pdf"
-# session.store keys other parts read: the goodbye screen ("Don't forget your originals"), the e-service upload
-# and the staff member acting for the resident (the PDF).
-SCANNED_KEY = "scanned"
-PDF_KEY = "scan_pdf"
 WIPE_WAIT_S = 30.0
 
 
-# ---- events, delivered through on_event from the worker or the USB watcher thread ----------------------------
-
-@dataclass(frozen=True)
-class ScanStarted:
-    request: ScanRequest
-
-
-@dataclass(frozen=True)
-class PageScanned:
-    page: Page
-    count: int  # pages in the list now
-
-
-@dataclass(frozen=True)
-class ScanFinished:
-    added: int
-    count: int
-
-
-@dataclass(frozen=True)
-class ScanFailed:
-    """A fault; pages taken before it (`added`) are kept in the list."""
-    problem: Problem
-    added: int = 0
-
-
-@dataclass(frozen=True)
-class PdfReady:
-    path: Path
-    pages: int
-    searchable: bool
-
-
-@dataclass(frozen=True)
-class SticksChanged:
-    sticks: tuple[UsbStick, ...]
-
-
-@dataclass(frozen=True)
-class SavedToStick:
-    """Written, flushed and unmounted: the resident can take the stick out now."""
-    stick: UsbStick
-    file_name: str
-
-
-@dataclass(frozen=True)
-class DeliveryFailed:
-    problem: Problem
-
-
 class _Stale(Exception):
-    """The session this work was for has ended: drop it silently."""
+    """The visit this work was for has ended: drop it silently."""
 
 
 class ScanService:
-    """Owns the scanner (used only from its worker thread) and the current session's pages."""
+    """Owns the scanner (used only from its worker thread) and the current visit's pages."""
 
     def __init__(self, on_event: Callable[[object], None], device: str = "", usb_root: Path = Path("/media"),
                  extra_options: dict[str, object] | None = None, usb_poll_s: float = 1.0):
@@ -94,10 +41,10 @@ class ScanService:
         self.usb_root = Path(usb_root)
         self._jobs: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()        # the page list and the session it belongs to
-        self._files = threading.Lock()       # held while the worker writes into the session folder
-        self._cancel = threading.Event()     # set by cancel() and by the session's wipe
-        self._session = None
+        self._lock = threading.Lock()        # the page list and the visit it belongs to
+        self._files = threading.Lock()       # held while the worker writes into the visit folder
+        self._cancel = threading.Event()     # set by cancel() and by the visit's wipe
+        self._visit = None
         self._folder: Path | None = None
         self._pages: Pages = ()
         self._edits = 0                      # bumped on every change, so a PDF knows whether it is current
@@ -119,23 +66,23 @@ class ScanService:
             self._thread.join(timeout=30)
             self._thread = None
 
-    def attach(self, session) -> None:
-        """Keep pages for this session (kiosk.session.Session) in its folder; its end wipes them."""
+    def attach(self, visit) -> None:
+        """Keep pages for this visit (kiosk.visit.Session) in its folder; its end wipes them."""
         with self._lock:
-            if self._session is session:
+            if self._visit is visit:
                 return
-            folder = session.directory / SCANS_FOLDER
+            folder = visit.directory / SCANS_FOLDER
             folder.mkdir(mode=0o700, exist_ok=True)
-            self._session, self._folder, self._pages, self._pdf = session, folder, (), None
+            self._visit, self._folder, self._pages, self._pdf = visit, folder, (), None
             self._edits += 1
             self._cancel.clear()
-        session.add_wiper("scans", lambda: self._wipe(session, folder), lambda: not folder.exists())
+        visit.add_wiper("scans", lambda: self._wipe(visit, folder), lambda: not folder.exists())
 
-    def _wipe(self, session, folder: Path) -> None:
+    def _wipe(self, visit, folder: Path) -> None:
         self._cancel.set()  # a scan stops after its page, tesseract is stopped
         with self._lock:
-            if self._session is session:
-                self._session, self._folder, self._pages, self._pdf = None, None, (), None
+            if self._visit is visit:
+                self._visit, self._folder, self._pages, self._pdf = None, None, (), None
                 self._edits += 1
         # Wait for a file the worker is writing, so that nothing appears in the folder after it is gone.
         acquired = self._files.acquire(timeout=WIPE_WAIT_S)
@@ -194,7 +141,7 @@ class ScanService:
         self._cancel.set()
 
     def make_pdf(self, searchable: bool = False) -> None:
-        """The pages as one PDF in the session folder ("Keep for the e-service", "Print a copy"): PdfReady."""
+        """The pages as one PDF in the visit folder ("Keep for the e-service", "Print a copy"): PdfReady."""
         self._submit(self._make_pdf, searchable)
 
     def save_to_stick(self, stick: UsbStick, searchable: bool = False, stem: str = "") -> None:
@@ -210,8 +157,8 @@ class ScanService:
 
     def _submit(self, work, *args) -> None:
         with self._lock:
-            session = self._session
-        self._jobs.put((session, work, args))
+            visit = self._visit
+        self._jobs.put((visit, work, args))
 
     def _work(self) -> None:
         while True:
@@ -219,32 +166,32 @@ class ScanService:
             if job is None:
                 break
             self._run(*job)
-            # Not kept while waiting for the next job: it holds the ended session and paths into its folder.
+            # Not kept while waiting for the next job: it holds the ended visit and paths into its folder.
             del job
         self.scanner.close()
 
-    def _run(self, session, work, args) -> None:
+    def _run(self, visit, work, args) -> None:
         try:
-            if session is None or session is not self._session:
+            if visit is None or visit is not self._visit:
                 raise _Stale
-            work(session, *args)
+            work(visit, *args)
         except _Stale:
             pass
         except Exception as error:  # the resident gets a message; the log the kind of error, no content
-            if session is not self._session:
-                return  # the session ended under the work (its folder is gone): nobody is waiting
+            if visit is not self._visit:
+                return  # the visit ended under the work (its folder is gone): nobody is waiting
             log.error("scan work failed: %s", type(error).__name__)
             self.on_event(ScanFailed(Problem.SCAN_FAILED) if work == self._scan
                           else DeliveryFailed(Problem.PDF_FAILED))
 
-    def _current(self, session) -> tuple[Path, Pages, int]:
+    def _current(self, visit) -> tuple[Path, Pages, int]:
         with self._lock:
-            if session is not self._session or self._folder is None:
+            if visit is not self._visit or self._folder is None:
                 raise _Stale
             return self._folder, self._pages, self._edits
 
-    def _scan(self, session, request: ScanRequest) -> None:
-        folder, _, _ = self._current(session)
+    def _scan(self, visit, request: ScanRequest) -> None:
+        folder, _, _ = self._current(visit)
         self._cancel.clear()
         self.on_event(ScanStarted(request))
         added = 0
@@ -252,15 +199,15 @@ class ScanService:
         def keep(image) -> None:
             nonlocal added
             with self._files:
-                self._current(session)  # still this resident's?
+                self._current(visit)  # still this resident's?
                 page = page_ops.store_page(image, folder, request.resolution)
             with self._lock:
-                if session is not self._session:
+                if visit is not self._visit:
                     raise _Stale
                 self._pages += (page,)
                 self._edits += 1
                 count = len(self._pages)
-            session.store[SCANNED_KEY] = True
+            visit.scans.pages_scanned = True
             added += 1
             self.on_event(PageScanned(page, count))
 
@@ -273,15 +220,15 @@ class ScanService:
             return
         self.on_event(ScanFinished(added, len(self._pages)))
 
-    def _pdf_for(self, session, searchable: bool) -> tuple[Path, bool]:
+    def _pdf_for(self, visit, searchable: bool) -> tuple[Path, bool]:
         """The current PDF of the pages, made now unless the pages are unchanged since the last one."""
-        folder, pages, edits = self._current(session)
+        folder, pages, edits = self._current(visit)
         if self._pdf is not None and self._pdf[:2] == (edits, searchable) and self._pdf[2].exists():
             return self._pdf[2], searchable
         out = folder / PDF_NAME
         began = time.perf_counter()
         with self._files:
-            self._current(session)
+            self._current(visit)
             if searchable:
                 try:
                     ocr.write_searchable_pdf(pages, out, folder / "ocr", cancelled=self._cancel)
@@ -296,23 +243,23 @@ class ScanService:
                 write_pdf(pages, out)
         log.info("PDF of %d page(s) made in %.0f ms", len(pages), (time.perf_counter() - began) * 1000)
         with self._lock:
-            if session is not self._session:
+            if visit is not self._visit:
                 raise _Stale
             self._pdf = (edits, searchable, out)
-        session.store[PDF_KEY] = out
+        visit.scans.kept_pdf = out
         return out, searchable
 
-    def _make_pdf(self, session, searchable: bool) -> None:
+    def _make_pdf(self, visit, searchable: bool) -> None:
         try:
-            out, searchable = self._pdf_for(session, searchable)
+            out, searchable = self._pdf_for(visit, searchable)
         except ScanError as error:
             self.on_event(DeliveryFailed(error.problem))
             return
-        self.on_event(PdfReady(out, len(self._current(session)[1]), searchable))
+        self.on_event(PdfReady(out, len(self._current(visit)[1]), searchable))
 
-    def _save_to_stick(self, session, stick: UsbStick, searchable: bool, stem: str) -> None:
+    def _save_to_stick(self, visit, stick: UsbStick, searchable: bool, stem: str) -> None:
         try:
-            pdf, _ = self._pdf_for(session, searchable)
+            pdf, _ = self._pdf_for(visit, searchable)
             with self._files:
                 name = write_to_stick(pdf, stick, stem or time.strftime("scan-%Y-%m-%d-%H%M"))
             unmount(stick)

@@ -10,10 +10,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from kiosk.health import new_alerts
 from kiosk.staffdesk.client import (Booking, DeskClient, DeskRejected, DeskUnavailable, Reason, Slot,
                                     SlotTaken)
 from kiosk.staffdesk.local_tickets import LocalTicketSeries, series_prefix
-from kiosk.staffdesk.outbox import Outbox
+from kiosk.staffdesk.outbox import FILE_NAME as OUTBOX_FILE, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +60,13 @@ class Ticket:
     from_desk: bool
 
 
-# Device states that staff must hear about at once, not at the next heartbeat: (health key, value) -> alert kind.
-FAULTS = {("printer_paper", "out"): "printer-paper-out", ("printer_paper", "low"): "printer-paper-low",
-          ("printer_toner", "out"): "printer-toner-out", ("printer_toner", "low"): "printer-toner-low",
-          ("receipt_paper", "out"): "receipt-paper-out", ("receipt_paper", "low"): "receipt-paper-low",
-          ("reader_present", False): "reader-missing", ("scanner_present", False): "scanner-missing"}
-
-
 class StaffDesk:
     def __init__(self, settings):
         desk = settings.staffdesk
         self.heartbeat_s = desk.heartbeat_s
         self.client = DeskClient(desk.url, desk.token, desk.timeout_s) if desk.url else None
         state_dir = settings.kiosk.state_dir
-        self.outbox = Outbox(state_dir / "outbox.sqlite", self._deliver)
+        self.outbox = Outbox(state_dir / OUTBOX_FILE, self._deliver)
         self.local_series = LocalTicketSeries(state_dir / "local_tickets.sqlite", series_prefix(settings.kiosk.id))
         self._health: dict = {}
         self._health_lock = threading.Lock()
@@ -211,8 +205,7 @@ class StaffDesk:
         """Device monitors report here (printer_paper='out', reader_present=False...); a new fault is sent
         at once as an alert, and the next heartbeat carries the whole picture."""
         with self._health_lock:
-            new_faults = [kind for (name, value), kind in FAULTS.items()
-                          if parts.get(name, object()) == value and self._health.get(name) != value]
+            new_faults = new_alerts(self._health, parts)
             self._health.update(parts)
         for kind in new_faults:
             self.alert(kind)

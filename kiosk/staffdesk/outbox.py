@@ -1,4 +1,4 @@
-"""A durable outbox (SQLite): messages for the desk survive a crash and are delivered in order, once."""
+"""A durable outbox (SQLite): desk messages survive a crash and go in order, once; what cannot go is reported."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import sqlite3
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.staffdesk.client import DeskRejected, DeskUnavailable
+from kiosk.staffdesk.client import DeskRejected, DeskUnavailable, Reason
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +26,15 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0,
     dead INTEGER NOT NULL DEFAULT 0,
+    -- Why the desk refused a dead message; for one still waiting, what went wrong at its last try.
     problem TEXT NOT NULL DEFAULT ''
 )
 """
+FILE_NAME = "outbox.sqlite"
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 15.0
+# A message still waiting after this long has failed someone: a call staff never saw, an alert nobody heard.
+STUCK_AFTER_S = 15 * 60
 
 Deliver = Callable[[str, str, dict], None]
 
@@ -124,8 +129,7 @@ class Outbox:
                 self._deliver(kind, key, json.loads(payload))
             except DeskUnavailable as problem:
                 self.last_problem = problem
-                with self._lock:
-                    self._db.execute("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", (seq,))
+                self._tried(seq, str(problem))
                 log.info("the desk is unavailable (%s); %s waits, next try in %.1f s", problem.reason.value, kind,
                          backoff)
                 # Jitter: after a desk restart, a centre's kiosks should not all come back in the same instant.
@@ -137,8 +141,9 @@ class Outbox:
                 with self._lock:
                     self._db.execute("UPDATE outbox SET dead = 1, problem = ? WHERE seq = ?", (str(problem), seq))
                 continue
-            except Exception:  # a bug must not stop delivery of everything else, nor spin
+            except Exception as error:  # a bug must not stop delivery of everything else, nor spin
                 log.exception("delivering a %s message failed", kind)
+                self._tried(seq, f"delivery failed: {type(error).__name__}")
                 self._stopping.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue
@@ -146,3 +151,55 @@ class Outbox:
             backoff = FIRST_BACKOFF_S
             with self._lock:
                 self._db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+
+    def _tried(self, seq: int, problem: str) -> None:
+        with self._lock:
+            self._db.execute("UPDATE outbox SET attempts = attempts + 1, problem = ? WHERE seq = ?", (problem, seq))
+
+
+@dataclass(frozen=True)
+class Undeliverable:
+    kind: str
+    # "refused": the desk refused it for good; "token-refused": the desk does not know this kiosk's token, so
+    # nothing gets through until an administrator fixes it; "no-desk": kiosk.ini names no desk any more;
+    # "stuck": still waiting after STUCK_AFTER_S.
+    why: str
+    problem: str
+    age_s: float
+    attempts: int
+
+
+def undeliverable(path: Path, has_desk: bool = True, now: float | None = None,
+                  stuck_after_s: float = STUCK_AFTER_S) -> list[Undeliverable]:
+    """The messages that will not reach the desk, oldest first, read from another process ('kiosk doctor').
+
+    It writes nothing, not even SQLite's side files: run by root, a read-only connection would leave a root-owned
+    -shm and -wal next to a closed outbox, and the kiosk, not root, could no longer open it. A closed outbox (no
+    -wal) is read as immutable, creating nothing; a running kiosk's (its -wal is there) read-only, beside it.
+    """
+    path = Path(path)
+    if not path.exists():
+        return []
+    now = time.time() if now is None else now
+    closed = not path.with_name(path.name + "-wal").exists()
+    db = sqlite3.connect(path.resolve().as_uri() + ("?mode=ro&immutable=1" if closed else "?mode=ro"), uri=True,
+                         timeout=10)
+    try:
+        rows = db.execute("SELECT kind, created_at, attempts, dead, problem FROM outbox ORDER BY seq").fetchall()
+    finally:
+        db.close()
+    found = []
+    for kind, created_at, attempts, dead, problem in rows:
+        age_s = now - created_at
+        if dead:
+            why = "refused"
+        elif not has_desk:
+            why = "no-desk"
+        elif problem.startswith(Reason.TOKEN_REFUSED.value):
+            why = "token-refused"
+        elif age_s > stuck_after_s:
+            why = "stuck"
+        else:
+            continue
+        found.append(Undeliverable(kind, why, problem, age_s, attempts))
+    return found

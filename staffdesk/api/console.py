@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from staffdesk import desk, queue, snapshot, video
-from staffdesk.api.deps import StaffContext, database, read_database, staff, staff_action, staff_page, staff_streaming
+from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
 from staffdesk.api.pages import render
 from staffdesk.models import TicketState
 
@@ -108,6 +108,18 @@ def call_next(body: CallNext, request: Request, context: StaffContext = Depends(
             "state": ticket.state if ticket else TicketState.WAITING.value}
 
 
+@router.post("/console/queue/tickets/{ticket_id}/recall")
+def recall(ticket_id: int, request: Request, context: StaffContext = Depends(staff_action),
+           session: Session = Depends(database)):
+    return _done(request, context, queue.recall(session, context.staff, ticket_id))
+
+
+@router.post("/console/queue/tickets/{ticket_id}/no-show")
+def no_show(ticket_id: int, request: Request, context: StaffContext = Depends(staff_action),
+            session: Session = Depends(database)):
+    return _done(request, context, queue.no_show(session, context.staff, ticket_id))
+
+
 class NewSlot(BaseModel):
     institution: str
     topic: str = ""
@@ -140,13 +152,3 @@ def cancel_slot(slot_id: int, request: Request, context: StaffContext = Depends(
 def clear_alert(alert_id: int, request: Request, context: StaffContext = Depends(staff_action),
                 session: Session = Depends(database)):
     return _done(request, context, desk.clear_alert(session, context.staff, alert_id))
-
-
-@router.get("/follow/{token}")
-def follow(token: str, request: Request, session: Session = Depends(read_database)):
-    """The resident's phone, from the QR code on the ticket: the secret in the link is the credential."""
-    ticket = queue.ticket_for_follow_token(session, token)
-    if ticket is None:
-        raise HTTPException(404, "no such ticket")
-    ahead = queue.waiting_ahead(session, ticket) if ticket.state == TicketState.WAITING.value else 0
-    return render(request, "follow.html", {"ticket": ticket, "ahead": ahead})

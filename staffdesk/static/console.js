@@ -5,6 +5,9 @@ const CSRF = document.querySelector("header.top").dataset.csrf;
 const deskInput = document.getElementById("desk");
 deskInput.value = localStorage.getItem("staffdesk.desk") || "";
 deskInput.addEventListener("change", () => localStorage.setItem("staffdesk.desk", deskInput.value.trim()));
+// The ticket standing at this desk depends on the desk typed here, so it is drawn again as staff type.
+let lastState = null;
+deskInput.addEventListener("input", () => { if (lastState) renderServing(lastState.serving); });
 
 async function act(path, body) {
   const response = await fetch(path, {
@@ -58,6 +61,17 @@ function callNext(serviceId) {
   act("/console/queue/next", {desk: desk, service_id: serviceId || ""});
 }
 
+// The number called to this desk: call it again (back on top of the board) or mark that nobody came.
+function renderServing(serving) {
+  const desk = deskInput.value.trim();
+  replaceChildren(document.getElementById("serving"), serving.filter((ticket) => desk && ticket.desk === desk)
+    .map((ticket) => el("div", {class: "now-serving-here", "data-ticket": ticket.id},
+      el("span", {}, t("now_serving") + ": "), el("strong", {class: "number"}, ticket.number),
+      el("button", {class: "recall", onclick: () => act(`/console/queue/tickets/${ticket.id}/recall`)}, t("recall")),
+      el("button", {class: "no-show", onclick: () => act(`/console/queue/tickets/${ticket.id}/no-show`)},
+        t("no_show")))));
+}
+
 function renderQueue(state) {
   const rows = state.services.map((service) => el("div", {class: "service", "data-service": service.service_id},
     el("span", {class: "letter"}, service.letter),
@@ -68,6 +82,7 @@ function renderQueue(state) {
     el("span", {class: "service-name"}, t("any_service")),
     el("button", {class: "primary call-next-any", onclick: () => callNext("")}, t("call_next"))));
   replaceChildren(document.getElementById("queue"), rows);
+  renderServing(state.serving);
   replaceChildren(document.getElementById("called"), state.called.map((ticket) =>
     el("li", {}, el("strong", {}, ticket.number), " → ", ticket.desk)));
 }
@@ -101,11 +116,13 @@ function renderHealth(state) {
 }
 
 function renderCounts(counts) {
-  replaceChildren(document.getElementById("counts"), ["calls", "tickets", "served", "bookings", "alerts"].map(
-    (name) => el("span", {class: "count-item"}, el("strong", {}, counts[name]), " " + t("count_" + name))));
+  const names = ["calls", "tickets", "served", "no_shows", "bookings", "alerts"];
+  replaceChildren(document.getElementById("counts"), names.map((name) =>
+    el("span", {class: "count-item"}, el("strong", {}, counts[name]), " " + t("count_" + name))));
 }
 
 liveStream("console", (state) => {
+  lastState = state;
   renderCalls(state.calls);
   renderQueue(state);
   renderSlots(state.slots);

@@ -10,8 +10,7 @@ from PIL import Image
 from kiosk.scanning import pages as page_ops
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import Problem
-from kiosk.scanning.service import (PDF_KEY, SCANNED_KEY, DeliveryFailed, PageScanned, PdfReady, ScanFailed,
-                                    ScanFinished)
+from kiosk.events import DeliveryFailed, PageScanned, PdfReady, ScanFailed, ScanFinished
 from scanning.helpers import pdf_info, tmp_entries
 
 LOW_DPI = 75  # enough to see the page's shape; the tests that need 300 dpi say so
@@ -29,7 +28,7 @@ def test_one_page_from_the_glass_becomes_an_a4_pdf(make_service, events, session
     got = scan(service, events, mode=ScanMode.TEXT, dpi=LOW_DPI)
     scanned = [event for event in got if isinstance(event, PageScanned)]
     assert len(scanned) == 1 and got[-1] == ScanFinished(added=1, count=1)
-    assert session.store[SCANNED_KEY] is True
+    assert session.scans.pages_scanned is True
 
     page = service.pages[0]
     assert page.image.parent.parent == session.directory
@@ -43,7 +42,7 @@ def test_one_page_from_the_glass_becomes_an_a4_pdf(make_service, events, session
     service.make_pdf()
     ready = events.until(PdfReady, DeliveryFailed)[-1]
     assert isinstance(ready, PdfReady) and ready.pages == 1 and not ready.searchable
-    assert ready.path.parent.parent == session.directory and session.store[PDF_KEY] == ready.path
+    assert ready.path.parent.parent == session.directory and session.scans.kept_pdf == ready.path
     info = pdf_info(ready.path)
     assert info["Pages"] == "1"
     assert info["Page    1 size"].startswith("595.276 x 841.89 pts (A4)")
@@ -107,7 +106,7 @@ def test_empty_feeder_is_told_in_plain_words(make_service, events, session):
     service.attach(session)
     failed = scan(service, events, source=Source.FEEDER, dpi=LOW_DPI)[-1]
     assert failed == ScanFailed(Problem.FEEDER_EMPTY, 0)
-    assert service.pages == () and SCANNED_KEY not in session.store
+    assert service.pages == () and not session.scans.pages_scanned
 
 
 @pytest.mark.parametrize("status, problem", [("SANE_STATUS_JAMMED", Problem.JAMMED),

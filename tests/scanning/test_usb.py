@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiosk.scanning.modes import ScanRequest, Source
 from kiosk.scanning.problems import Problem
-from kiosk.scanning.service import DeliveryFailed, SavedToStick, ScanFinished, SticksChanged
+from kiosk.events import DeliveryFailed, SavedToStick, ScanFinished, SticksChanged
 from kiosk.scanning.usb import find_sticks, parse_mountinfo
 from scanning.helpers import pdf_info
 

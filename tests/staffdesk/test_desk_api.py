@@ -291,3 +291,68 @@ def test_session_cookies_are_secure_httponly_and_strict(pg_cluster, tmp_path):
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     finally:
         server.stop()
+
+
+def test_staff_recall_the_called_ticket_or_mark_it_a_no_show(centre, staff_of):
+    with kiosk_http(centre.server, centre.tokens[0]) as http:
+        follows = [http.post("/api/kiosk/tickets", json={"key": key(), "service_id": "passport",
+                                                         "service_name": "Pase"}).json()["follow_path"]
+                   for _ in range(3)]
+    staff = staff_of(centre)
+    assert staff.act("/console/queue/next", {"desk": "Logs 1"}).json()["number"] == "A001"
+    assert staff.act("/console/queue/next", {"desk": "Logs 2"}).json()["number"] == "A002"
+    serving = {ticket["number"]: ticket for ticket in staff.state()["serving"]}
+    assert [(t["number"], t["desk"]) for t in serving.values()] == [("A001", "Logs 1"), ("A002", "Logs 2")]
+    first = serving["A001"]["id"]
+    assert staff.state("board")["called"][0]["number"] == "A002"
+
+    # "Call again": the number goes back on top of the board, still called to its desk.
+    assert staff.act(f"/console/queue/tickets/{first}/recall", csrf=False).status_code == 403
+    assert staff.act(f"/console/queue/tickets/{first}/recall").json() == {"ok": True}
+    board = staff.state("board")["called"]
+    assert [(c["number"], c["desk"]) for c in board] == [("A001", "Logs 1"), ("A002", "Logs 2")]
+    assert [t["number"] for t in staff.state()["serving"]] == ["A001", "A002"]
+    # Staff of another centre can neither call it again nor end it.
+    stranger = staff_of(make_centre(centre.server, kiosks=0))
+    assert stranger.act(f"/console/queue/tickets/{first}/recall").json() == {"ok": False}
+    assert stranger.act(f"/console/queue/tickets/{first}/no-show").json() == {"ok": False}
+
+    # Nobody came: out of the queue, counted apart from the served, and the resident's phone says so.
+    assert staff.act(f"/console/queue/tickets/{first}/no-show").json() == {"ok": True}
+    state = staff.state()
+    assert [t["number"] for t in state["serving"]] == ["A002"]
+    assert (state["counts"]["tickets"], state["counts"]["served"], state["counts"]["no_shows"]) == (3, 1, 1)
+    assert staff.act(f"/console/queue/tickets/{first}/recall").json() == {"ok": False}
+    assert staff.act(f"/console/queue/tickets/{first}/no-show").json() == {"ok": False}
+    with httpx.Client(base_url=centre.server.url) as phone:
+        gone = phone.get(follows[0] + "/state", params={"lang": "en"}).json()
+        assert (gone["state"], gone["finished"]) == ("no-show", True) and "did not come" in gone["status"]
+    # The next call at that desk takes the next waiting ticket and leaves the no-show as it is.
+    assert staff.act("/console/queue/next", {"desk": "Logs 1"}).json()["number"] == "A003"
+    counts = staff.state()["counts"]
+    assert (counts["served"], counts["no_shows"]) == (2, 1)
+
+
+def test_the_follow_state_tells_the_phone_each_change(centre, staff_of):
+    with kiosk_http(centre.server, centre.tokens[0]) as http:
+        paths = [http.post("/api/kiosk/tickets", json={"key": key(), "service_id": "tax",
+                                                       "service_name": "Nodokļi"}).json()["follow_path"]
+                 for _ in range(2)]
+    staff = staff_of(centre)
+    with httpx.Client(base_url=centre.server.url) as phone:
+        def seen():
+            response = phone.get(paths[1] + "/state", params={"lang": "en"})
+            assert response.headers["cache-control"] == "no-store"
+            state = response.json()
+            return state["state"], state["ahead"], state["status"]
+
+        assert seen() == ("waiting", 1, "People ahead of you: 1")
+        staff.act("/console/queue/next", {"desk": "Logs 7"}).raise_for_status()
+        assert seen() == ("waiting", 0, "People ahead of you: 0")
+        staff.act("/console/queue/next", {"desk": "Logs 7"}).raise_for_status()
+        assert seen() == ("called", 0, "It is your turn! Go to: Logs 7")
+        staff.act("/console/queue/next", {"desk": "Logs 7"}).raise_for_status()
+        assert seen() == ("done", 0, "This number has been served. Thank you!")
+        latvian = phone.get(paths[1] + "/state").json()["status"]
+        assert latvian == "Šis numurs ir apkalpots. Paldies!"
+        assert phone.get("/follow/guessed-token/state").status_code == 404

@@ -34,10 +34,12 @@ class AppDriver:
         configure_kivy(settings, windowed=True)
         from kivy.base import EventLoop
         from kivy.core.window import Window
+        from kiosk.core import KioskCore
         from screens.app import KioskApp
         self.window = Window
         self.loop = EventLoop
-        self.app = KioskApp(settings, timings=timings)
+        self.core = KioskCore(settings, timings)
+        self.app = KioskApp(self.core)
         self.app._run_prepare()  # build and on_start, as App.run() does before its loop
         self.frames(2)
 

@@ -1,0 +1,531 @@
+"""The kiosk's core, with no widgets: every service built from Settings in one place, the visit, and its events.
+
+The app is handed a core and shows what it reports; the command line and the tests use the same core without a
+window. Services work on their own threads; everything they report is `post`ed to one thread (the app's UI thread,
+or the core's own event thread when there is no app), where the core updates the visit and then tells its
+listeners, so the visit is only ever changed on that thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+from typing import Callable
+
+from kiosk import events
+from kiosk.admin_pin import PinAnswer, PinGuard
+from kiosk.config import Settings
+from kiosk.i18n import N_
+from kiosk.health import HEALTH_WHEN_FINE, alert_of_fault, health_of_fault, printer_health
+from kiosk.idle import IdlePolicy, Timings
+from kiosk.session import SessionManager, WipeReport
+from kiosk.visit import Visit
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[object], None]
+# A queue ticket for no particular service.
+GENERAL_MATTER = N_("Something else, or I am not sure")
+
+
+class EventThread:
+    """Runs posted work in order on one thread: the core's UI thread when no app gives it one."""
+
+    def __init__(self):
+        self._work: queue.Queue = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="core-events", daemon=True)
+        self._thread.start()
+
+    def post(self, work: Callable[[], None]) -> None:
+        self._work.put(work)
+
+    def stop(self) -> None:
+        self._work.put(None)
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while (work := self._work.get()) is not None:
+            try:
+                work()
+            except Exception as error:  # one listener failing must not stop the others' events
+                log.error("an event handler failed: %s", type(error).__name__)
+            del work
+
+
+class KioskCore:
+    def __init__(self, settings: Settings, timings: Timings | None = None, demo: bool = False):
+        self.settings = settings
+        self.timings = timings or Timings.from_settings(settings.session)
+        self.demo = demo
+        self.sessions = SessionManager(settings.session.runtime_dir)
+        self.idle = IdlePolicy(self.timings.idle_warning_s, self.timings.idle_countdown_s)
+        self.pin_guard = PinGuard(settings.admin.pin_hash)
+        self.catalog = CatalogService(settings, self.sessions)
+        self.eid = None
+        self.printing = None
+        self.scanning = None
+        self.desk = None
+        self.leftovers_removed = 0
+        # While an administrator is at the kiosk, a card put in starts no visit.
+        self.suspended = False
+        self._listeners: list[Listener] = []
+        self._own_thread: EventThread | None = None
+        self.post: Callable[[Callable[[], None]], None] = self._post_on_own_thread
+        self._printer_answers = True
+        self._stopping = threading.Event()
+
+    # ---- events ---------------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def _post_on_own_thread(self, work: Callable[[], None]) -> None:
+        if self._own_thread is None:
+            self._own_thread = EventThread()
+        self._own_thread.post(work)
+
+    def _tell(self, event) -> None:
+        """On the posting thread: every listener hears of the event."""
+        for listener in list(self._listeners):
+            listener(event)
+
+    def _from_service(self, handler: Callable[[object], None]) -> Listener:
+        """A service's event, from its thread, to `handler` on the posting thread."""
+        return lambda event: self.post(lambda: handler(event))
+
+    def request(self, work: Callable[[], object], done: Callable[[object], None],
+                failed: Callable[[Exception], None]) -> None:
+        """Slow work (a desk call, a printer, a health check) off the posting thread; its answer comes back on it."""
+        def run():
+            try:
+                result = work()
+            except Exception as error:  # handed to the screen, which words it for the resident
+                caught = error  # `error` itself is gone once the except block ends
+                self.post(lambda: failed(caught))
+                return
+            self.post(lambda: done(result))
+        threading.Thread(target=run, name="core-request", daemon=True).start()
+
+    # ---- start and stop -------------------------------------------------------------------------
+
+    def prepare(self) -> int:
+        """Make the runtime folder private and remove visits a crash left behind; returns how many."""
+        self.leftovers_removed = self.sessions.prepare()
+        return self.leftovers_removed
+
+    def start(self) -> None:
+        """The card reader first: a resident may put a card in at the greeting."""
+        from kiosk.eid.service import EidService
+        eid = self.settings.eid
+        self.eid = EidService(self._from_service(self._on_card), eid.reader or None, eid.origin, eid.trusted_ca)
+        self.eid.start()
+
+    def start_services(self) -> None:
+        """The desk, the printers and the scanner; idempotent, and at once when a visit starts before their turn."""
+        if self.desk is None:
+            from kiosk.staffdesk import StaffDesk
+            self.desk = StaffDesk(self.settings)
+            self.desk.start(heartbeats=True)
+            threading.Thread(target=self._watch_printer, name="printer-health", daemon=True).start()
+        if self.printing is None:
+            from kiosk.printing import PrintService
+            from kiosk.scanning.service import ScanService
+            from kiosk.scanning.testbackend import use_test_backend
+            self.printing = PrintService(self.settings.printing, self._from_service(self._on_printing))
+            options = use_test_backend(self.settings.kiosk.state_dir / "sane-test") if self.demo else {}
+            scanning = self.settings.scanning
+            self.scanning = ScanService(self._from_service(self._on_scanning), scanning.device,
+                                        scanning.usb_mount_root, options)
+            self.scanning.start()
+
+    def stop(self) -> None:
+        """End the open visit while the services its wipe uses still run, then stop every part, whatever fails."""
+        self._stopping.set()
+        try:
+            if self.visit is not None:
+                self.end_visit("kiosk stopped")
+        finally:
+            for part in (self.eid, self.printing, self.scanning):
+                self._stop_part(part.stop if part is not None else None)
+            if self.desk is not None:
+                self._stop_part(self.desk.stop)
+                self._stop_part(self.desk.close)
+            if self._own_thread is not None:
+                self._own_thread.stop()
+
+    @staticmethod
+    def _stop_part(stop) -> None:
+        try:
+            if stop is not None:
+                stop()
+        except Exception as error:  # one part failing to stop must not keep the others running
+            # The kind of error only: a message or traceback could carry what a resident did.
+            log.error("stopping a part of the kiosk failed: %s", type(error).__name__)
+
+    # ---- the visit ------------------------------------------------------------------------------
+
+    @property
+    def visit(self) -> Visit | None:
+        return self.sessions.current
+
+    def start_visit(self) -> Visit:
+        if self.visit is not None:
+            return self.visit
+        self.start_services()
+        visit = self.sessions.start()
+        self.printing.attach(visit)
+        self.scanning.attach(visit)
+        visit.add_wiper("help call at the desk", lambda: self._cancel_call(visit))
+        self.idle.touched()
+        self._tell(events.SessionStarted())
+        return visit
+
+    def end_visit(self, reason: str) -> WipeReport | None:
+        """Wipe everything of the resident and check it; listeners hear SessionEnded."""
+        report = self.sessions.end(reason)
+        if report is not None:
+            self._tell(events.SessionEnded(reason, report.clean))
+        return report
+
+    def activity(self, source: str) -> None:
+        """The resident did something, anywhere (a touch, a key, a card, a page): the visit stays alive."""
+        self.idle.touched()
+        if source != "touch":  # touches are the app's own; others it should hear of (a browser's, a card's)
+            self._tell(events.ResidentActivity(source))
+
+    def note_problem(self, problem: str) -> None:
+        """What went wrong last for this resident, for the staff member who answers a call (no personal data)."""
+        if self.visit is not None:
+            self.visit.desk.last_problem = problem
+
+    # ---- the eID card ---------------------------------------------------------------------------
+
+    def _on_card(self, event) -> None:
+        from kiosk.eid.card import Problem
+        from kiosk.eid.service import LoginDone
+        visit = self.visit
+        if isinstance(event, events.ReaderMissing):
+            self.device_alert("reader", "missing")
+        elif isinstance(event, events.ReaderFound):
+            self.device_fine("reader")
+        elif isinstance(event, events.CardProblem):
+            self.note_problem(event.problem.value)
+        if self.suspended:
+            return
+        if isinstance(event, events.CardReading) or (
+                isinstance(event, events.CardProblem) and event.problem in (Problem.NOT_EID, Problem.UNSUPPORTED)):
+            self.activity("card")
+            visit = self.start_visit()
+        if isinstance(event, events.IdentityRead) and visit is not None:
+            visit.card.identity = event.identity
+        elif isinstance(event, LoginDone):
+            if visit is None:
+                return
+            visit.card.identity, visit.card.proof = event.identity, event.token
+            log.info("eID PIN proof succeeded")
+            event = events.LoginSucceeded(event.identity)
+        elif isinstance(event, events.CardTakenOut):
+            had_identity = visit is not None and visit.card.identity is not None
+            if visit is not None:
+                visit.card.wipe()
+            event = events.CardTakenOut(had_identity)
+        self._tell(event)
+
+    @property
+    def reader_present(self) -> bool:
+        return self.eid is not None and self.eid.reader_present
+
+    def login(self, pin: str) -> None:
+        """PIN1 goes to the card and nowhere else; LoginSucceeded or CardProblem follows."""
+        self.eid.login(pin)
+
+    def check_pin_tries(self) -> None:
+        self.eid.check_tries()
+
+    def reread_card(self) -> None:
+        self.eid.reread()
+
+    # ---- printing -------------------------------------------------------------------------------
+
+    def _on_printing(self, event) -> None:
+        if isinstance(event, events.PrinterAlert):
+            self.device_alert("printer", event.kind)
+            return
+        if isinstance(event, events.Printed):
+            self.device_fine("printer")
+        elif isinstance(event, events.PrintFailed):
+            self.note_problem(event.problem.value)
+        if self.visit is not None:
+            self._tell(event)
+
+    def printable_documents(self) -> tuple[Path | None, list[Path]]:
+        """The resident's kept scan (or None), and the PDFs and photos on their USB sticks."""
+        from kiosk.printing import printable_files
+        if self.visit is None:
+            return None, []
+        return printable_files(self.visit, self.settings.scanning.usb_mount_root)
+
+    def prepare_print(self, path: Path) -> None:
+        self.printing.prepare(self.visit, Path(path))
+
+    def confirm_print(self, prepared: events.PrintPrepared) -> None:
+        self.printing.print(self.visit, prepared)
+
+    def pages_left(self) -> int:
+        return self.printing.pages_left(self.visit) if self.visit is not None else 0
+
+    def make_form(self, kind: str, service, language: str) -> Path:
+        """The authorisation (named for the resident logged in with eID) or the paper form, in the visit's folder."""
+        from kiosk.paperwork import authorisation_pdf, paper_form_pdf
+        visit = self.visit
+        if kind == "authorised":
+            pdf = authorisation_pdf(self.settings, service, language, visit.card.identity)
+        else:
+            pdf = paper_form_pdf(self.settings, service, language)
+        folder = visit.directory / "forms"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        path = folder / f"{kind}.pdf"
+        path.write_bytes(pdf)
+        return path
+
+    # ---- scanning -------------------------------------------------------------------------------
+
+    def _on_scanning(self, event) -> None:
+        from kiosk.scanning.problems import Problem
+        if isinstance(event, events.ScanFailed):
+            self.note_problem(event.problem.name.lower())
+            if event.problem is Problem.NO_SCANNER:
+                self.device_alert("scanner", "no_scanner")
+        elif isinstance(event, events.ScanFinished):
+            self.device_fine("scanner")
+        if self.visit is not None:
+            self._tell(event)
+
+    # ---- the staff desk -------------------------------------------------------------------------
+
+    def call_staff(self, screen: str, step: str) -> str:
+        """A new help call with where the resident is, or the state of the one under way."""
+        from kiosk.staffdesk import CallState
+        desk_part = self.visit.desk if self.visit is not None else None
+        if desk_part is not None and desk_part.call is not None and not desk_part.call.state.finished:
+            return desk_part.call.state.value
+        self.start_services()
+        call = self.desk.call_staff(screen=screen, step=step,
+                                    last_error=desk_part.last_problem if desk_part is not None else "",
+                                    on_change=lambda handle: self.post(lambda: self._call_changed(handle)))
+        if desk_part is not None and call.state is not CallState.NO_DESK:
+            desk_part.call = call
+        return call.state.value
+
+    def _call_changed(self, handle) -> None:
+        desk_part = self.visit.desk if self.visit is not None else None
+        if desk_part is None or handle is not desk_part.call:
+            return
+        if handle.state.finished:
+            desk_part.call = None
+        self._tell(events.CallStateChanged(handle.state.value))
+
+    def cancel_call(self) -> None:
+        if self.visit is not None:
+            self._cancel_call(self.visit)
+
+    def _cancel_call(self, visit: Visit) -> None:
+        """The resident cancelled, or left: staff should not walk to an empty kiosk."""
+        if visit.desk.call is not None:
+            self.desk.cancel_call(visit.desk.call)
+            visit.desk.call = None
+
+    def take_ticket(self, service, priority: str, language: str, done, failed) -> None:
+        """A number from the desk (else the kiosk's own series), printed when there is a ticket printer.
+
+        `done(ticket, printed)`: printed is None without a ticket printer, False when it did not print.
+        """
+        from kiosk.i18n import translate
+        from kiosk.paperwork import ticket_bytes
+        from kiosk.staffdesk import Priority
+        from printers.receipt_printer import receipt_printer
+        service_id = service.id if service else "general"
+        name_lv = service.name.lv if service else translate("lv", GENERAL_MATTER)
+        name = service.name.get(language) if service else translate(language, GENERAL_MATTER)
+
+        def work():
+            ticket = self.desk.take_ticket(service_id, name_lv, Priority(priority))
+            printer = receipt_printer(self.settings.printing)
+            if printer is None:
+                return ticket, None
+            data = ticket_bytes(self.settings, language, ticket.number, name, ticket.follow_url or "",
+                                ticket.people_ahead, ticket.expected_wait_min)
+            try:
+                printer.send(data)
+            except Exception as error:  # the number is on the screen: a printer fault must not hide it
+                log.warning("the ticket was not printed: %s", type(error).__name__)
+                self.post(lambda: self.device_alert("receipt-printer", "not-printing"))
+                return ticket, False
+            return ticket, True
+
+        def taken(result) -> None:
+            if self.visit is not None:
+                self.visit.desk.ticket = result[0]
+            done(*result)
+        self.start_services()
+        self.request(work, taken, failed)
+
+    def video_institutions(self, done, failed) -> None:
+        self.start_services()
+        self.request(self.desk.video_institutions, done, failed)
+
+    def video_slots(self, institution: str, topic: str, done, failed) -> None:
+        self.request(lambda: self.desk.video_slots(institution, topic), done, failed)
+
+    def book_video(self, slot, topic: str, done, failed) -> None:
+        def booked(booking) -> None:
+            if self.visit is not None:
+                self.visit.desk.booking = booking
+            done(booking)
+        self.request(lambda: self.desk.book(slot.id, topic), booked, failed)
+
+    def print_booking_receipt(self, booking, language: str, done) -> None:
+        """The booking's receipt on the ticket printer: what, when, the reference, and a QR to the institution.
+
+        `done(printed)`: None without a ticket printer.
+        """
+        from kiosk.i18n import N_, translate
+        from kiosk.paperwork import CENTRE_TIME, receipt_bytes
+        from printers.receipt_printer import receipt_printer
+        printer = receipt_printer(self.settings.printing)
+        if printer is None:
+            done(None)
+            return
+        what = translate(language, N_("Video consultation: {institution}, {time}")).replace(
+            "{institution}", self.catalog.institution_name(booking.institution, language)).replace(
+            "{time}", f"{booking.start.astimezone(CENTRE_TIME):%d.%m.%Y %H:%M}")
+        link = INSTITUTION_SITES.get(booking.institution, "https://www.latvija.gov.lv")
+        data = receipt_bytes(self.settings, language, what, booking.reference, link,
+                             N_("Scan to open the institution's website"))
+
+        def work():
+            printer.send(data)
+            return True
+        self.request(work, done, lambda _error: done(False))
+
+    # ---- health ---------------------------------------------------------------------------------
+
+    def device_alert(self, device: str, kind: str) -> None:
+        """A device fault staff should hear of before a resident tells them: an alert now, health in heartbeats."""
+        log.warning("%s: %s", device, kind)
+        self._tell(events.DeviceHealth(device, kind))
+        if self.desk is None:
+            return
+        health = health_of_fault(device, kind)
+        if health is not None:
+            self.desk.update_health(**health)
+        else:
+            self.desk.alert(alert_of_fault(device, kind))
+
+    def device_fine(self, device: str) -> None:
+        """A device just worked: the next heartbeat says so."""
+        if self.desk is not None:
+            self.desk.update_health(**HEALTH_WHEN_FINE[device])
+
+    def _watch_printer(self) -> None:
+        # Staff should know the printer is out of paper before a resident tells them: ask CUPS every heartbeat.
+        while not self._stopping.wait(self.settings.staffdesk.heartbeat_s):
+            self.check_printer()
+
+    def check_printer(self) -> None:
+        """The A4 printer's state into the desk's health picture; CUPS not answering is an alert, once."""
+        if self.printing is not None and self.desk is not None:
+            self.request(self.printing.printer.status, self._printer_state, self._printer_silent)
+
+    def _printer_state(self, status) -> None:
+        self._printer_answers = True
+        problem = status.problem
+        self.desk.update_health(**printer_health(problem.value if problem else None, status.warnings))
+
+    def _printer_silent(self, error) -> None:
+        if self._printer_answers:  # once, not every heartbeat
+            self._printer_answers = False
+            problem = getattr(error, "problem", None)
+            self.device_alert("printer", problem.value if problem else "unreachable")
+
+    def health_checks(self, done) -> None:
+        """`kiosk doctor`'s checks, off the posting thread: they probe CUPS, PC/SC, SANE and the network."""
+        from kiosk.doctor import run_checks
+        self.request(lambda: run_checks(self.settings), done, lambda _error: done([]))
+
+    # ---- administration -------------------------------------------------------------------------
+
+    def check_admin_pin(self, pin: str) -> PinAnswer:
+        answer = self.pin_guard.check(pin)
+        log.info("administrator PIN %s", answer.result.value)
+        return answer
+
+
+INSTITUTION_SITES = {"VSAA": "https://www.vsaa.gov.lv", "VID": "https://www.vid.gov.lv", "VZD": "https://www.vzd.gov.lv"}
+
+
+class CatalogService:
+    """The e-service catalogue and its search index, read when first needed; typed words leave with each visit."""
+
+    def __init__(self, settings: Settings, sessions: SessionManager):
+        self.settings = settings
+        self._sessions = sessions
+        self._index = None
+        self.loaded = None
+
+    def index(self):
+        """The search index, or None when neither the catalogue nor its last good copy can be read."""
+        if self._index is None:
+            from kiosk.catalog import load_with_fallback
+            from kiosk.catalog.search import SearchIndex
+            self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
+            if self.loaded.catalog is not None:
+                index = self._index = SearchIndex(self.loaded.catalog)
+                self._sessions.add_standing_wiper("typed search words", index.forget_queries,
+                                                  lambda: not index.remembers_queries())
+        return self._index
+
+    @property
+    def catalog(self):
+        index = self.index()
+        return index.catalog if index is not None else None
+
+    def search(self, query: str, language: str) -> list:
+        index = self.index()
+        return [hit.service for hit in index.search(query, language, limit=30)] if index else []
+
+    def service(self, service_id: str):
+        return self.catalog.by_id[service_id]
+
+    def browse_choices(self, by: str, language: str) -> list[tuple[str, str]]:
+        """(key, label) of every life situation or institution that has services, in `language`."""
+        catalog = self.catalog
+        if catalog is None:
+            return []
+        if by == "situation":
+            return [(s.id, s.name.get(language)) for s in catalog.life_situations if catalog.in_situation(s.id)]
+        return [(i.code, i.name.get(language)) for i in catalog.institutions if catalog.of_institution(i.code)]
+
+    def browse(self, by: str, key: str) -> list:
+        catalog = self.catalog
+        return catalog.in_situation(key) if by == "situation" else catalog.of_institution(key)
+
+    def queue_services(self, language: str) -> list:
+        """Services a staff member helps with at the desk, in the resident's alphabet order."""
+        catalog = self.catalog
+        if catalog is None:
+            return []
+        services = [s for s in catalog.services if s.channels.in_person]
+        return sorted(services, key=lambda service: service.name.get(language).casefold())
+
+    def institution_name(self, code: str, language: str) -> str:
+        for institution in (self.catalog.institutions if self.catalog is not None else ()):
+            if institution.code == code:
+                return institution.name.get(language)
+        return code

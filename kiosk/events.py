@@ -1,0 +1,202 @@
+"""Every event the kiosk's core reports to the app: the one vocabulary screens listen to, with no library types.
+
+Services emit these from their own threads; the app hands them to screens on the UI thread. A PC/SC event, a CUPS
+job update or a SANE error is translated into one of these at the edge, in kiosk/, never passed up as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from kiosk.eid.card import Problem as CardProblemKind
+from kiosk.eid.identity import Identity
+from kiosk.eid.profiles import CardKind
+from kiosk.scanning.modes import ScanRequest
+from kiosk.scanning.pages import Page
+from kiosk.scanning.problems import Problem as ScanProblem
+from kiosk.scanning.usb import UsbStick
+from printers.problems import PrintProblem
+
+# ---- the visit -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionStarted:
+    """A resident's visit began (a touch on the greeting, or a card put in)."""
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    """The visit is over and wiped; `clean` says whether the wipe checked out."""
+    reason: str
+    clean: bool
+
+
+@dataclass(frozen=True)
+class ResidentActivity:
+    """The resident did something (a touch, a key, a card, later a page in the browser): the visit is alive."""
+    source: str
+
+
+# ---- the eID card ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReaderFound:
+    """A card reader is connected."""
+
+
+@dataclass(frozen=True)
+class ReaderMissing:
+    """No card reader is connected (or pcscd is not running)."""
+
+
+@dataclass(frozen=True)
+class CardReading:
+    """A supported card went in and is being read."""
+
+
+@dataclass(frozen=True)
+class IdentityRead:
+    identity: Identity
+
+
+@dataclass(frozen=True)
+class LoginSucceeded:
+    """PIN1 proved on the card and the card's certificate checked: the identity is confirmed."""
+    identity: Identity
+
+
+@dataclass(frozen=True)
+class PinTries:
+    tries_left: int
+
+
+@dataclass(frozen=True)
+class CardProblem:
+    """The card could not be read or the PIN not proved; `card_kind` says which card it was when it is known."""
+    problem: CardProblemKind
+    tries_left: int | None = None
+    card_kind: CardKind | None = None
+
+
+@dataclass(frozen=True)
+class CardTakenOut:
+    """The card left the reader; `had_identity` when a resident's identity went with it."""
+    had_identity: bool = False
+
+
+# ---- printing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrintPrepared:
+    """A document checked and ready: what the resident confirms before anything is sent."""
+    pdf: Path
+    pages: int
+    thumbnails: tuple[Path, ...]
+    pages_left: int
+
+    @property
+    def within_quota(self) -> bool:
+        return self.pages <= self.pages_left
+
+
+@dataclass(frozen=True)
+class PrintProgress:
+    """While a job runs: 'waiting' or 'printing', and the problem the printer is waiting on, if any."""
+    state: str
+    problem: PrintProblem | None = None
+
+
+@dataclass(frozen=True)
+class Printed:
+    pages: int
+    pages_left: int
+
+
+@dataclass(frozen=True)
+class PrintFailed:
+    problem: PrintProblem
+
+
+@dataclass(frozen=True)
+class PrinterAlert:
+    """For staff, not the resident: a fault (out of paper, jam...) or a warning (toner low)."""
+    kind: str
+
+
+# ---- scanning --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanStarted:
+    request: ScanRequest
+
+
+@dataclass(frozen=True)
+class PageScanned:
+    page: Page
+    count: int  # pages in the list now
+
+
+@dataclass(frozen=True)
+class ScanFinished:
+    added: int
+    count: int
+
+
+@dataclass(frozen=True)
+class ScanFailed:
+    """A fault; pages taken before it (`added`) are kept in the list."""
+    problem: ScanProblem
+    added: int = 0
+
+
+@dataclass(frozen=True)
+class PdfReady:
+    path: Path
+    pages: int
+    searchable: bool
+
+
+@dataclass(frozen=True)
+class SticksChanged:
+    sticks: tuple[UsbStick, ...]
+
+
+@dataclass(frozen=True)
+class SavedToStick:
+    """Written, flushed and unmounted: the resident can take the stick out now."""
+    stick: UsbStick
+    file_name: str
+
+
+@dataclass(frozen=True)
+class DeliveryFailed:
+    problem: ScanProblem
+
+
+# ---- the staff desk and the devices' health --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CallStateChanged:
+    """The resident's help call: 'queued', 'open', 'acknowledged' ("a staff member is coming"), 'resolved'..."""
+    state: str
+
+
+@dataclass(frozen=True)
+class DeviceHealth:
+    """A device's fault as staff should hear of it (`kind` empty when it works again)."""
+    device: str
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The answer to a slow request a screen made (a desk call, a health check), to be handed to `deliver`."""
+    deliver: Callable[[Any], None]
+    value: Any

@@ -1,0 +1,89 @@
+"""One resident's visit: a private folder and typed parts (card login, scans, prints, the desk), each wiped by name."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:
+    from kiosk.eid.identity import Identity
+    from kiosk.eid.proof import AuthToken
+
+
+@dataclass(frozen=True)
+class Wiper:
+    """A holder of personal data: `wipe` forgets it, `is_clean` says whether anything is left."""
+    name: str
+    wipe: Callable[[], None]
+    is_clean: Callable[[], bool] = lambda: True
+
+
+class VisitPart:
+    """A typed part of the visit: its fields start empty, and wiping sets them back."""
+
+    def wipe(self) -> None:
+        for spec in fields(self):
+            setattr(self, spec.name, spec.default_factory() if callable(spec.default_factory) else spec.default)
+
+    def is_clean(self) -> bool:
+        return all(getattr(self, spec.name) == (spec.default_factory() if callable(spec.default_factory)
+                                                 else spec.default) for spec in fields(self))
+
+
+@dataclass
+class CardLogin(VisitPart):
+    """Who the card says the resident is, and the proof that they know its PIN1 (never the PIN itself)."""
+    identity: Identity | None = None
+    proof: AuthToken | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.proof is not None
+
+
+@dataclass
+class Scans(VisitPart):
+    """Whether pages were scanned (the goodbye reminds of the originals), and the PDF kept for printing or staff."""
+    pages_scanned: bool = False
+    kept_pdf: Path | None = None
+
+
+@dataclass
+class Prints(VisitPart):
+    """Pages printed, against the visit's page quota (the jobs themselves are the print service's)."""
+    pages_printed: int = 0
+
+
+@dataclass
+class DeskMatters(VisitPart):
+    """The resident's help call, their queue ticket or booking, and what went wrong last (for the staff member)."""
+    call: Any = None
+    ticket: Any = None
+    booking: Any = None
+    last_problem: str = ""
+
+
+class Visit:
+    """Everything of one resident: a private folder, typed parts, and the services' wipers for what they hold."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.started = time.monotonic()
+        self.ended = False
+        self.card = CardLogin()
+        self.scans = Scans()
+        self.prints = Prints()
+        self.desk = DeskMatters()
+        self.wipers: list[Wiper] = []
+
+    def add_wiper(self, name: str, wipe: Callable[[], None], is_clean: Callable[[], bool] = lambda: True) -> None:
+        """A service's wiper for what it holds of this visit outside the parts (print jobs in CUPS, scanner pages)."""
+        self.wipers.append(Wiper(name, wipe, is_clean))
+
+    def parts(self) -> list[Wiper]:
+        """The visit's own parts, each by name, for the wipe and its report."""
+        return [Wiper(name, part.wipe, part.is_clean) for name, part in
+                (("card login", self.card), ("scan record", self.scans), ("print count", self.prints),
+                 ("desk matters", self.desk))]
