@@ -33,8 +33,9 @@ def child(kind: str) -> None:
         settings = dataclasses.replace(settings, session=dataclasses.replace(settings.session,
                                                                             runtime_dir=runtime))
         configure_kivy(settings, windowed=True)
+        from kiosk.core import KioskCore
         from screens.app import KioskApp
-        app = KioskApp(settings)
+        app = KioskApp(KioskCore(settings))
     else:
         Config.set("graphics", "width", "1280")
         Config.set("graphics", "height", "800")

@@ -16,12 +16,13 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from kiosk.catalog import load_configured
+    from kiosk.core import KioskCore
     settings = load_settings(args.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    load_configured(settings)  # a kiosk with no catalogue at all would offer residents no services
+    core = KioskCore(settings, demo=args.demo)
+    core.catalog.require()  # a kiosk with no catalogue at all would offer residents no services
     from screens.launch import run_kiosk  # Kivy is imported only when a window is wanted
-    return run_kiosk(settings, demo=args.demo, windowed=args.windowed)
+    return run_kiosk(core, windowed=args.windowed)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -91,18 +92,20 @@ def _check_catalog_file(path: Path) -> int:
 
 
 def cmd_catalog_search(args: argparse.Namespace) -> int:
-    from kiosk.catalog import load_configured
     from kiosk.catalog.model import CatalogError, load_catalog
     from kiosk.catalog.search import SearchIndex
     if args.catalog:
         try:
-            catalog = load_catalog(args.catalog)
+            index = SearchIndex(load_catalog(args.catalog))
         except CatalogError as error:
             print(error, file=sys.stderr)
             return EXIT_CONFIG
     else:
-        catalog = load_configured(load_settings(args.config)).catalog
-    hits = SearchIndex(catalog).search(args.query, args.lang, args.limit)
+        from kiosk.core import KioskCore
+        catalog = KioskCore(load_settings(args.config)).catalog  # searched exactly as the kiosk searches
+        catalog.require()
+        index = catalog.index()
+    hits = index.search(args.query, args.lang, args.limit)
     if args.json:
         print(json.dumps([{"id": hit.service.id, "name": hit.service.name.get(args.lang),
                            "name_lv": hit.service.name.lv, "institution": hit.service.institution.code,
@@ -245,7 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--config", help="path of kiosk.ini")
     login.set_defaults(handler=cmd_eid_login)
 
-    from kiosk.print_commands import add_printing_commands
+    from kiosk.printing.commands import add_printing_commands
     from kiosk.scanning.commands import add_scan_parser
     from kiosk.staffdesk.commands import add_call_staff_parser
     add_printing_commands(commands)

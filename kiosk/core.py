@@ -134,7 +134,7 @@ class KioskCore:
             self.desk.start(heartbeats=True)
             threading.Thread(target=self._watch_printer, name="printer-health", daemon=True).start()
         if self.printing is None:
-            from kiosk.printing import PrintService
+            from kiosk.printing.service import PrintService
             from kiosk.scanning.service import ScanService
             from kiosk.scanning.testbackend import use_test_backend
             self.printing = PrintService(self.settings.printing, self._from_service(self._on_printing))
@@ -266,7 +266,7 @@ class KioskCore:
 
     def printable_documents(self) -> tuple[Path | None, list[Path]]:
         """The resident's kept scan (or None), and the PDFs and photos on their USB sticks."""
-        from kiosk.printing import printable_files
+        from kiosk.printing.service import printable_files
         if self.visit is None:
             return None, []
         return printable_files(self.visit, self.settings.scanning.usb_mount_root)
@@ -282,7 +282,7 @@ class KioskCore:
 
     def make_form(self, kind: str, service, language: str) -> Path:
         """The authorisation (named for the resident logged in with eID) or the paper form, in the visit's folder."""
-        from kiosk.paperwork import authorisation_pdf, paper_form_pdf
+        from kiosk.printing.paperwork import authorisation_pdf, paper_form_pdf
         visit = self.visit
         if kind == "authorised":
             pdf = authorisation_pdf(self.settings, service, language, visit.card.identity)
@@ -347,7 +347,7 @@ class KioskCore:
         `done(ticket, printed)`: printed is None without a ticket printer, False when it did not print.
         """
         from kiosk.i18n import translate
-        from kiosk.paperwork import ticket_bytes
+        from kiosk.printing.paperwork import ticket_bytes
         from kiosk.staffdesk import Priority
         from printers.receipt_printer import receipt_printer
         service_id = service.id if service else "general"
@@ -396,7 +396,7 @@ class KioskCore:
         `done(printed)`: None without a ticket printer.
         """
         from kiosk.i18n import N_, translate
-        from kiosk.paperwork import CENTRE_TIME, receipt_bytes
+        from kiosk.printing.paperwork import CENTRE_TIME, receipt_bytes
         from printers.receipt_printer import receipt_printer
         printer = receipt_printer(self.settings.printing)
         if printer is None:
@@ -479,22 +479,29 @@ class CatalogService:
         self._index = None
         self.loaded = None
 
-    def index(self):
-        """The search index, or None when neither the catalogue nor its last good copy can be read."""
-        if self._index is None:
-            from kiosk.catalog import load_with_fallback
-            from kiosk.catalog.search import SearchIndex
-            self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
-            if self.loaded.catalog is not None:
-                index = self._index = SearchIndex(self.loaded.catalog)
-                self._sessions.add_standing_wiper("typed search words", index.forget_queries,
-                                                  lambda: not index.remembers_queries())
-        return self._index
-
     @property
     def catalog(self):
-        index = self.index()
-        return index.catalog if index is not None else None
+        """The catalogue in use, or None when neither it nor its last good copy can be read."""
+        if self.loaded is None:
+            from kiosk.catalog import load_with_fallback
+            self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
+        return self.loaded.catalog
+
+    def require(self):
+        """The catalogue, for a command that cannot go on without one: ConfigError naming [catalog] path if none."""
+        if self.loaded is None or self.loaded.catalog is None:
+            from kiosk.catalog import load_configured
+            self.loaded = load_configured(self.settings)  # or the one sentence about [catalog] path
+        return self.loaded.catalog
+
+    def index(self):
+        """The search index, built when a resident first searches; None without a catalogue."""
+        if self._index is None and self.catalog is not None:
+            from kiosk.catalog.search import SearchIndex
+            index = self._index = SearchIndex(self.catalog)
+            self._sessions.add_standing_wiper("typed search words", index.forget_queries,
+                                              lambda: not index.remembers_queries())
+        return self._index
 
     def search(self, query: str, language: str) -> list:
         index = self.index()

@@ -115,7 +115,6 @@ def check_eid_trust(settings: Settings) -> Check:
     return Check("eID trust", True, f"{len(trusted)} trusted issuer(s)")
 
 
-# Later capabilities (card reader, printers, scanner, staff desk) add their checks to this list.
 def check_a4_printer(settings: Settings) -> Check:
     from printers.cups_printer import DocumentPrinter
     from printers.problems import PrintError

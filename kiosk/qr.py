@@ -1,4 +1,4 @@
-"""QR codes as PNG bytes, for the screen (continue on your phone) and for printed tickets and receipts."""
+"""QR codes as PNG bytes for the screen ("continue on your phone"); printed ones are drawn by printers/raster.py."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ class AdminPinScreen(KioskScreen):
         answer = self.core.check_admin_pin(pin)
         if answer.result is PinCheck.ACCEPTED:
             self.message = ""
-            self.app.enter_admin()
+            self.app.admin.enter()
         elif answer.result is PinCheck.WRONG:
             self.message = tr._("Wrong PIN.")
         else:

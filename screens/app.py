@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import importlib
 import logging
 from pathlib import Path
@@ -11,23 +10,23 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.metrics import dp
 from kivy.properties import BooleanProperty, StringProperty
 
 import screens.widgets  # noqa: F401  (registers the shared kv rules before any screen uses them)
 from kiosk import __version__, events
 from kiosk.core import KioskCore
-from kiosk.gesture import CornerTaps
 from kiosk.idle import IdleState
 from kiosk.session import WipeReport
 from screens import SCREENS
+from screens.admin_door import AdminDoor
+from screens.dialog_host import DialogHost
 from screens.i18n import tr
 from screens.theme import theme
+from screens.ui_thread import UiThread
 
 log = logging.getLogger(__name__)
 
 ESCAPE_KEY = 27
-ADMIN_SCREENS = ("admin_pin", "admin")
 
 
 class KioskApp(App):
@@ -44,30 +43,16 @@ class KioskApp(App):
         self.settings = core.settings
         self.demo = core.demo
         self.version = __version__
-        self.corner_taps = CornerTaps(self.settings.admin.corner_taps, self.settings.admin.corner_window_s)
         self.allow_close = False
         self._screens: dict = {}
-        self._dialogs: dict = {}
-        self._return_from_admin_pin = "greeting"
+        self.dialogs = DialogHost()
+        self.open_dialog, self.close_dialog = self.dialogs.open, self.dialogs.close
+        self.dialog_is_open = self.dialogs.is_open
+        self.admin = AdminDoor(self)
         self._clock_events: list = []
-        # One dispatcher: whatever the core's services report, from any thread, is handled here on the UI thread,
-        # in order, at most once a frame.
-        self._posted: collections.deque = collections.deque()
-        self._deliver_posted = Clock.create_trigger(self._run_posted, 0)
-        core.post = self.post
+        # Whatever the core's services report, from any thread, is handled on the UI thread.
+        core.post = UiThread().post
         core.subscribe(self.on_core_event)
-
-    def post(self, work) -> None:
-        self._posted.append(work)
-        self._deliver_posted()
-
-    def _run_posted(self, _dt) -> None:
-        while self._posted:
-            work = self._posted.popleft()
-            try:
-                work()
-            except Exception as error:  # one failing handler must not lose the events behind it
-                log.error("handling a kiosk event failed: %s", type(error).__name__)
 
     # ---- start and stop -------------------------------------------------------------------------
 
@@ -99,8 +84,7 @@ class KioskApp(App):
         for event in self._clock_events:
             event.cancel()
         # An open dialog sits on the window beside the root; Kivy's stop would leave the root behind it.
-        for name in list(self._dialogs):
-            self.close_dialog(name)
+        self.dialogs.close_all()
         self.core.unsubscribe(self.on_core_event)
         self.core.stop()
 
@@ -117,15 +101,10 @@ class KioskApp(App):
 
     def _on_window_touch(self, window, touch) -> bool:
         self.core.activity("touch")
-        corner = dp(80)
-        if touch.x < corner and touch.y > window.height - corner:
-            if self.corner_taps.tap():
-                self.open_admin_pin()
-        else:
-            self.corner_taps.other_touch()
+        self.admin.touched(window, touch)
         return False  # the touch goes on to the widgets
 
-    # ---- screens and dialogs --------------------------------------------------------------------
+    # ---- screens --------------------------------------------------------------------
 
     def screen(self, name: str):
         """The screen called `name`, built the first time it is asked for."""
@@ -152,24 +131,6 @@ class KioskApp(App):
         self.screen("service").service = self.core.catalog.service(service_id)
         self.show("service")
 
-    def open_dialog(self, name: str):
-        if name not in self._dialogs:
-            from screens.dialogs import DIALOGS  # built when first needed: start-up pays only for the greeting
-            self._dialogs[name] = DIALOGS[name]()
-        dialog = self._dialogs[name]
-        if dialog.parent is None:
-            dialog.open(animation=False)
-        return dialog
-
-    def close_dialog(self, name: str) -> None:
-        dialog = self._dialogs.get(name)
-        if dialog is not None and dialog.parent is not None:
-            dialog.dismiss(animation=False)
-
-    def dialog_is_open(self, name: str) -> bool:
-        dialog = self._dialogs.get(name)
-        return dialog is not None and dialog.parent is not None
-
     # ---- what the core reports ------------------------------------------------------------------
 
     def on_core_event(self, event) -> None:
@@ -181,7 +142,7 @@ class KioskApp(App):
         elif isinstance(event, events.CallStateChanged):
             if self.dialog_is_open("call_staff") or event.state == "acknowledged":
                 self.open_dialog("call_staff").state = event.state  # "A staff member is coming"
-        elif self.current_screen not in ADMIN_SCREENS:
+        elif not self.admin.is_open:
             if isinstance(event, events.CardReading) or (isinstance(event, events.CardProblem) and self.in_session):
                 self.show("eid_login")
             elif isinstance(event, events.CardTakenOut) and event.had_identity and self.current_screen != "eid_login":
@@ -221,8 +182,7 @@ class KioskApp(App):
 
     def end_session(self, reason: str, farewell: bool = True) -> WipeReport | None:
         """Wipe everything of the resident; then the reminders, then the greeting."""
-        for name in list(self._dialogs):
-            self.close_dialog(name)
+        self.dialogs.close_all()
         visit = self.core.visit
         goodbye = self.screen("goodbye")
         goodbye.scanned = bool(visit and visit.scans.pages_scanned)
@@ -255,10 +215,10 @@ class KioskApp(App):
 
     def _idle_tick(self, _dt) -> None:
         reading = self.core.idle.reading()
-        if self.current_screen in ADMIN_SCREENS:
+        if self.admin.is_open:
             # An administrator who walks away must not leave the admin screen open to the public.
             if reading.state is IdleState.EXPIRED:
-                self.leave_admin()
+                self.admin.leave()
             return
         if not self.in_session:
             return
@@ -276,35 +236,6 @@ class KioskApp(App):
         self._clock_events = [event for event in self._clock_events if event.is_triggered]
 
     # ---- administration -------------------------------------------------------------------------
-
-    def open_admin_pin(self) -> None:
-        if self.current_screen in ADMIN_SCREENS:
-            return
-        for name in list(self._dialogs):
-            self.close_dialog(name)
-        self._return_from_admin_pin = self.current_screen or "greeting"
-        self.core.activity("touch")
-        self.core.suspended = True
-        self.show("admin_pin")
-
-    def enter_admin(self) -> None:
-        if self.core.visit is not None:
-            self.end_session("administrator", farewell=False)
-        self.reset_preferences()
-        self.show("admin")
-
-    def cancel_admin_pin(self) -> None:
-        self.screen("admin_pin").reset()
-        self.core.suspended = False
-        self.show(self._return_from_admin_pin)
-
-    def leave_admin(self) -> None:
-        if self.current_screen == "admin_pin":
-            self.cancel_admin_pin()
-        else:
-            self.core.suspended = False
-            self.reset_preferences()
-            self.show("greeting")
 
     def exit_app(self, reason: str = "the administrator") -> None:
         log.info("kiosk closed by %s", reason)

@@ -9,7 +9,7 @@ from kivy.metrics import dp
 from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.modalview import ModalView
 
-from screens.widgets import add_language_buttons
+from screens.widgets import add_language_buttons, readable_text
 
 
 class KioskDialog(ModalView):
@@ -22,6 +22,10 @@ class KioskDialog(ModalView):
 
     def _fit(self, _content, height):
         self.height = min(height, Window.height - dp(40))
+
+    def resident_text(self) -> list[str]:
+        """What a resident reads in this dialog now, in reading order, as screens offer theirs."""
+        return readable_text(self)
 
 
 class IdleWarningDialog(KioskDialog):

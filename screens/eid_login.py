@@ -12,7 +12,8 @@ from kiosk.eid.card import PIN_LENGTH, Problem
 from kiosk.eid.profiles import CardKind
 from kiosk.i18n import N_
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen
+from screens.stateful import StatefulScreen
+from screens.widgets import KioskButton
 
 STATES = ["waiting", "reading", "hello", "pin", "checking", "verified", "problem", "removed", "no_reader"]
 
@@ -62,21 +63,18 @@ ACTIONS = {
 }
 
 
-class EidLoginScreen(KioskScreen):
+class EidLoginScreen(StatefulScreen):
     state = OptionProperty("waiting", options=STATES)
-    title = StringProperty("")
-    body = StringProperty("")
+    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("problem", "no_reader")
     name_line = StringProperty("")
     code_line = StringProperty("")
-    message = StringProperty("")
     warning = StringProperty("")
     pin_length = NumericProperty(0)
     tries_left = NumericProperty(-1)
 
     def on_kv_post(self, base_widget):
         self._pin = ""
-        tr.fbind("_", self.on_state)
-        self.on_state()
+        super().on_kv_post(base_widget)
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
             label = {"erase": "\u2190", "ok": "OK"}.get(key, key)
             button = KioskButton(text=label, font_size="32sp", role="secondary" if key.isdigit() else "primary")
@@ -114,16 +112,8 @@ class EidLoginScreen(KioskScreen):
         elif isinstance(event, events.ReaderFound) and self.state == "no_reader":
             self.state = "waiting"
 
-    def on_state(self, *args):
-        heading, explanation = TEXTS[self.state]
-        self.title = self.name_line if self.state in ("hello", "verified") else tr._(heading)
-        self.body = self.message if self.state in ("problem", "no_reader") else tr._(explanation)
-        actions = self.ids.actions
-        actions.clear_widgets()
-        for label, role, action in ACTIONS.get(self.state, ()):
-            button = KioskButton(text=tr._(label), role=role)
-            button.bind(on_release=lambda _button, action=action: self.act(action))
-            actions.add_widget(button)
+    def heading(self, heading: str) -> str:
+        return self.name_line if self.state in ("hello", "verified") else super().heading(heading)
 
     def on_name_line(self, *args):
         self.on_state()
@@ -132,7 +122,6 @@ class EidLoginScreen(KioskScreen):
         self.on_state()
 
     def act(self, action: str) -> None:
-        app = self.app
         if action == "ask_pin":
             self.ask_pin()
         elif action == "cancel_pin":
@@ -142,10 +131,6 @@ class EidLoginScreen(KioskScreen):
             self.message = ""
             self.state = "waiting"
             self.core.reread_card()
-        elif action == "call_staff":
-            app.call_staff()
-        else:
-            app.go_home()
 
     # ---- what the card said ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import os
 import signal
 
 from kiosk.config import Settings
+from kiosk.core import KioskCore
 
 
 def configure_kivy(settings: Settings, windowed: bool) -> None:
@@ -26,12 +27,12 @@ def configure_kivy(settings: Settings, windowed: bool) -> None:
     Config.set("input", "mouse", "mouse,disable_on_activity,multitouch_on_demand")
 
 
-def run_kiosk(settings: Settings, demo: bool = False, windowed: bool = False) -> int:
-    configure_kivy(settings, windowed)
+def run_kiosk(core: KioskCore, windowed: bool = False) -> int:
+    """The window for a core built from the settings (by `kiosk run`), until the app is stopped."""
+    configure_kivy(core.settings, windowed)
     from kivy.clock import Clock
-    from kiosk.core import KioskCore
     from screens.app import KioskApp
-    app = KioskApp(KioskCore(settings, demo=demo))
+    app = KioskApp(core)
     # systemd and shutdown send SIGTERM: stop through the app, so the open session is wiped first.
     signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.exit_app("SIGTERM")))
     app.run()

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import OptionProperty, StringProperty
+from kivy.properties import OptionProperty
 from kivy.uix.image import Image
 
 from kiosk.i18n import N_
 from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed
-from printers.problems import RESIDENT_MESSAGES, PrintProblem
+from kiosk.printing.messages import RESIDENT_MESSAGES
+from printers.problems import PrintProblem
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen
+from screens.stateful import StatefulScreen
+from screens.widgets import KioskButton
 
 STATES = ["choose", "preparing", "confirm", "printing", "done", "problem"]
 
@@ -34,39 +36,28 @@ ACTIONS = {
 }
 
 
-class PrintScreen(KioskScreen):
+class PrintScreen(StatefulScreen):
     state = OptionProperty("choose", options=STATES)
-    title = StringProperty("")
-    body = StringProperty("")
-    message = StringProperty("")
+    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ()
 
     def on_kv_post(self, base_widget):
         self._prepared: PrintPrepared | None = None
         self._documents: list[tuple[str, Path]] = []
-        tr.fbind("_", self.on_state)
-        self.on_state()
+        super().on_kv_post(base_widget)
 
     def on_pre_enter(self, *args):
         if self.state in ("choose", "done"):
             self.show_documents()
 
-    def on_state(self, *args):
-        heading, explanation = TEXTS[self.state]
-        self.title = tr._(heading)
-        self.body = self.message or tr._(explanation)
-        self._fill_actions()
+    def explanation(self, explanation: str) -> str:
+        return self.message or super().explanation(explanation)
 
-    def _fill_actions(self) -> None:
-        actions = self.ids.actions
-        actions.clear_widgets()
-        offered = list(ACTIONS.get(self.state, ()))
+    def offered_actions(self) -> list[tuple[str, str, str]]:
+        offered = super().offered_actions()
         if self.state == "confirm" and self._prepared is not None and self._prepared.within_quota:
             label = tr.ngettext("Print {count} page", "Print {count} pages", self._prepared.pages)
             offered.insert(0, (label.replace("{count}", str(self._prepared.pages)), "primary", "print"))
-        for label, role, action in offered:
-            button = KioskButton(text=tr._(label), role=role)
-            button.bind(on_release=lambda _button, action=action: self.act(action))
-            actions.add_widget(button)
+        return offered
 
     # ---- choosing ----------------------------------------------------------------------------------
 
@@ -95,7 +86,6 @@ class PrintScreen(KioskScreen):
     # ---- what the resident does ----------------------------------------------------------------------
 
     def act(self, action: str) -> None:
-        app = self.app
         if action in ("print", "retry") and self._prepared is not None:
             self.message = ""
             self.state = "printing"
@@ -103,10 +93,6 @@ class PrintScreen(KioskScreen):
         elif action in ("retry", "choose"):  # nothing to retry (the file was not a document): choose again
             self._clear_preview()
             self.show_documents()
-        elif action == "call_staff":
-            app.call_staff()
-        else:
-            app.go_home()
 
     # ---- what the print service says (on the UI thread) ------------------------------------------
 

@@ -10,7 +10,8 @@ from kivy.properties import ObjectProperty, OptionProperty, StringProperty
 from kiosk.core import GENERAL_MATTER
 from kiosk.i18n import N_
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen
+from screens.stateful import StatefulScreen
+from screens.widgets import KioskButton
 
 STATES = ["choose", "priority", "taking", "ticket", "problem"]
 
@@ -32,28 +33,21 @@ LOCAL_SERIES = N_("The staff desk cannot be reached just now, so this number is 
                   "Staff will call it too.")
 
 
-class QueueTicketScreen(KioskScreen):
+class QueueTicketScreen(StatefulScreen):
     state = OptionProperty("choose", options=STATES)
-    title = StringProperty("")
-    body = StringProperty("")
+    TEXTS, MESSAGE_STATES = TEXTS, ("ticket", "problem")
     number = StringProperty("")
     details = StringProperty("")
     service = ObjectProperty(None, allownone=True)
-
-    def on_kv_post(self, base_widget):
-        tr.fbind("_", self.on_state)
-        self.on_state()
 
     def on_pre_enter(self, *args):
         if self.state == "choose":
             self.show_services()
 
     def on_state(self, *args):
-        heading, explanation = TEXTS[self.state]
-        self.title = tr._(heading)
-        if self.state in ("choose", "priority", "taking"):
-            self.body = tr._(explanation)
-        self._fill_actions()
+        super().on_state()
+        if self.state != "choose":
+            self.ids.services.clear_widgets()
 
     def start_for(self, service) -> None:
         """Come from a service's screen: its queue is known, only the priority is left to choose."""
@@ -74,9 +68,7 @@ class QueueTicketScreen(KioskScreen):
             button.bind(on_release=lambda _button, service=service: self.start_for(service))
             listing.add_widget(button)
 
-    def _fill_actions(self) -> None:
-        actions = self.ids.actions
-        actions.clear_widgets()
+    def offered_actions(self) -> list[tuple[str, str, str]]:
         offered = []
         if self.state == "priority":
             offered = [(label, role, priority) for priority, label, role in PRIORITIES]
@@ -84,22 +76,11 @@ class QueueTicketScreen(KioskScreen):
             offered.append((N_("Back to the start"), "secondary", "home"))
         if self.state == "problem":
             offered.insert(0, (N_("Call staff"), "primary", "call_staff"))
-        for label, role, action in offered:
-            button = KioskButton(text=tr._(label), role=role)
-            button.bind(on_release=lambda _button, action=action: self.act(action))
-            actions.add_widget(button)
-        if self.state != "choose":
-            self.ids.services.clear_widgets()
+        return offered
 
-    def act(self, action: str) -> None:
-        app = self.app
-        if action == "home":
-            app.go_home()
-        elif action == "call_staff":
-            app.call_staff()
-        else:
-            self.state = "taking"
-            self.core.take_ticket(self.service, action, app.language, self.show_ticket, self.show_problem)
+    def act(self, priority: str) -> None:
+        self.state = "taking"
+        self.core.take_ticket(self.service, priority, self.app.language, self.show_ticket, self.show_problem)
 
     def show_ticket(self, ticket, printed: bool | None) -> None:
         """`printed` is None when this kiosk has no ticket printer."""
@@ -116,17 +97,17 @@ class QueueTicketScreen(KioskScreen):
             lines.append(tr._(LOCAL_SERIES))
         lines.append(tr._(TICKET_NO_PRINTER if printed is None else TICKET_PRINTED if printed else TICKET_NOT_PRINTED))
         self.details = "\n".join(lines)
-        self.body = tr._(N_("Wait for your number on the screen. When it is called, go to the desk shown."))
+        self.message = tr._(N_("Wait for your number on the screen. When it is called, go to the desk shown."))
         self.state = "ticket"
 
     def show_problem(self, _error) -> None:
-        self.body = tr._(N_("Please ask at the desk. We are sorry."))
+        self.message = tr._(N_("Please ask at the desk. We are sorry."))
         self.state = "problem"
 
     def reset(self) -> None:
         self.ids.services.clear_widgets()
         self.service = None
-        self.number = self.details = ""
+        self.number = self.details = self.message = ""
         self.state = "choose"
         self.on_state()
 

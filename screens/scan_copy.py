@@ -16,7 +16,8 @@ from kiosk import events as scanning
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import Problem
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen
+from screens.stateful import StatefulScreen
+from screens.widgets import KioskButton
 
 STATES = ["ready", "scanning", "pages", "working", "usb_saved", "kept", "problem", "no_scanner"]
 
@@ -49,20 +50,14 @@ class PageCard(BoxLayout):
     number = StringProperty("")
 
 
-class ScanCopyScreen(KioskScreen):
+class ScanCopyScreen(StatefulScreen):
     state = OptionProperty("ready", options=STATES)
-    title = StringProperty("")
-    body = StringProperty("")
-    message = StringProperty("")
+    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("problem", "no_scanner")
     mode = OptionProperty("text", options=["text", "photo"])
     source = OptionProperty("flatbed", options=["flatbed", "feeder"])
     searchable = BooleanProperty(False)
     sticks = ListProperty([])
     page_count = ListProperty([0])
-
-    def on_kv_post(self, base_widget):
-        tr.fbind("_", self.on_state)
-        self.on_state()
 
     @property
     def service(self):
@@ -77,26 +72,16 @@ class ScanCopyScreen(KioskScreen):
         self.service.unwatch_usb()
 
     def on_state(self, *args):
-        heading, explanation = TEXTS[self.state]
-        self.title = tr._(heading)
-        self.body = self.message if self.state in ("problem", "no_scanner") else tr._(explanation)
-        self._fill_actions()
+        super().on_state()
         self._fill_choices()
 
-    def _fill_actions(self) -> None:
-        actions = self.ids.actions
-        actions.clear_widgets()
-        offered = list(ACTIONS.get(self.state, ()))
-        if self.state == "pages":
-            offered = [(N_("Scan more pages"), "secondary", "scan"), (N_("Print a copy"), "primary", "print")]
-            if self.sticks:
-                offered.append((N_("Save to my USB stick"), "primary", "usb"))
-            offered += [(N_("Keep for the e-service"), "primary", "keep"),
-                        (N_("Start again"), "danger", "clear")]
-        for label, role, action in offered:
-            button = KioskButton(text=tr._(label), role=role)
-            button.bind(on_release=lambda _button, action=action: self.act(action))
-            actions.add_widget(button)
+    def offered_actions(self) -> list[tuple[str, str, str]]:
+        if self.state != "pages":
+            return super().offered_actions()
+        offered = [(N_("Scan more pages"), "secondary", "scan"), (N_("Print a copy"), "primary", "print")]
+        if self.sticks:
+            offered.append((N_("Save to my USB stick"), "primary", "usb"))
+        return offered + [(N_("Keep for the e-service"), "primary", "keep"), (N_("Start again"), "danger", "clear")]
 
     def _fill_choices(self) -> None:
         choices = self.ids.choices
@@ -126,12 +111,11 @@ class ScanCopyScreen(KioskScreen):
 
     def on_sticks(self, *args):
         if self.state == "pages":
-            self._fill_actions()
+            self.fill_actions(self.offered_actions())
 
     # ---- what the resident does -----------------------------------------------------------------
 
     def act(self, action: str) -> None:
-        app = self.app
         if action == "scan":
             self.message = ""
             self.state = "scanning"
@@ -150,10 +134,6 @@ class ScanCopyScreen(KioskScreen):
             self.show_pages()
         elif action == "pages":
             self.show_pages()
-        elif action == "call_staff":
-            app.call_staff()
-        else:
-            app.go_home()
 
     def page_action(self, index: int, action: str) -> None:
         if action == "rotate":

@@ -137,11 +137,11 @@ class VideoScreen(KioskScreen):
 
     def _booked(self, booking) -> None:
         self._booking = booking
-        self._show_booking(booking)
+        self.show_booking(booking)
         self.core.print_booking_receipt(booking, self.app.language, self._receipt_printed)
 
-    def _show_booking(self, booking, receipt_line: str = "") -> None:
-        self._redisplay = lambda: self._show_booking(booking, receipt_line)
+    def show_booking(self, booking, receipt_line: str = "") -> None:
+        self._redisplay = lambda: self.show_booking(booking, receipt_line)
         lines = [tr._(N_("Reference: {reference}")).replace("{reference}", booking.reference),
                  self._institution_name(booking.institution), self._when(booking.start, booking.duration_min)]
         if booking.room:
@@ -153,7 +153,7 @@ class VideoScreen(KioskScreen):
 
     def _receipt_printed(self, printed: bool | None) -> None:
         if self.state == "booked" and printed is not None:
-            self._show_booking(self._booking, N_("Take your receipt from the printer below the screen.") if printed
+            self.show_booking(self._booking, N_("Take your receipt from the printer below the screen.") if printed
                                else N_("The receipt could not be printed: please note your reference."))
 
     def _book_failed(self, error) -> None:
@@ -176,7 +176,7 @@ class VideoScreen(KioskScreen):
 
     @staticmethod
     def _when(start, minutes: int) -> str:
-        from kiosk.paperwork import CENTRE_TIME
+        from kiosk.printing.paperwork import CENTRE_TIME
         local = start.astimezone(CENTRE_TIME)
         return f"{local:%d.%m.%Y %H:%M} ({minutes} min)"
 

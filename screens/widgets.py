@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kivy.app import App
@@ -62,6 +63,26 @@ class Body(KioskLabel):
     pass
 
 
+MARKUP = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
+
+
+def readable_text(root) -> list[str]:
+    """The texts of the visible labels under `root`, top to bottom and left to right, without icons or markup."""
+    from screens.theme import ICONS
+    icons = set(ICONS.values())
+    found = []
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        if widget.opacity <= 0:
+            continue
+        stack.extend(widget.children)
+        if isinstance(widget, Label) and widget.text.strip() and widget.text not in icons:
+            x, top = widget.to_window(widget.x, widget.top)
+            found.append((-round(top), round(x), MARKUP.sub("", widget.text).strip()))
+    return [text for _top, _x, text in sorted(found)]
+
+
 class KioskScreen(Screen):
     """A screen: shows what the core reports, asks the core for what it needs, and forgets the resident."""
     core = ObjectProperty(None, allownone=True)  # kiosk.core.KioskCore, handed in when the app builds the screen
@@ -73,6 +94,10 @@ class KioskScreen(Screen):
 
     def on_core_event(self, event) -> None:
         """An event of kiosk.events, on the UI thread; screens that care about one override this."""
+
+    def resident_text(self) -> list[str]:
+        """What a resident reads on this screen now, in reading order: for speech and the screenshot checks."""
+        return readable_text(self)
 
     def reset(self) -> None:
         """Return to the empty state a new resident should see."""

@@ -1,4 +1,4 @@
-"""What the kiosk API accepts and answers: validated shapes, with limits that match the columns."""
+"""What the kiosk API accepts and answers: validated shapes, with the limits of the protocol (kiosk.staffdesk.wire)."""
 
 from __future__ import annotations
 
@@ -7,68 +7,42 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from kiosk.staffdesk import wire
+from kiosk.staffdesk.wire import Booking as BookingOut, CallStatus as CallOut, IssuedTicket as TicketOut
+from kiosk.staffdesk.wire import Slot as SlotOut
 from staffdesk.models import Priority
 
-Key = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9-]+$")
-Level = Literal["ok", "low", "out", "unknown"]
+Key = Field(min_length=wire.KEY_LENGTH[0], max_length=wire.KEY_LENGTH[1], pattern=wire.KEY_PATTERN)
+Level = Literal[wire.LEVELS]
+
+__all__ = ["CallIn", "CallOut", "TicketIn", "TicketOut", "LocalTicketIn", "SlotOut", "BookingIn", "BookingOut",
+           "HealthIn", "AlertIn"]
 
 
 class CallIn(BaseModel):
     key: str = Key
-    screen: str = Field("", max_length=80)
-    step: str = Field("", max_length=80)
-    last_error: str = Field("", max_length=300)
-    reason: str = Field("", max_length=300)
-
-
-class CallOut(BaseModel):
-    key: str
-    state: str
-    waiting_s: int
+    screen: str = Field("", max_length=wire.SCREEN_MAX)
+    step: str = Field("", max_length=wire.STEP_MAX)
+    last_error: str = Field("", max_length=wire.TEXT_MAX)
+    reason: str = Field("", max_length=wire.TEXT_MAX)
 
 
 class TicketIn(BaseModel):
     key: str = Key
-    service_id: str = Field(min_length=1, max_length=120)
-    service_name: str = Field(min_length=1, max_length=200)
+    service_id: str = Field(min_length=1, max_length=wire.SERVICE_ID_MAX)
+    service_name: str = Field(min_length=1, max_length=wire.SERVICE_NAME_MAX)
     priority: Priority = Priority.NONE
 
 
-class TicketOut(BaseModel):
-    number: str
-    people_ahead: int
-    expected_wait_min: int
-    where_to_go: str
-    follow_path: str | None
-
-
 class LocalTicketIn(TicketIn):
-    number: str = Field(min_length=1, max_length=20)
+    number: str = Field(min_length=1, max_length=wire.TICKET_NUMBER_MAX)
     issued_at: dt.datetime
-
-
-class SlotOut(BaseModel):
-    id: int
-    institution: str
-    topic: str
-    start: dt.datetime
-    duration_min: int
 
 
 class BookingIn(BaseModel):
     key: str = Key
     slot_id: int
-    topic: str = Field("", max_length=40)
-
-
-class BookingOut(BaseModel):
-    reference: str
-    slot_id: int
-    institution: str
-    topic: str
-    start: dt.datetime
-    duration_min: int
-    room: str
+    topic: str = Field("", max_length=wire.TOPIC_MAX)
 
 
 class HealthIn(BaseModel):
@@ -77,11 +51,11 @@ class HealthIn(BaseModel):
     receipt_paper: Level | None = None
     reader_present: bool | None = None
     scanner_present: bool | None = None
-    screen: str | None = Field(None, max_length=80)
-    version: str | None = Field(None, max_length=40)
+    screen: str | None = Field(None, max_length=wire.SCREEN_MAX)
+    version: str | None = Field(None, max_length=wire.VERSION_MAX)
 
 
 class AlertIn(BaseModel):
     key: str = Key
-    kind: str = Field(min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$")
-    detail: str = Field("", max_length=300)
+    kind: str = Field(min_length=1, max_length=wire.ALERT_KIND_MAX, pattern=wire.ALERT_KIND_PATTERN)
+    detail: str = Field("", max_length=wire.TEXT_MAX)

@@ -28,15 +28,16 @@ def places_holding(needles: list[str]) -> list[str]:
             key = id(referent)
             if key in seen or key in own:
                 continue
-            if isinstance(referent, str):
+            kind = type(referent)  # not isinstance: a weak proxy to a dead object raises on it
+            if issubclass(kind, str):
                 seen.add(key)
                 if any(text in referent for text, _ in wanted):
                     found.append(f"{type(holder).__qualname__} holds {referent[:80]!r}")
-            elif isinstance(referent, (bytes, bytearray)):
+            elif issubclass(kind, (bytes, bytearray)):
                 seen.add(key)
                 if any(data in referent for _, data in wanted):
                     found.append(f"{type(holder).__qualname__} holds bytes with a needle")
-            elif isinstance(referent, (tuple, frozenset)) and not gc.is_tracked(referent):
+            elif issubclass(kind, (tuple, frozenset)) and not gc.is_tracked(referent):
                 seen.add(key)
                 stack.append(referent)
     return found
@@ -44,4 +45,4 @@ def places_holding(needles: list[str]) -> list[str]:
 
 def live_objects_of(cls) -> list:
     gc.collect()
-    return [obj for obj in gc.get_objects() if isinstance(obj, cls)]
+    return [obj for obj in gc.get_objects() if issubclass(type(obj), cls)]

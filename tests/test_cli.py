@@ -57,7 +57,7 @@ def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, p
     assert result.returncode == 0, result.stdout
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
         "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "A4 printer",
-        "receipt printer", "scanner", "translations", "icon font", "display"]
+        "receipt printer", "scanner", "translations", "icon font", "display", "staff desk outbox"]
     assert all(line.startswith("ok") for line in lines)
 
 

@@ -51,7 +51,7 @@ def test_a_way_without_its_own_flow_explains_what_to_do_at_the_desk(kiosk):
     kiosk.app.show_service("vid-annual-income-declaration")
     kiosk.tap(kiosk.find_text("Do it yourself on this computer"))
     assert kiosk.app.dialog_is_open("channel_info")
-    text = kiosk.app._dialogs["channel_info"].text
+    text = kiosk.app.dialogs.built["channel_info"].text
     assert "scan the code" in text and "ask at the desk" in text
     kiosk.tap(kiosk.find_text("OK"))
     assert not kiosk.app.dialog_is_open("channel_info")

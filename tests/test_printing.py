@@ -13,7 +13,7 @@ import pytest
 from fpdf import FPDF
 
 from kiosk.events import PrinterAlert, PrintFailed, PrintPrepared as Prepared, PrintProgress, Printed
-from kiosk.printing import PrintService
+from kiosk.printing.service import PrintService
 from printers.cups_printer import DocumentPrinter
 from kiosk.session import SessionManager
 from printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
@@ -153,7 +153,7 @@ def test_a_printer_fault_is_shown_while_waiting_and_staff_fixing_it_lets_the_job
 def test_a_fault_nobody_fixes_ends_the_job_which_never_comes_out_later(resident, print_lab, tmp_path):
     print_lab.set_fault("media-empty")
     assert resident.print(authorisation_pdf(tmp_path)) == PrintFailed(PrintProblem.OUT_OF_PAPER)
-    assert resident.service.pages_left(resident.session, 20) == 20  # a failed job costs no pages
+    assert resident.service.pages_left(resident.session) == 20  # a failed job costs no pages
     assert cups_jobs(print_lab, "not-completed") == ""
     print_lab.set_fault("none")  # paper added after the resident left
     time.sleep(2)

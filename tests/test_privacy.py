@@ -39,16 +39,10 @@ def print_shown_document(kiosk, printing) -> None:
     assert kiosk.wait_until(lambda: printing.state == "done", 30), (printing.state, printing.body)
 
 
-def test_after_a_whole_visit_nothing_of_the_resident_is_in_memory(make_driver, print_settings, print_lab, pcscd,
-                                                                   test_ca, tmp_path):
-    ca_dir = tmp_path / "ca"
-    ca_dir.mkdir()
-    (ca_dir / "ca.pem").write_bytes(test_ca.pem())
-    save_ca_key(test_ca, ca_dir)
-    kiosk = make_driver(settings=print_settings)
+def visit_with_card(kiosk, print_lab, pcscd, ca_dir, resident, word) -> None:
+    """A resident's whole visit, card taken out at the end; its locals go when it returns."""
     app = kiosk.app
-    given, surname, code, pin = made_up_resident()
-    word = typed_word()
+    given, surname, code, pin = resident
     # The card runs in its own process: what this process holds of the resident, the kiosk took from the card.
     card = subprocess.Popen([sys.executable, "-m", "tools.virtual_card", "--given", given, "--surname", surname,
                              "--code", code, "--pin", pin, "--ca-dir", str(ca_dir)],
@@ -87,11 +81,22 @@ def test_after_a_whole_visit_nothing_of_the_resident_is_in_memory(make_driver, p
         card.send_signal(signal.SIGINT)  # the resident takes the card
         card.wait(timeout=10)
         _wait_for_no_card(pcscd)
+
+
+def test_after_a_whole_visit_nothing_of_the_resident_is_in_memory(make_driver, print_settings, print_lab, pcscd,
+                                                                   test_ca, tmp_path):
+    ca_dir = tmp_path / "ca"
+    ca_dir.mkdir()
+    (ca_dir / "ca.pem").write_bytes(test_ca.pem())
+    save_ca_key(test_ca, ca_dir)
+    kiosk = make_driver(settings=print_settings)
+    given, surname, code, pin = resident = made_up_resident()
+    word = typed_word()
+    visit_with_card(kiosk, print_lab, pcscd, ca_dir, resident, word)
     kiosk.frames(5)
-    report = app.end_session("resident")
+    report = kiosk.app.end_session("resident")
     assert report.clean, report
     kiosk.frames(5)
-    del card, login, search, printing, form
 
     assert live_objects_of(Visit) == []
     assert places_holding([given, surname, code, code[:6], word, word[:5]]) == []

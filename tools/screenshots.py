@@ -1,8 +1,13 @@
-"""Renders every screen and dialog in each language, at normal and extra-large text, to PNG files."""
+"""Renders every screen, dialog and the steps that matter, in each language, at normal and extra-large text.
+
+Beside each picture, `<name>.txt` holds what a resident reads on it (the screen's `resident_text`), for checking
+the words without looking at pixels.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sys
 import tempfile
 from pathlib import Path
@@ -14,55 +19,124 @@ EXAMPLE_SERVICE = "vsaa-sickness-benefit"
 SIZES = ((0, ""), (2, "-xl"))  # (text size step, file name suffix)
 
 
-def render_all(out_dir: Path, config: Path | None = None) -> list[Path]:
-    from kiosk.config import load_settings
-    from screens import SCREENS
-    from kiosk.idle import Timings
+class Renderer:
+    """One app, driven through each screen and step, writing a picture and its text for each."""
 
-    settings = load_settings(config)
-    runtime = Path(tempfile.mkdtemp(prefix="kiosk-screenshots-"))
-    settings = dataclasses.replace(settings, session=dataclasses.replace(settings.session, runtime_dir=runtime))
-    driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))
-    app = driver.app
-    from screens.theme import theme  # imported once the window exists at its configured size
-    written = []
-    for language in settings.ui.languages:
-        for step, suffix in SIZES:
-            app.start_session(language)
-            theme.text_size_step = step
-            for name in SCREENS:
-                if name == "service":
-                    app.show_service(EXAMPLE_SERVICE)
-                else:
-                    app.show(name)
-                if name == "admin":
-                    app.screen(name).dispatch("on_pre_enter")
-                written.append(driver.screenshot(out_dir / language / f"{name}{suffix}.png"))
-            app.show("find_service")
-            for query, shot in (("slimibas", "find_service-results"), ("xyzzy", "find_service-nothing")):
-                app.screen("find_service").query = query
-                written.append(driver.screenshot(out_dir / language / f"{shot}{suffix}.png"))
-            app.screen("find_service").query = ""
-            app.show_service(EXAMPLE_SERVICE)
-            app.show("home")
-            for name in DIALOGS:
-                dialog = app.open_dialog(name)
-                if name == "idle_warning":
-                    dialog.seconds_left = 25
-                if name == "channel_info":
-                    app.close_dialog(name)
-                    app.screen("service").choose("self")
-                written.append(driver.screenshot(out_dir / language / f"dialog-{name}{suffix}.png"))
-                app.close_dialog(name)
-            app.end_session("screenshots", farewell=False)
-    driver.close()
-    return written
+    def __init__(self, out_dir: Path, config: Path | None = None, languages: tuple[str, ...] | None = None,
+                 sizes=SIZES):
+        from kiosk.config import load_settings
+        from kiosk.idle import Timings
+        settings = load_settings(config)
+        runtime = Path(tempfile.mkdtemp(prefix="kiosk-screenshots-"))
+        # No desk and no ticket printer: the steps show what the kiosk does on its own.
+        settings = dataclasses.replace(
+            settings, session=dataclasses.replace(settings.session, runtime_dir=runtime),
+            kiosk=dataclasses.replace(settings.kiosk, state_dir=runtime / "state"),
+            staffdesk=dataclasses.replace(settings.staffdesk, url=""),
+            printing=dataclasses.replace(settings.printing, receipt_printer=("none", "")))
+        self.driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))
+        self.app = self.driver.app
+        self.out_dir = out_dir
+        self.languages = languages or settings.ui.languages
+        self.sizes = sizes
+        self.written: list[Path] = []
+
+    def shot(self, language: str, name: str, suffix: str, texts_of=None) -> None:
+        path = self.driver.screenshot(self.out_dir / language / f"{name}{suffix}.png")
+        widget = texts_of or self.app.screen(self.app.current_screen)
+        path.with_suffix(".txt").write_text("\n".join(widget.resident_text()) + "\n", encoding="utf-8")
+        self.written.append(path)
+
+    def render(self) -> list[Path]:
+        from screens import SCREENS
+        from screens.theme import theme  # imported once the window exists at its configured size
+        app = self.app
+        for language in self.languages:
+            for step, suffix in self.sizes:
+                app.start_session(language)
+                theme.text_size_step = step
+                for name in SCREENS:
+                    if name == "service":
+                        app.show_service(EXAMPLE_SERVICE)
+                    else:
+                        app.show(name)
+                    if name == "admin":
+                        app.screen(name).dispatch("on_pre_enter")
+                    self.shot(language, name, suffix)
+                self.search_steps(language, suffix)
+                app.show("home")
+                self.dialogs(language, suffix)
+                self.scan_and_print_steps(language, suffix)
+                self.ticket_and_booking_steps(language, suffix)
+                app.end_session("screenshots", farewell=False)
+        self.driver.close()
+        return self.written
+
+    def search_steps(self, language: str, suffix: str) -> None:
+        self.app.show("find_service")
+        search = self.app.screen("find_service")
+        for query, name in (("slimibas", "find_service-results"), ("xyzzy", "find_service-nothing")):
+            search.query = query
+            self.shot(language, name, suffix)
+        search.query = ""
+
+    def dialogs(self, language: str, suffix: str) -> None:
+        from kiosk.idle import IdlePolicy
+        app, core = self.app, self.app.core
+        for name in DIALOGS:
+            if name == "idle_warning":
+                # The warning shows only while the idle policy says so: one whose warning is due now.
+                calm, core.idle = core.idle, IdlePolicy(0, 25.9)
+                self.driver.wait_until(lambda: app.dialog_is_open("idle_warning"), 2)
+            elif name == "channel_info":
+                app.show_service(EXAMPLE_SERVICE)
+                app.screen("service").choose("self")
+            else:
+                app.open_dialog(name)
+            self.shot(language, f"dialog-{name}", suffix, app.dialogs.built[name])
+            if name == "idle_warning":
+                core.idle = calm
+            app.close_dialog(name)
+        dialog = app.open_dialog("call_staff")
+        dialog.state = "acknowledged"  # what the resident reads once staff answered the call
+        self.shot(language, "dialog-call_staff-answered", suffix, dialog)
+        app.close_dialog("call_staff")
+
+    def scan_and_print_steps(self, language: str, suffix: str) -> None:
+        app = self.app
+        app.show("scan_copy")
+        scan = app.screen("scan_copy")
+        scan.do("scan")
+        if self.driver.wait_until(lambda: scan.state == "pages", 30):
+            self.shot(language, "scan_copy-pages", suffix)
+            scan.do("print")
+            printing = app.screen("print")
+            if self.driver.wait_until(lambda: printing.state == "confirm", 30):
+                self.shot(language, "print-confirm", suffix)
+        scan.do("clear")
+
+    def ticket_and_booking_steps(self, language: str, suffix: str) -> None:
+        from kiosk.staffdesk.wire import Booking
+        app = self.app
+        app.show("queue_ticket")
+        ticket = app.screen("queue_ticket")
+        ticket.start_for(None)
+        ticket.do("none")
+        if self.driver.wait_until(lambda: ticket.state == "ticket", 15):
+            self.shot(language, "queue_ticket-number", suffix)
+        app.show("video")
+        video = app.screen("video")
+        start = dt.datetime.now(dt.timezone.utc).replace(hour=9, minute=30, second=0, microsecond=0) + dt.timedelta(
+            days=2)
+        # The desk that would have answered is not here: the booking it would return, as the screen shows one.
+        video.show_booking(Booking("VK-4821", 17, "VSAA", "pension", start, 20, "Room 2"))
+        self.shot(language, "video-booked", suffix)
 
 
 def main() -> int:
     prepare_environment()
     out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "build/screenshots")
-    files = render_all(out_dir)
+    files = Renderer(out_dir).render()
     print(f"{len(files)} screenshots in {out_dir}/<language>/")
     return 0
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import threading
-from dataclasses import dataclass
-
 import requests
+
+from kiosk.staffdesk import wire
+from kiosk.staffdesk.wire import Booking, CallStatus, IssuedTicket, Slot
 
 
 class Reason(str, enum.Enum):
@@ -34,45 +34,10 @@ class SlotTaken(Exception):
     """Another kiosk booked the slot first, or staff cancelled it."""
 
 
-@dataclass(frozen=True)
-class CallStatus:
-    key: str
-    state: str
-    waiting_s: int
-
-
-@dataclass(frozen=True)
-class IssuedTicket:
-    number: str
-    people_ahead: int
-    expected_wait_min: int
-    where_to_go: str
-    follow_url: str | None
-
-
-@dataclass(frozen=True)
-class Slot:
-    id: int
-    institution: str
-    topic: str
-    start: dt.datetime
-    duration_min: int
-
-
-@dataclass(frozen=True)
-class Booking:
-    reference: str
-    slot_id: int
-    institution: str
-    topic: str
-    start: dt.datetime
-    duration_min: int
-    room: str
-
-
 class DeskClient:
     def __init__(self, url: str, token: str, timeout_s: float):
         self.url = url.rstrip("/")
+        self._api = self.url + wire.PREFIX
         self.timeout_s = timeout_s
         self._token = token
         # One requests.Session per thread: the outbox, the heartbeat and the app each keep their own connection.
@@ -87,7 +52,7 @@ class DeskClient:
 
     def _request(self, method: str, path: str, **kwargs) -> requests.Response:
         try:
-            response = self._session().request(method, self.url + path, timeout=self.timeout_s, **kwargs)
+            response = self._session().request(method, self._api + path, timeout=self.timeout_s, **kwargs)
         except requests.Timeout:
             raise DeskUnavailable(Reason.TIMEOUT) from None
         except requests.RequestException as error:
@@ -104,44 +69,44 @@ class DeskClient:
         return response
 
     def open_call(self, key: str, screen: str, step: str, last_error: str, reason: str) -> CallStatus:
-        body = {"key": key, "screen": screen[:80], "step": step[:80], "last_error": last_error[:300],
-                "reason": reason[:300]}
-        return CallStatus(**self._ok(self._request("POST", "/api/kiosk/calls", json=body)).json())
+        body = {"key": key, "screen": screen[:wire.SCREEN_MAX], "step": step[:wire.STEP_MAX],
+                "last_error": last_error[:wire.TEXT_MAX], "reason": reason[:wire.TEXT_MAX]}
+        return CallStatus.from_json(self._ok(self._request("POST", wire.CALLS, json=body)).json())
 
     def call_status(self, key: str) -> CallStatus:
-        return CallStatus(**self._ok(self._request("GET", f"/api/kiosk/calls/{key}")).json())
+        return CallStatus.from_json(self._ok(self._request("GET", f"{wire.CALLS}/{key}")).json())
 
     def cancel_call(self, key: str) -> CallStatus:
-        return CallStatus(**self._ok(self._request("POST", f"/api/kiosk/calls/{key}/cancel")).json())
+        return CallStatus.from_json(self._ok(self._request("POST", f"{wire.CALLS}/{key}/cancel")).json())
 
     def take_ticket(self, key: str, service_id: str, service_name: str, priority: str) -> IssuedTicket:
         body = {"key": key, "service_id": service_id, "service_name": service_name, "priority": priority}
-        data = self._ok(self._request("POST", "/api/kiosk/tickets", json=body)).json()
-        follow = data.pop("follow_path")
-        return IssuedTicket(**data, follow_url=self.url + follow if follow else None)
+        return IssuedTicket.from_json(self._ok(self._request("POST", wire.TICKETS, json=body)).json())
+
+    def follow_url(self, ticket: IssuedTicket) -> str | None:
+        """Where a phone follows the ticket: the desk's own address and the ticket's page on it."""
+        return self.url + ticket.follow_path if ticket.follow_path else None
 
     def report_local_ticket(self, payload: dict) -> None:
-        self._ok(self._request("POST", "/api/kiosk/local-tickets", json=payload))
+        self._ok(self._request("POST", wire.LOCAL_TICKETS, json=payload))
 
     def video_institutions(self) -> dict[str, tuple[str, ...]]:
-        data = self._ok(self._request("GET", "/api/kiosk/video/institutions")).json()
+        data = self._ok(self._request("GET", wire.VIDEO_INSTITUTIONS)).json()
         return {code: tuple(topics) for code, topics in data.items()}
 
     def video_slots(self, institution: str, topic: str = "") -> list[Slot]:
-        data = self._ok(self._request("GET", "/api/kiosk/video/slots",
-                                      params={"institution": institution, "topic": topic})).json()
-        return [Slot(**{**slot, "start": dt.datetime.fromisoformat(slot["start"])}) for slot in data]
+        data = self._ok(self._request("GET", wire.VIDEO_SLOTS, params={"institution": institution,
+                                                                        "topic": topic})).json()
+        return [Slot.from_json(slot) for slot in data]
 
     def book(self, key: str, slot_id: int, topic: str) -> Booking:
-        response = self._request("POST", "/api/kiosk/video/bookings",
-                                 json={"key": key, "slot_id": slot_id, "topic": topic})
+        response = self._request("POST", wire.VIDEO_BOOKINGS, json={"key": key, "slot_id": slot_id, "topic": topic})
         if response.status_code == 409:
             raise SlotTaken
-        data = self._ok(response).json()
-        return Booking(**{**data, "start": dt.datetime.fromisoformat(data["start"])})
+        return Booking.from_json(self._ok(response).json())
 
     def heartbeat(self, health: dict) -> None:
-        self._ok(self._request("POST", "/api/kiosk/heartbeat", json=health))
+        self._ok(self._request("POST", wire.HEARTBEAT, json=health))
 
     def alert(self, key: str, kind: str, detail: str) -> None:
-        self._ok(self._request("POST", "/api/kiosk/alerts", json={"key": key, "kind": kind, "detail": detail[:300]}))
+        self._ok(self._request("POST", wire.ALERTS, json={"key": key, "kind": kind, "detail": detail[:wire.TEXT_MAX]}))

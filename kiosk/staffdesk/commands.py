@@ -49,24 +49,13 @@ def add_call_staff_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _service_name(settings, service_id: str) -> str:
-    """The Latvian name from the catalogue (staff see it in the queue); the id when it is not there."""
-    from kiosk.catalog import load_with_fallback
-    loaded = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir)
-    if loaded.catalog is not None:
-        for service in loaded.catalog.services:
-            if service.id == service_id:
-                return service.name.lv
-    return service_id
-
-
-def take_ticket_for_cli(settings, service_id: str, priority: Priority = Priority.NONE) -> Ticket:
+def take_ticket_for_cli(settings, service_id: str, service_name_lv: str, priority: Priority = Priority.NONE) -> Ticket:
     """A queue ticket as `kiosk ticket --service ID` gives it: from the desk, else from the kiosk's series
     (then reported through the outbox, waiting a few seconds for the desk before this process ends)."""
     desk = StaffDesk(settings)
     try:
         desk.start(heartbeats=False)
-        ticket = desk.take_ticket(service_id, _service_name(settings, service_id), priority)
+        ticket = desk.take_ticket(service_id, service_name_lv, priority)
         if desk.has_desk and not ticket.from_desk:
             desk.outbox.flush(DELIVERY_WAIT_S)
         return ticket

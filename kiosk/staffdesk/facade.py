@@ -170,7 +170,7 @@ class StaffDesk:
             try:
                 issued = self.client.take_ticket(key, service_id, service_name, Priority(priority).value)
                 return Ticket(issued.number, issued.people_ahead, issued.expected_wait_min, issued.where_to_go,
-                              issued.follow_url, from_desk=True)
+                              self.client.follow_url(issued), from_desk=True)
             except (DeskUnavailable, DeskRejected) as problem:
                 log.warning("the desk gave no ticket (%s); using the kiosk's own series", problem)
         number = self.local_series.next_number()

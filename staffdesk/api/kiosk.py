@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from staffdesk import desk, queue, video
 from staffdesk.api.deps import database, kiosk, read_database
 from staffdesk.models import Kiosk, utcnow
+from kiosk.staffdesk import wire
 from staffdesk.schemas import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
                                TicketIn, TicketOut)
 
-router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
+router = APIRouter(prefix=wire.PREFIX, tags=["kiosk"])
 
 
 def _changed(request: Request, centre_id: int) -> None:
@@ -31,7 +32,7 @@ def _call_out(call) -> CallOut:
 
 
 # First: the router tries its routes in order, and 2,400 kiosks send this one 80 times a second.
-@router.post("/heartbeat", status_code=204)
+@router.post(wire.HEARTBEAT, status_code=204)
 async def heartbeat(body: HealthIn, request: Request, me: Kiosk = Depends(kiosk)):
     # On the event loop: a heartbeat like the last one is only kept in memory, with no thread and no database.
     health, heartbeats = body.model_dump(exclude_none=True), request.app.state.heartbeats
@@ -51,7 +52,7 @@ async def _in_session(sessions: sessionmaker[Session], work, *args):
     return await run_in_threadpool(run)
 
 
-@router.post("/calls", response_model=CallOut, status_code=201)
+@router.post(wire.CALLS, response_model=CallOut, status_code=201)
 async def open_call(body: CallIn, request: Request, me: Kiosk = Depends(kiosk)):
     call = await _in_session(request.app.state.sessions, desk.open_call, me, body.key, body.screen, body.step,
                              body.last_error, body.reason)
@@ -59,7 +60,7 @@ async def open_call(body: CallIn, request: Request, me: Kiosk = Depends(kiosk)):
     return _call_out(call)
 
 
-@router.get("/calls/{key}", response_model=CallOut)
+@router.get(wire.CALLS + "/{key}", response_model=CallOut)
 async def call_state(key: str, request: Request, me: Kiosk = Depends(kiosk)):
     call = await _in_session(request.app.state.read_sessions, desk.call_by_key, me, key)
     if call is None:
@@ -67,7 +68,7 @@ async def call_state(key: str, request: Request, me: Kiosk = Depends(kiosk)):
     return _call_out(call)
 
 
-@router.post("/calls/{key}/cancel", response_model=CallOut)
+@router.post(wire.CALLS + "/{key}/cancel", response_model=CallOut)
 async def cancel_call(key: str, request: Request, me: Kiosk = Depends(kiosk)):
     call = await _in_session(request.app.state.sessions, desk.cancel_call, me, key)
     if call is None:
@@ -76,7 +77,7 @@ async def cancel_call(key: str, request: Request, me: Kiosk = Depends(kiosk)):
     return _call_out(call)
 
 
-@router.post("/tickets", response_model=TicketOut, status_code=201)
+@router.post(wire.TICKETS, response_model=TicketOut, status_code=201)
 def take_ticket(body: TicketIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
     issued = queue.take_ticket(session, me, body.key, body.service_id, body.service_name, body.priority)
     _changed(request, me.centre_id)
@@ -85,7 +86,7 @@ def take_ticket(body: TicketIn, request: Request, me: Kiosk = Depends(kiosk), se
                      follow_path=f"/follow/{issued.follow_token}" if issued.follow_token else None)
 
 
-@router.post("/local-tickets", status_code=204)
+@router.post(wire.LOCAL_TICKETS, status_code=204)
 def report_local_ticket(body: LocalTicketIn, request: Request, me: Kiosk = Depends(kiosk),
                         session: Session = Depends(database)):
     issued_at = body.issued_at
@@ -97,19 +98,19 @@ def report_local_ticket(body: LocalTicketIn, request: Request, me: Kiosk = Depen
     return Response(status_code=204)
 
 
-@router.get("/video/institutions")
+@router.get(wire.VIDEO_INSTITUTIONS)
 def institutions(_me: Kiosk = Depends(kiosk)) -> dict[str, list[str]]:
     return {code: list(topics) for code, topics in video.INSTITUTIONS.items()}
 
 
-@router.get("/video/slots", response_model=list[SlotOut])
+@router.get(wire.VIDEO_SLOTS, response_model=list[SlotOut])
 def free_slots(institution: str, topic: str = "", me: Kiosk = Depends(kiosk),
                session: Session = Depends(read_database)):
     return [SlotOut(id=slot.id, institution=slot.institution, topic=slot.topic, start=_utc(slot.starts_at),
                     duration_min=slot.duration_min) for slot in video.free_slots(session, me, institution, topic)]
 
 
-@router.post("/video/bookings", response_model=BookingOut, status_code=201)
+@router.post(wire.VIDEO_BOOKINGS, response_model=BookingOut, status_code=201)
 def book(body: BookingIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
     try:
         booking, slot = video.book(session, me, body.key, body.slot_id, body.topic)
@@ -120,7 +121,7 @@ def book(body: BookingIn, request: Request, me: Kiosk = Depends(kiosk), session:
                       topic=booking.topic, start=_utc(slot.starts_at), duration_min=slot.duration_min, room=slot.room)
 
 
-@router.post("/alerts", status_code=204)
+@router.post(wire.ALERTS, status_code=204)
 def alert(body: AlertIn, request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(database)):
     desk.raise_alert(session, me, body.key, body.kind, body.detail)
     _changed(request, me.centre_id)

@@ -94,6 +94,7 @@ def log_in(page, desk: DeskServer, centre) -> None:
 
 def test_staff_call_the_ticket_at_their_desk_again_or_mark_a_no_show(browser, desk):
     centre = make_centre(desk)
+    other = StaffBrowser(desk, centre.staff_name)  # a colleague at another desk, over plain HTTP
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -110,7 +111,6 @@ def test_staff_call_the_ticket_at_their_desk_again_or_mark_a_no_show(browser, de
         here = page.locator("#serving")
         expect(here).to_contain_text("Called to your desk: " + numbers[0])
         # Another desk calls the next number: the board moves on.
-        other = StaffBrowser(desk, centre.staff_name)
         assert other.act("/console/queue/next", {"desk": "Desk 9"}).json()["number"] == numbers[1]
         expect(board.locator("#current-number")).to_have_text(numbers[1])
         # Only this desk's number is offered here, and "Call again" puts it back on the board.
@@ -123,9 +123,9 @@ def test_staff_call_the_ticket_at_their_desk_again_or_mark_a_no_show(browser, de
         expect(here.locator(".now-serving-here")).to_have_count(0)
         expect(page.locator("#counts")).to_contain_text("1 no-shows")
         expect(page.locator("#counts")).to_contain_text("1 served")
-        other.http.close()
     finally:
         context.close()
+        other.http.close()
 
 
 def test_the_follow_page_on_a_phone_shows_each_change_without_a_reload(browser, desk):

@@ -161,7 +161,8 @@ def test_kiosk_call_staff_command(sqlite_desk, tmp_path, staff_of, capsys):
     printed = json.loads(capsys.readouterr().out)
     assert printed["state"] == "open"
     assert [c["reason"] for c in staff_of(centre).state()["calls"]] == ["the screen froze"]
-    ticket = take_ticket_for_cli(__import__("kiosk.config", fromlist=["load_settings"]).load_settings(ini), "passport")
+    ticket = take_ticket_for_cli(__import__("kiosk.config", fromlist=["load_settings"]).load_settings(ini), "passport",
+                                 "Pase")
     assert ticket.from_desk and ticket.number == "A001"
     # The desk gone: the command says so with exit status 1, and the call waits in the outbox.
     ini.write_text(text.replace(sqlite_desk.url, f"http://127.0.0.1:{free_port()}"), encoding="utf-8")

@@ -96,8 +96,8 @@ def test_with_the_desk_down_the_ticket_comes_from_the_kiosk_series(make_driver, 
     assert screen.number.startswith("K1-")
     assert "this kiosk's own series" in screen.details and "Please remember your number." in screen.details
     kiosk.tap(kiosk.root_widget("call_staff_button"))
-    assert kiosk.wait_until(lambda: kiosk.app._dialogs["call_staff"].state == "queued", timeout_s=10)
-    assert "cannot be reached just now" in kiosk.app._dialogs["call_staff"].ids.body.text
+    assert kiosk.wait_until(lambda: kiosk.app.dialogs.built["call_staff"].state == "queued", timeout_s=10)
+    assert "cannot be reached just now" in kiosk.app.dialogs.built["call_staff"].ids.body.text
 
 
 def test_a_video_consultation_is_booked_and_the_receipt_printed(make_driver, desk, desk_settings, staff_of,

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from kiosk.config import load_settings
 from kiosk.i18n import LANGUAGES, translate
-from printers.problems import RESIDENT_MESSAGES, PrintError
+from kiosk.printing.messages import RESIDENT_MESSAGES
+from printers.problems import PrintError
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -22,8 +23,8 @@ def _fail(error: PrintError) -> int:
 
 
 def _service(settings, service_id: str):
-    from kiosk.catalog import load_configured
-    service = load_configured(settings).catalog.by_id.get(service_id)
+    from kiosk.core import KioskCore
+    service = KioskCore(settings).catalog.require().by_id.get(service_id)
     if service is None:
         print(f"The catalogue has no service '{service_id}'; 'kiosk catalog search' finds ids.", file=sys.stderr)
     return service
@@ -89,7 +90,7 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 
 def cmd_ticket(args: argparse.Namespace) -> int:
-    from kiosk.paperwork import ticket_bytes
+    from kiosk.printing.paperwork import ticket_bytes
     from printers.receipt_printer import receipt_printer
     settings = load_settings(args.config)
     service = _service(settings, args.service)
@@ -98,7 +99,7 @@ def cmd_ticket(args: argparse.Namespace) -> int:
     number, follow_url, ahead, wait = args.number, "", None, None
     if number is None:
         from kiosk.staffdesk.commands import take_ticket_for_cli
-        ticket = take_ticket_for_cli(settings, service.id)
+        ticket = take_ticket_for_cli(settings, service.id, service.name.lv)
         number, follow_url, ahead, wait = (ticket.number, ticket.follow_url or "", ticket.people_ahead,
                                            ticket.expected_wait_min)
     data = ticket_bytes(settings, args.lang, number, service.name.get(args.lang), follow_url, ahead, wait)
@@ -121,7 +122,7 @@ def cmd_ticket(args: argparse.Namespace) -> int:
 
 def cmd_authorisation(args: argparse.Namespace) -> int:
     from types import SimpleNamespace
-    from kiosk.paperwork import authorisation_pdf
+    from kiosk.printing.paperwork import authorisation_pdf
     settings = load_settings(args.config)
     service = _service(settings, args.service)
     if service is None:

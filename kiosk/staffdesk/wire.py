@@ -1,0 +1,82 @@
+"""The staff desk's kiosk protocol, defined once for both ends: paths, field limits and the answers' shapes.
+
+The kiosk's client and the desk's server both import this module; it holds no server code and needs nothing
+beyond the standard library, so a kiosk never carries the desk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+PREFIX = "/api/kiosk"
+CALLS = "/calls"
+TICKETS = "/tickets"
+LOCAL_TICKETS = "/local-tickets"
+VIDEO_INSTITUTIONS = "/video/institutions"
+VIDEO_SLOTS = "/video/slots"
+VIDEO_BOOKINGS = "/video/bookings"
+HEARTBEAT = "/heartbeat"
+ALERTS = "/alerts"
+
+# Limits that match the desk's columns: the kiosk trims to them, the desk refuses what is longer.
+KEY_PATTERN = r"^[A-Za-z0-9-]+$"
+KEY_LENGTH = (8, 64)
+SCREEN_MAX = STEP_MAX = 80
+TEXT_MAX = 300              # a call's last error or reason, an alert's detail
+SERVICE_ID_MAX, SERVICE_NAME_MAX = 120, 200
+TICKET_NUMBER_MAX = 20
+TOPIC_MAX = 40
+ALERT_KIND_PATTERN, ALERT_KIND_MAX = r"^[a-z0-9-]+$", 40
+VERSION_MAX = 40
+LEVELS = ("ok", "low", "out", "unknown")  # paper and toner in a heartbeat
+
+
+class Answer:
+    """An answer's shape; `from_json` reads it as the desk sent it (times as ISO 8601 text)."""
+
+    @classmethod
+    def from_json(cls, data: dict):
+        values = {}
+        for spec in fields(cls):
+            value = data[spec.name]
+            if spec.type in ("dt.datetime", dt.datetime) and isinstance(value, str):
+                value = dt.datetime.fromisoformat(value)
+            values[spec.name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class CallStatus(Answer):
+    key: str
+    state: str
+    waiting_s: int
+
+
+@dataclass(frozen=True)
+class IssuedTicket(Answer):
+    number: str
+    people_ahead: int
+    expected_wait_min: int
+    where_to_go: str
+    follow_path: str | None  # on the desk: the page that follows this ticket on a phone
+
+
+@dataclass(frozen=True)
+class Slot(Answer):
+    id: int
+    institution: str
+    topic: str
+    start: dt.datetime
+    duration_min: int
+
+
+@dataclass(frozen=True)
+class Booking(Answer):
+    reference: str
+    slot_id: int
+    institution: str
+    topic: str
+    start: dt.datetime
+    duration_min: int
+    room: str

@@ -1,0 +1,97 @@
+"""A whole visit through the core alone, with no window: search, card login, scan, print, ticket, end and wipe."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import CALM, ROOT
+from kiosk import events
+from kiosk.core import KioskCore
+from kiosk.scanning.modes import ScanMode, ScanRequest, Source
+from tools.virtual_card import CardSpec
+
+
+class Listener:
+    """The core's events as a queue, waited on by kind."""
+
+    def __init__(self, core: KioskCore):
+        self.events: queue.Queue = queue.Queue()
+        self.seen: list = []
+        core.subscribe(self.events.put)
+
+    def wait_for(self, *kinds, timeout: float = 30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.seen.append(event)
+            if isinstance(event, kinds):
+                return event
+        raise AssertionError(f"no {[kind.__name__ for kind in kinds]} within {timeout} s; saw {self.seen}")
+
+
+@pytest.fixture
+def core(print_settings):
+    kiosk = KioskCore(print_settings, CALM)
+    kiosk.prepare()
+    yield kiosk
+    kiosk.stop()
+
+
+def test_a_whole_visit_through_the_core_alone(core, print_lab, insert_card):
+    heard = Listener(core)
+    core.start()
+    assert [service.id for service in core.catalog.search("slimibas pabalsts", "lv")][0] == "vsaa-sickness-benefit"
+
+    insert_card(CardSpec(pin="482916"))  # a card put in starts the visit
+    heard.wait_for(events.SessionStarted)
+    visit = core.visit
+    assert heard.wait_for(events.IdentityRead).identity.surname == "Bērziņš"
+    core.login("111111")
+    wrong = heard.wait_for(events.CardProblem, events.LoginSucceeded)
+    assert isinstance(wrong, events.CardProblem) and wrong.tries_left == 2 and not visit.card.verified
+    core.login("482916")
+    heard.wait_for(events.LoginSucceeded)
+    assert visit.card.verified and visit.card.identity.given_name == "Jānis"
+
+    core.scanning.scan(ScanRequest(ScanMode.TEXT, Source.FLATBED, 75))
+    assert heard.wait_for(events.ScanFinished, events.ScanFailed) == events.ScanFinished(added=1, count=1)
+    core.scanning.make_pdf()
+    pdf = heard.wait_for(events.PdfReady).path
+    assert visit.scans.pages_scanned and visit.scans.kept_pdf == pdf
+
+    scan, _ = core.printable_documents()
+    core.prepare_print(scan)
+    prepared = heard.wait_for(events.PrintPrepared, events.PrintFailed)
+    assert prepared.pages == 1 and prepared.within_quota
+    core.confirm_print(prepared)
+    assert heard.wait_for(events.Printed, events.PrintFailed) == events.Printed(pages=1, pages_left=19)
+    assert visit.prints.pages_printed == 1 and len(print_lab.received_documents()) == 1
+
+    tickets: queue.Queue = queue.Queue()
+    core.take_ticket(None, "none", "lv", lambda ticket, printed: tickets.put((ticket, printed)), tickets.put)
+    ticket, printed = tickets.get(timeout=30)
+    assert printed is True and ticket.number and visit.desk.ticket is ticket
+
+    report = core.end_visit("resident")
+    assert report.clean, report
+    assert {"card login", "scan record", "print count", "desk matters", "print jobs", "scans",
+            "help call at the desk", "typed search words"} <= set(report.wipers_run)
+    assert heard.wait_for(events.SessionEnded) == events.SessionEnded("resident", True)
+    assert visit.card.identity is None and visit.scans.kept_pdf is None and visit.desk.ticket is None
+    assert not visit.directory.exists() and core.visit is None
+
+
+def test_the_core_and_the_command_line_import_no_widgets():
+    program = ("import sys, kiosk.core, kiosk.cli, kiosk.events, kiosk.visit; "
+               "assert not [name for name in sys.modules if name.split('.')[0] in ('kivy', 'screens')], "
+               "sorted(name for name in sys.modules if name.startswith(('kivy', 'screens')))")
+    result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
