@@ -194,10 +194,13 @@ class KioskCore:
         return report
 
     def activity(self, source: str) -> None:
-        """The resident did something, anywhere (a touch, a key, a card, a page): the visit stays alive."""
+        """The resident did something, anywhere (a touch, a key, a card, a page): the visit stays alive.
+
+        Safe from any thread: the idle clock is one assignment, and listeners hear of it on the posting thread.
+        """
         self.idle.touched()
         if source != "touch":  # touches are the app's own; others it should hear of (a browser's, a card's)
-            self._tell(events.ResidentActivity(source))
+            self.post(lambda: self._tell(events.ResidentActivity(source)))
 
     def note_problem(self, problem: str) -> None:
         """What went wrong last for this resident, for the staff member who answers a call (no personal data)."""

@@ -152,3 +152,9 @@ def make_driver(settings):
 def kiosk(make_driver):
     """A running kiosk app that never goes idle by itself."""
     return make_driver()
+
+
+def card_identity(kiosk):
+    """The identity the card gave the resident's visit, or None (also before a visit starts)."""
+    visit = kiosk.core.visit
+    return visit.card.identity if visit is not None else None

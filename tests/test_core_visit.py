@@ -95,3 +95,25 @@ def test_the_core_and_the_command_line_import_no_widgets():
                "sorted(name for name in sys.modules if name.startswith(('kivy', 'screens')))")
     result = subprocess.run([sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_activity_from_any_thread_keeps_the_visit_alive(settings):
+    import threading
+    from kiosk.idle import IdlePolicy, IdleState
+    now = [0.0]
+    core = KioskCore(settings, CALM)
+    core.idle = IdlePolicy(10, 10, clock=lambda: now[0])  # the resident's time, moved by the test
+    heard = Listener(core)
+    try:
+        core.prepare()
+        core.start_visit()
+        now[0] = 8.0
+        # A source that is not the window, such as a browser page the resident scrolls, on its own thread.
+        threading.Thread(target=core.activity, args=("browser",)).start()
+        assert heard.wait_for(events.ResidentActivity, timeout=5) == events.ResidentActivity("browser")
+        now[0] = 16.0
+        assert core.idle.reading().state is IdleState.ACTIVE  # 8 s after the page was used, 16 s into the visit
+        now[0] = 20.0
+        assert core.idle.reading().state is IdleState.WARNING
+    finally:
+        core.stop()

@@ -15,7 +15,7 @@ from kiosk.eid.card import EidCard, EidError, Problem
 from kiosk.eid.identity import personal_code_is_valid
 from kiosk.eid.pcsc import connect
 from kiosk.eid.proof import prove_pin, verify_token
-from conftest import _wait_for_no_card
+from conftest import _wait_for_no_card, card_identity
 from tools.virtual_card import CardSpec, make_ca
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
@@ -217,7 +217,7 @@ def test_inserting_a_card_greets_the_resident_and_pin_logs_in(make_driver, inser
         assert kiosk.core.visit.card.verified
         card.remove()
         assert kiosk.wait_until(lambda: screen.state == "removed", 5)
-        assert kiosk.core.visit.card.identity is None and not kiosk.core.visit.card.verified
+        assert card_identity(kiosk) is None and not kiosk.core.visit.card.verified
         assert kiosk.find_text("Jūsu karte tika izņemta")
     for secret in ("482916", "111111", "Jānis", "Bērziņš", "12347"):
         assert secret not in caplog.text
@@ -238,11 +238,11 @@ def test_one_try_left_warns_strongly(make_driver, insert_card):
 def test_taking_the_card_out_elsewhere_logs_out_with_a_message(make_driver, insert_card):
     kiosk = make_driver()
     card = insert_card(CardSpec())
-    assert kiosk.wait_until(lambda: kiosk.core.visit.card.identity is not None, 5)
+    assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, 5)
     kiosk.app.show("home")
     card.remove()
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("card_removed"), 5)
-    assert (kiosk.core.visit is None or kiosk.core.visit.card.identity is None)
+    assert card_identity(kiosk) is None
 
 
 def test_an_unsupported_card_gets_a_plain_sentence(make_driver, insert_card):
@@ -266,10 +266,10 @@ def test_no_reader_says_call_staff(make_driver, settings, pcscd):
 def test_the_session_end_forgets_the_identity(make_driver, insert_card):
     kiosk = make_driver()
     insert_card(CardSpec())
-    assert kiosk.wait_until(lambda: kiosk.core.visit.card.identity is not None, 5)
+    assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, 5)
     report = kiosk.app.end_session("resident")
     assert report.clean and "screen eid_login" in report.wipers_run
-    assert (kiosk.core.visit is None or kiosk.core.visit.card.identity is None)
+    assert card_identity(kiosk) is None
     assert not kiosk.app.screen("eid_login").holds_resident_data()
     kiosk.frames(2)
     assert not any("Jānis" in text for text in kiosk.visible_texts())

@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from conftest import card_identity
 from printed_output import pdf_pages
 
 
@@ -98,7 +99,7 @@ def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card
     kiosk = make_driver(settings=print_settings)
     kiosk.app.start_session("en")
     insert_card(CardSpec())
-    assert kiosk.wait_until(lambda: kiosk.core.visit.card.identity is not None, timeout_s=10)
+    assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, timeout_s=10)
     kiosk.app.show_service("vsaa-paternity-benefit")
     kiosk.frames(2)
     kiosk.tap(kiosk.find_text("A staff member does it for you"))
@@ -107,7 +108,7 @@ def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card
     kiosk.tap(kiosk.find_text("Print 1 page"))
     assert kiosk.wait_until(lambda: printing.state == "done", timeout_s=30), printing.body
     text = pdf_text(print_lab.received_documents()[0].read_bytes(), tmp_path)
-    identity = kiosk.core.visit.card.identity
+    identity = card_identity(kiosk)
     assert identity.surname in text and identity.personal_code in text and "Paternitātes pabalsts" in text
 
 
