@@ -35,6 +35,7 @@ def main() -> None:
     from kiosk.config import load_settings
     from kiosk.idle import Timings
     from screens import FEATURES
+    from tools.virtual_card import sample_identity
 
     settings = load_settings(ROOT / "kiosk.ini")
     runtime = Path(tempfile.mkdtemp(prefix="bench-soak-"))
@@ -49,7 +50,7 @@ def main() -> None:
         app.start_session(languages[number % len(languages)])
         session = driver.core.visit
         (session.directory / "scan.pdf").write_bytes(b"%PDF" + bytes(64 * 1024))
-        session.card.identity = {"given_name": "Jānis", "surname": "Bērziņš"}
+        session.card.identity = sample_identity()
         for feature in FEATURES:
             app.show(feature.screen)
             driver.frames(1)

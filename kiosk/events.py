@@ -7,17 +7,19 @@ job update or a SANE error is translated into one of these at the edge, in kiosk
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING
 
-from kiosk.eid.card import Problem as CardProblemKind
-from kiosk.eid.identity import Identity
-from kiosk.eid.profiles import CardKind
-from kiosk.scanning.modes import ScanRequest
-from kiosk.scanning.pages import Page
-from kiosk.scanning.problems import Problem as ScanProblem
-from kiosk.scanning.usb import UsbStick
-from printers.problems import PrintProblem
+if TYPE_CHECKING:  # only named here: importing them would make every importer pay for PIL, numpy, pyscard
+    from pathlib import Path
+
+    from kiosk.eid.card import Problem as CardProblemKind
+    from kiosk.eid.identity import Identity
+    from kiosk.eid.profiles import CardKind
+    from kiosk.scanning.modes import ScanRequest
+    from kiosk.scanning.pages import Page
+    from kiosk.scanning.problems import Problem as ScanProblem
+    from kiosk.scanning.usb import UsbStick
+    from printers.problems import PrintProblem
 
 # ---- the visit -------------------------------------------------------------------------------------
 
@@ -193,10 +195,3 @@ class DeviceHealth:
     """A device's fault as staff should hear of it (`kind` empty when it works again)."""
     device: str
     kind: str = ""
-
-
-@dataclass(frozen=True)
-class Reply:
-    """The answer to a slow request a screen made (a desk call, a health check), to be handed to `deliver`."""
-    deliver: Callable[[Any], None]
-    value: Any

@@ -10,6 +10,7 @@ from kiosk.idle import Timings
 from screens import FEATURES
 from screens.i18n import tr
 from screens.theme import ICONS
+from tools.virtual_card import CardSpec, sample_identity
 
 ICON_GLYPHS = set(ICONS.values())
 LANGUAGE_NAMES = {"Latviešu", "English", "Українська"}
@@ -281,7 +282,7 @@ def test_session_folders_left_by_a_crash_are_wiped_before_the_greeting(settings,
 def test_nothing_of_a_session_stays_in_memory(kiosk):
     start_in(kiosk, "English")
     ref = weakref.ref(kiosk.core.sessions.current)
-    kiosk.core.visit.card.identity = {"given_name": "Jānis"}
+    kiosk.core.visit.card.identity = sample_identity()
     kiosk.tap(kiosk.find_text("End session"))
     kiosk.tap(kiosk.find_text("Yes, end session"))
     gc.collect()
@@ -303,7 +304,7 @@ def test_logs_hold_nothing_of_the_resident(make_driver, caplog):
         start_in(kiosk, "Latviešu")
         session = kiosk.core.sessions.current
         (session.directory / "pase-Jānis-Bērziņš-010180-12345.pdf").write_bytes(b"%PDF")
-        session.card.identity = {"given_name": "Jānis", "surname": "Bērziņš", "personal_code": "010180-12345"}
+        session.card.identity = sample_identity(CardSpec(personal_code="010180-12345"))
 
         def failing_wiper():
             raise OSError("cannot remove pase-Jānis-Bērziņš-010180-12345.pdf")

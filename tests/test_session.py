@@ -8,6 +8,7 @@ import weakref
 from kiosk.gesture import CornerTaps
 from kiosk.idle import IdlePolicy, IdleState
 from kiosk.session import SessionManager
+from tools.virtual_card import sample_identity
 
 
 class FakeClock:
@@ -68,7 +69,7 @@ def test_nothing_of_the_session_outlives_it_in_memory(tmp_path):
     manager.prepare()
     session = manager.start()
     session.desk.last_problem = "jam"
-    session.card.identity = {"given_name": "Jānis"}
+    session.card.identity = sample_identity()
     ref = weakref.ref(session)
     login, desk = session.card, session.desk
     del session

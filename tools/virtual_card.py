@@ -81,6 +81,14 @@ def make_ca(directory: Path | None = None) -> TestCa:
     return ca
 
 
+def sample_identity(spec: CardSpec | None = None):
+    """The identity a card of `spec` gives, without a card: for tests and benchmarks of what holds one."""
+    from kiosk.eid.identity import Identity
+    spec = spec or CardSpec()
+    return Identity(spec.given_name, spec.surname, spec.personal_code, "Latvian eID (virtual card)", spec.not_after,
+                    "KAC kiosk TEST eID CA", b"")
+
+
 def load_or_make_ca(directory: Path) -> TestCa:
     """The test CA kept in `directory` (ca.pem and ca-key.pem), made there the first time."""
     key_path, pem_path = directory / "ca-key.pem", directory / "ca.pem"
