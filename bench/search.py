@@ -1,7 +1,9 @@
 """Search speed per keystroke on a 5,000-entry catalogue: the real entries plus generated ones.
 
 1,000 queries (real words with typos, without diacritics, in Latin for Cyrillic, half-typed) are typed one
-keystroke at a time; every prefix is one search. Prints search_p50_ms and search_p99_ms (goal: p99 <= 2 ms),
+keystroke at a time; every prefix is one search. Prints index_build_ms (goal: <= 1,000 ms; the word-form
+dictionaries are loaded before, as the kiosk does off the UI thread, and their load is printed as
+lemmatiser_load_ms), search_p50_ms and search_p99_ms (goal: p99 <= 2 ms),
 and ui_update_ms: the median time from a key on the on-screen keyboard to the result list holding the new
 rows, in the real app (goal: well inside one 60 Hz frame, 16.7 ms).
 """
@@ -19,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kiosk.catalog import lemmas  # noqa: E402
 from kiosk.catalog.model import Catalog, Texts, load_catalog  # noqa: E402
 from kiosk.catalog.search import SearchIndex, fold  # noqa: E402
 
@@ -72,7 +75,7 @@ def measure_search(index: SearchIndex, queries: list[str]) -> list[float]:
     """Every keystroke of every query; the word cache starts empty for each query, as for a new resident."""
     times = []
     for query in queries:
-        index._matches.cache_clear()
+        index.forget_queries()
         for end in range(1, len(query) + 1):
             began = time.perf_counter()
             index.search(query[:end], "lv")
@@ -109,6 +112,9 @@ def main() -> None:
     rng = random.Random(20261123)
     real = load_catalog(ROOT / "assets" / "catalog" / "catalog.yaml")
     catalog = synthetic_catalog(real, rng)
+    began = time.perf_counter()
+    lemmas.warm_up_in_background().join()
+    print(f"lemmatiser_load_ms={(time.perf_counter() - began) * 1000:.0f}")
     began = time.perf_counter()
     index = SearchIndex(catalog)
     build_ms = (time.perf_counter() - began) * 1000

@@ -14,7 +14,12 @@ Prints, per backend: backend=... heartbeat_rps=... p99_ms=... bare_rps=... ratio
   calls_stored    burst calls in the database after the desk stopped / calls answered 2xx
   kiosks_stored   kiosks whose heartbeat is in the database after the desk stopped
   load_1min       the machine's load average after the run: above ~2 on 2 cores, something else competed
-Run: .venv/bin/python bench/staffdesk.py [--seconds 15] [--backends sqlite,postgresql]
+Then, per backend, the consoles' live streams: one centre, STREAM_CALLS help calls one after another (each
+followed by its cancel, and by a console read), with no stream open and then with 100 (25 sessions x 4):
+  streams=N call_p50_ms call_p99_ms   a kiosk's help call answered (goal with 100 streams: p99 <= 50)
+            state_p50_ms state_max_ms a console's /console/state read right after it
+            pushed                    states the streams received (each change reaches every stream)
+Run: .venv/bin/python bench/staffdesk.py [--seconds 15] [--backends sqlite,postgresql] [--parts load,streams]
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ OPEN_LOOP_CONNECTIONS = 256
 TIMEOUT_S = 30
 # The closed loops for ratio_to_bare: this many rounds of bare then desk, each this long.
 ROUNDS, ROUND_S = 3, 3.0
+STREAMS, STREAMS_PER_SESSION, STREAM_CALLS = 100, 4, 400
+# Calls come this far apart: a busy centre, yet each change's state has gone out before the next one.
+STREAM_CALL_GAP_S = 0.05
 
 
 def make_kiosks(url: str) -> list[str]:
@@ -220,10 +228,79 @@ def stored(url: str) -> tuple[int, int]:
         engine.dispose()
 
 
+def make_stream_centre(url: str) -> tuple[list[str], list[str]]:
+    """One centre with 4 kiosks and a staff member logged in STREAMS / STREAMS_PER_SESSION times (sessions made
+    in the database: a login's argon2 hash is not what is measured). Returns (kiosk tokens, session cookies)."""
+    from staffdesk.crud import add_staff
+    from staffdesk.db import make_engine, make_sessionmaker
+    from staffdesk.migrate import upgrade
+    from staffdesk.models import Kiosk, StaffSession, utcnow
+    from staffdesk.security import new_token, token_hash
+    upgrade(url)
+    engine = make_engine(url)
+    tokens, cookies = [new_token() for _ in range(4)], [new_token() for _ in range(STREAMS // STREAMS_PER_SESSION)]
+    with make_sessionmaker(engine)() as session:
+        staff = add_staff(session, "bench-staff", "a long bench password", "KAC streams")
+        centre_id = staff.centre_id
+        session.add_all(Kiosk(name=f"stream-kiosk-{n}", token_hash=token_hash(token), centre_id=centre_id)
+                        for n, token in enumerate(tokens))
+        session.add_all(StaffSession(token_hash=token_hash(cookie), staff_id=staff.id, csrf_token=new_token(),
+                                     last_used=utcnow()) for cookie in cookies)
+        session.commit()
+    engine.dispose()
+    return tokens, cookies
+
+
+async def open_stream(port: int, cookie: str, first: asyncio.Event, pushed: list[int]) -> None:
+    """A console's live stream, read and thrown away; counts the states it was sent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /console/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sd_session={cookie}\r\n\r\n"
+                 .encode())
+    try:
+        while data := await reader.read(256 * 1024):
+            states = data.count(b"event: state")
+            if states:
+                pushed[0] += states
+                first.set()
+    finally:
+        writer.close()
+
+
+async def stream_round(port: int, tokens: list[str], cookies: list[str], streams: int) -> dict:
+    http = Http(port, 4)
+    pushed, readers, firsts = [0], [], []
+    for number in range(streams):
+        firsts.append(asyncio.Event())
+        readers.append(asyncio.create_task(open_stream(port, cookies[number // STREAMS_PER_SESSION], firsts[-1],
+                                                       pushed)))
+    await asyncio.wait_for(asyncio.gather(*(first.wait() for first in firsts)), TIMEOUT_S)
+    pushed[0] = 0
+    state = (f"GET /console/state HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sd_session={cookies[0]}\r\n\r\n"
+             .encode())
+    calls, reads = [], []
+    for number in range(STREAM_CALLS):
+        key, token = str(uuid.uuid4()), tokens[number % len(tokens)]
+        began = time.perf_counter()
+        status = await http.post(request("/api/kiosk/calls", token, {"key": key, "screen": "bench"}))
+        calls.append((time.perf_counter() - began) * 1000 if status < 300 else float("inf"))
+        began = time.perf_counter()
+        status = await http.post(state)
+        reads.append((time.perf_counter() - began) * 1000 if status < 300 else float("inf"))
+        await http.post(request(f"/api/kiosk/calls/{key}/cancel", token, {}))
+        await asyncio.sleep(STREAM_CALL_GAP_S)
+    for reader in readers:
+        reader.cancel()
+    await asyncio.gather(*readers, return_exceptions=True)
+    http.close()
+    return {"call_p50_ms": statistics.median(calls), "call_p99_ms": p99(calls),
+            "state_p50_ms": statistics.median(reads), "state_max_ms": max(reads), "pushed": pushed[0]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--parts", default="load,streams")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -237,12 +314,30 @@ def main() -> int:
     bare = serve([__file__, "--bare-server", str(bare_port)], bare_port, {})
     path = "/api/kiosk/heartbeat"
     try:
-        bare_rps = asyncio.run(closed_loop(bare_port, path, ["x"], 5))
-        bare_beats, _ = asyncio.run(steady(bare_port, path, ["x"], args.seconds, burst=False))
-        # The machine's load average: this benchmark wants both cores; anything else running skews every figure.
-        print(f"backend=bare p99_ms={p99(bare_beats):.1f} bare_rps={bare_rps:.0f} "
-              f"load_1min={os.getloadavg()[0]:.1f}", flush=True)
-        for backend in args.backends.split(","):
+        parts = args.parts.split(",")
+        if "load" in parts:
+            bare_rps = asyncio.run(closed_loop(bare_port, path, ["x"], 5))
+            bare_beats, _ = asyncio.run(steady(bare_port, path, ["x"], args.seconds, burst=False))
+            # The machine's load average: this benchmark wants both cores; anything else skews every figure.
+            print(f"backend=bare p99_ms={p99(bare_beats):.1f} bare_rps={bare_rps:.0f} "
+                  f"load_1min={os.getloadavg()[0]:.1f}", flush=True)
+        for backend in args.backends.split(",") if "streams" in parts else ():
+            folder = Path(tempfile.mkdtemp(prefix="staffdesk-bench-"))
+            url = cluster.new_database("streams") if backend == "postgresql" else f"sqlite:///{folder}/desk.sqlite"
+            tokens, cookies = make_stream_centre(url)
+            port = free_port()
+            desk = serve(["-m", "staffdesk", "serve", "--db", url, "--port", str(port)], port,
+                         {"STAFFDESK_DATA_DIR": str(folder), "STAFFDESK_COOKIE_SECURE": "no"})
+            try:
+                for streams in (0, STREAMS):
+                    figures = asyncio.run(stream_round(port, tokens, cookies, streams))
+                    print(f"backend={backend} streams={streams} " + " ".join(
+                        f"{name}={value:.1f}" if isinstance(value, float) else f"{name}={value}"
+                        for name, value in figures.items()) + f" load_1min={os.getloadavg()[0]:.1f}", flush=True)
+            finally:
+                desk.terminate()
+                desk.wait(timeout=10)
+        for backend in args.backends.split(",") if "load" in parts else ():
             folder = Path(tempfile.mkdtemp(prefix="staffdesk-bench-"))
             url = cluster.new_database("bench") if backend == "postgresql" else f"sqlite:///{folder}/desk.sqlite"
             tokens = make_kiosks(url)

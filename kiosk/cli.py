@@ -248,9 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--config", help="path of kiosk.ini")
     login.set_defaults(handler=cmd_eid_login)
 
+    from kiosk.browser.commands import add_browser_commands
     from kiosk.printing.commands import add_printing_commands
     from kiosk.scanning.commands import add_scan_parser
     from kiosk.staffdesk.commands import add_call_staff_parser
+    add_browser_commands(commands)
     add_printing_commands(commands)
     add_scan_parser(commands)
     add_call_staff_parser(commands)

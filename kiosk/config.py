@@ -212,6 +212,39 @@ class StaffdeskSection:
     timeout_s: int = setting(_whole_number(1, 60), 5)
 
 
+def _hosts(value: str) -> tuple[str, ...]:
+    hosts = tuple(part.strip().lower().rstrip(".") for part in value.split(",") if part.strip())
+    for host in hosts:
+        if "/" in host or ":" in host or " " in host or "." not in host.strip("."):
+            raise ValueError
+    return hosts
+
+
+HOSTS = Rule(_hosts, "host names separated by commas, without https:// or paths (e.g. latvija.gov.lv)")
+
+
+def _optional_file(value: str) -> Path | None:
+    return Path(value.strip()) if value.strip() else None
+
+
+@dataclass(frozen=True)
+class BrowserSection:
+    # Debian's Chromium; the browser for "Do it yourself on this computer".
+    chromium: Path = setting(FILE, Path("/usr/bin/chromium"))
+    # Besides the catalogue's own e-service addresses, these hosts (and their subdomains) open; nothing else does.
+    allowed_hosts: tuple[str, ...] = setting(HOSTS, ("latvija.gov.lv", "latvija.lv", "eparaksts.lv", "eid.lv"))
+    # Hosts whose request for a client certificate is answered with the eID card's without asking
+    # (Chromium's AutoSelectCertificateForUrls).
+    login_hosts: tuple[str, ...] = setting(HOSTS, ("latvija.gov.lv", "latvija.lv", "eparaksts.lv"))
+    # The eID card's PKCS#11 module (the Latvian eID middleware's, e.g. /usr/lib/otlv-pkcs11.so): registered in
+    # the NSS database Chromium reads for the kiosk's user ($HOME/.pki/nssdb). Empty: no eID login in the browser.
+    pkcs11_module: Path | None = setting(Rule(_optional_file, "the path of a PKCS#11 module (.so), or nothing"), None)
+    # The home folder of the user the browser runs as, whose .pki/nssdb Chromium reads; empty for $HOME.
+    home: Path | None = setting(Rule(_optional_file, "a folder path, or nothing"), None)
+    # Where Chromium reads managed policies ('kiosk browser policies' makes the file; 'kiosk doctor' compares).
+    policies_dir: Path = setting(FOLDER, Path("/etc/chromium/policies/managed"))
+
+
 @dataclass(frozen=True)
 class Settings:
     path: Path
@@ -225,6 +258,7 @@ class Settings:
     printing: PrintingSection
     scanning: ScanningSection
     staffdesk: StaffdeskSection
+    browser: BrowserSection
     # Each section's values as the file has them, before relative paths are resolved, for messages that quote them.
     written: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -240,6 +274,7 @@ SECTIONS: dict[str, type] = {
     "printing": PrintingSection,
     "scanning": ScanningSection,
     "staffdesk": StaffdeskSection,
+    "browser": BrowserSection,
 }
 
 

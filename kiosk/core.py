@@ -9,6 +9,7 @@ listeners, so the visit is only ever changed on that thread.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 from pathlib import Path
@@ -55,6 +56,8 @@ class EventThread:
 
 
 class KioskCore:
+    """The kiosk without its window: services, the visit, idle time, health; what happens is told as events."""
+
     def __init__(self, settings: Settings, timings: Timings | None = None, demo: bool = False):
         self.settings = settings
         self.timings = timings or Timings.from_settings(settings.session)
@@ -67,6 +70,7 @@ class KioskCore:
         self.printing = None
         self.scanning = None
         self.desk = None
+        self.browser = None
         self.leftovers_removed = 0
         # While an administrator is at the kiosk, a card put in starts no visit.
         self.suspended = False
@@ -151,7 +155,7 @@ class KioskCore:
             if self.visit is not None:
                 self.end_visit("kiosk stopped")
         finally:
-            for part in (self.eid, self.printing, self.scanning):
+            for part in (self.browser, self.eid, self.printing, self.scanning):
                 self._stop_part(part.stop if part is not None else None)
             if self.desk is not None:
                 self._stop_part(self.desk.stop)
@@ -182,6 +186,7 @@ class KioskCore:
         self.printing.attach(visit)
         self.scanning.attach(visit)
         visit.add_wiper("help call at the desk", lambda: self._cancel_call(visit))
+        visit.add_wiper("browser", lambda: self.close_eservice("visit ended"), lambda: self._browser_gone(visit))
         self.idle.touched()
         self._tell(events.SessionStarted())
         return visit
@@ -237,6 +242,9 @@ class KioskCore:
             had_identity = visit is not None and visit.card.identity is not None
             if visit is not None:
                 visit.card.wipe()
+            if had_identity and self.browser is not None and self.browser.is_open:
+                # Logged in with the card: the browser's login goes with it, and its profile is deleted.
+                self.close_eservice("card")
             event = events.CardTakenOut(had_identity)
         self._tell(event)
 
@@ -309,6 +317,59 @@ class KioskCore:
             self.device_fine("scanner")
         if self.visit is not None:
             self._tell(event)
+
+    # ---- the resident's browser ---------------------------------------------------------------------
+
+    def open_eservice(self, url: str, language: str, bounds) -> None:
+        """The e-service's page in Chromium at `bounds` (below the top bar); BrowserOpened, later BrowserClosed."""
+        if self.browser is None:
+            from kiosk.browser.hosts import AllowedHosts
+            from kiosk.browser.service import BrowserService
+            browser = self.settings.browser
+            allowed = AllowedHosts.for_kiosk(self.catalog.catalog, browser.allowed_hosts)
+            env = {**os.environ, "HOME": str(browser.home)} if browser.home else None
+            self._register_eid_module()
+            self.browser = BrowserService(browser.chromium, allowed, self._from_service(self._on_browser),
+                                          self.activity, env=env)
+        self.browser.open(self.visit.directory, url, language, bounds)
+
+    def _register_eid_module(self) -> None:
+        """The card's PKCS#11 module in the browser user's NSS database, so that the card logs in (once per user)."""
+        from kiosk.browser.nss import NssError, module_state, nss_db, register_module
+        browser = self.settings.browser
+        if browser.pkcs11_module is None:
+            return
+        db = nss_db(browser.home)
+        try:
+            if not module_state(db)[0]:
+                register_module(browser.pkcs11_module, db)
+            log.info("eID in the browser: %s", module_state(db)[1])
+        except NssError as error:
+            log.error("the eID module could not be registered for the browser: %s", error)
+
+    def close_eservice(self, reason: str) -> None:
+        """Close the browser and wait until it, its processes and its profile are gone."""
+        if self.browser is not None and self.browser.is_open:
+            self.browser.close(reason, wait=True)
+
+    def _browser_gone(self, visit: Visit) -> bool:
+        from kiosk.browser.service import PROFILE_FOLDER, processes_of
+        profile = visit.directory / PROFILE_FOLDER
+        return not profile.exists() and not processes_of(profile)
+
+    def _on_browser(self, event) -> None:
+        if isinstance(event, events.DownloadReady) and self.visit is not None:
+            self.visit.eservice.files += (event.path,)
+        if self.visit is not None or isinstance(event, events.BrowserClosed):
+            self._tell(event)
+
+    def visit_files(self) -> list[Path]:
+        """What the resident may upload or print from this visit: the kept scan, then the browser's files."""
+        visit = self.visit
+        if visit is None:
+            return []
+        kept = [visit.scans.kept_pdf] if visit.scans.kept_pdf is not None else []
+        return [path for path in kept + list(visit.eservice.files) if path.exists()]
 
     # ---- the staff desk -------------------------------------------------------------------------
 
@@ -476,18 +537,31 @@ INSTITUTION_SITES = {"VSAA": "https://www.vsaa.gov.lv", "VID": "https://www.vid.
 class CatalogService:
     """The e-service catalogue and its search index, read when first needed; typed words leave with each visit."""
 
+    # The word-form dictionaries take about a second to load: they and the index are made on a thread of their
+    # own this long after the kiosk starts, when its first frame has long been drawn and before a resident
+    # can have reached the search (greeting, language, then search take longer than this).
+    WARM_UP_AFTER_S = 2.0
+
     def __init__(self, settings: Settings, sessions: SessionManager):
         self.settings = settings
         self._sessions = sessions
         self._index = None
+        # The warm-up thread and the UI may both ask for the catalogue or the index first.
+        self._load_lock, self._index_lock = threading.Lock(), threading.Lock()
+        self._warming = None
         self.loaded = None
+        timer = threading.Timer(self.WARM_UP_AFTER_S, self.warm_up)
+        timer.daemon = True
+        timer.name = "search warm-up timer"
+        timer.start()
 
     @property
     def catalog(self):
         """The catalogue in use, or None when neither it nor its last good copy can be read."""
-        if self.loaded is None:
-            from kiosk.catalog import load_with_fallback
-            self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
+        with self._load_lock:
+            if self.loaded is None:
+                from kiosk.catalog import load_with_fallback
+                self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
         return self.loaded.catalog
 
     def require(self):
@@ -497,18 +571,43 @@ class CatalogService:
             self.loaded = load_configured(self.settings)  # or the one sentence about [catalog] path
         return self.loaded.catalog
 
+    def warm_up(self) -> None:
+        """Load the word-form dictionaries (about a second) and build the index on a thread of their own, so
+        that neither the first frame nor the first keystroke waits; idempotent."""
+        if self._warming is None and self._index is None:
+            self._warming = threading.Thread(target=self.index, name="search warm-up", daemon=True)
+            self._warming.start()
+
     def index(self):
-        """The search index, built when a resident first searches; None without a catalogue."""
-        if self._index is None and self.catalog is not None:
-            from kiosk.catalog.search import SearchIndex
-            index = self._index = SearchIndex(self.catalog)
-            self._sessions.add_standing_wiper("typed search words", index.forget_queries,
-                                              lambda: not index.remembers_queries())
+        """The search index, built at the warm-up or when a resident first searches; None without a catalogue."""
+        with self._index_lock:
+            if self._index is None and self.catalog is not None:
+                from kiosk.catalog.search import SearchIndex
+                index = SearchIndex(self.catalog)
+                self._sessions.add_standing_wiper("typed search words", index.forget_queries,
+                                                  lambda: not index.remembers_queries())
+                self._index = index
         return self._index
 
     def search(self, query: str, language: str) -> list:
         index = self.index()
         return [hit.service for hit in index.search(query, language, limit=30)] if index else []
+
+    def suggestions(self, query: str, language: str) -> list:
+        """"Did you mean": the services with the closest names, when little or nothing matches the query."""
+        index = self.index()
+        return index.suggestions(query, language) if index else []
+
+    def situations_spoken(self, query: str, language: str) -> list[tuple[str, str]]:
+        """(id, label) of the life situations a query speaks of ("mana mamma nomira" → death)."""
+        index = self.index()
+        names = {s.id: s.name.get(language) for s in self.catalog.life_situations} if index else {}
+        return [(ident, names[ident]) for ident in index.situations(query)] if index else []
+
+    def only_meaningless(self, query: str) -> bool:
+        """True when a query has words but none says what is needed ("ko man darīt?")."""
+        index = self.index()
+        return bool(index) and index.only_meaningless(query)
 
     def service(self, service_id: str):
         return self.catalog.by_id[service_id]

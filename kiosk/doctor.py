@@ -203,9 +203,55 @@ def check_staffdesk_outbox(settings: Settings) -> Check:
                  f"{len(found)} message(s) cannot be delivered: " + "; ".join(parts))
 
 
+def check_browser(settings: Settings) -> Check:
+    """Chromium, Playwright that drives it, and xdotool that places its window."""
+    import shutil
+    import subprocess
+    chromium = settings.browser.chromium
+    if not chromium.is_file():
+        return Check("browser", False, f"[browser] chromium {chromium} does not exist; 'apt install chromium'")
+    if shutil.which("xdotool") is None:
+        return Check("browser", False, "xdotool is missing ('apt install xdotool'): the page cannot be placed "
+                                       "below the top bar")
+    import importlib.util
+    if importlib.util.find_spec("playwright") is None:
+        return Check("browser", False, "Playwright is not installed in the kiosk's Python")
+    try:
+        version = subprocess.run([str(chromium), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return Check("browser", False, f"{chromium} does not start ({type(error).__name__})")
+    return Check("browser", True, version.strip() or str(chromium))
+
+
+def check_browser_policies(settings: Settings) -> Check:
+    """Chromium's managed policies, installed as `kiosk browser policies` makes them from this kiosk.ini."""
+    from kiosk.browser.policies import installed_policies, policies_for
+    from kiosk.catalog import load_with_fallback
+    managed = settings.browser.policies_dir
+    wanted = policies_for(settings, load_with_fallback(settings.catalog.path, settings.kiosk.state_dir).catalog)
+    installed = installed_policies(managed)
+    fix = f"'kiosk browser policies --out {managed}/kac-kiosk.json' installs them"
+    if installed is None:
+        return Check("browser policies", False, f"none installed in {managed}; {fix}")
+    differing = sorted(key for key in set(wanted) | set(installed) if wanted.get(key) != installed.get(key))
+    if differing:
+        return Check("browser policies", False, f"{managed}/kac-kiosk.json differs from kiosk.ini in "
+                                                f"{', '.join(differing)}; {fix}")
+    return Check("browser policies", True, f"{managed}/kac-kiosk.json matches kiosk.ini")
+
+
+def check_browser_eid(settings: Settings) -> Check:
+    """The eID card's PKCS#11 module in the NSS database Chromium reads: registered, and loading."""
+    from kiosk.browser.nss import module_state, nss_db
+    if settings.browser.pkcs11_module is None:
+        return Check("eID in the browser", True, "no [browser] pkcs11_module: e-services open without card login")
+    loads, line = module_state(nss_db(settings.browser.home))
+    return Check("eID in the browser", loads, line)
+
+
 CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
           check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display,
-          check_staffdesk_outbox]
+          check_staffdesk_outbox, check_browser, check_browser_policies, check_browser_eid]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -195,3 +195,44 @@ class DeviceHealth:
     """A device's fault as staff should hear of it (`kind` empty when it works again)."""
     device: str
     kind: str = ""
+
+
+# ---- the resident's browser ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrowserOpened:
+    """The e-service's page is on its way, in the browser below the top bar."""
+
+
+@dataclass(frozen=True)
+class BrowserClosed:
+    """The browser is gone with its profile: 'resident', 'card' (taken out), 'visit ended' or 'crashed'."""
+    reason: str
+
+
+@dataclass(frozen=True)
+class PageField:
+    """A text field in the page got focus ('text', or 'number' for digits only), or lost it ('')."""
+    kind: str
+
+
+@dataclass(frozen=True)
+class FileWanted:
+    """The page asks for a file to upload: the kiosk offers this visit's files, never the disk."""
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
+class DownloadReady:
+    """A file the page gave the resident (or the page itself, printed from it), kept in the visit's folder."""
+    path: Path
+    printed_from_page: bool = False
+
+
+@dataclass(frozen=True)
+class PinWanted:
+    """The card's login in the page asks for PIN1 (again, after a wrong one, with `retry`); `done` when it no
+    longer does. The resident types it on the kiosk's PIN pad; it goes to the card and is kept nowhere."""
+    retry: bool = False
+    done: bool = False

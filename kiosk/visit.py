@@ -1,4 +1,4 @@
-"""One resident's visit: a private folder and typed parts (card login, scans, prints, the desk), each wiped by name."""
+"""One resident's visit: a private folder and typed parts (card, scans, prints, desk, browser), each wiped by name."""
 
 from __future__ import annotations
 
@@ -65,6 +65,12 @@ class DeskMatters(VisitPart):
     last_problem: str = ""
 
 
+@dataclass
+class EService(VisitPart):
+    """Files the resident's browser gave them (downloads, pages printed from the page): offered to print or upload."""
+    files: tuple[Path, ...] = ()
+
+
 class Visit:
     """Everything of one resident: a private folder, typed parts, and the services' wipers for what they hold."""
 
@@ -76,6 +82,7 @@ class Visit:
         self.scans = Scans()
         self.prints = Prints()
         self.desk = DeskMatters()
+        self.eservice = EService()
         self.wipers: list[Wiper] = []
 
     def add_wiper(self, name: str, wipe: Callable[[], None], is_clean: Callable[[], bool] = lambda: True) -> None:
@@ -86,4 +93,4 @@ class Visit:
         """The visit's own parts, each by name, for the wipe and its report."""
         return [Wiper(name, part.wipe, part.is_clean) for name, part in
                 (("card login", self.card), ("scan record", self.scans), ("print count", self.prints),
-                 ("desk matters", self.desk))]
+                 ("desk matters", self.desk), ("e-service files", self.eservice))]

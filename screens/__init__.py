@@ -51,4 +51,5 @@ SCREENS: dict[str, ScreenEntry] = {
     "print": ScreenEntry("screens.print_document", "PrintScreen"),
     "queue_ticket": ScreenEntry("screens.queue_ticket", "QueueTicketScreen"),
     "video": ScreenEntry("screens.video", "VideoScreen"),
+    "eservice": ScreenEntry("screens.eservice", "EServiceScreen"),
 }

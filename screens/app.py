@@ -45,7 +45,7 @@ class KioskApp(App):
         self.version = __version__
         self.allow_close = False
         self._screens: dict = {}
-        self.dialogs = DialogHost()
+        self.dialogs = DialogHost(on_change=self._dialogs_changed)
         self.open_dialog, self.close_dialog = self.dialogs.open, self.dialogs.close
         self.dialog_is_open = self.dialogs.is_open
         self.admin = AdminDoor(self)
@@ -123,6 +123,11 @@ class KioskApp(App):
         self.show_top_bar = SCREENS[name].top_bar
         self.root.ids.screens.current = screen.name
         self.current_screen = name
+
+    def _dialogs_changed(self, any_open: bool) -> None:
+        for screen in self._screens.values():
+            if hasattr(screen, "dialogs_changed"):
+                screen.dialogs_changed(any_open)
 
     def go_home(self) -> None:
         self.show("home" if self.in_session else "greeting")

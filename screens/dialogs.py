@@ -45,12 +45,6 @@ class CardRemovedDialog(KioskDialog):
     pass
 
 
-class ChannelInfoDialog(KioskDialog):
-    """Until a way has its own flow at this kiosk, says plainly what to do at the desk."""
-    heading = StringProperty("")
-    text = StringProperty("")
-
-
 class LanguageDialog(KioskDialog):
     def on_kv_post(self, base_widget):
         app = App.get_running_app()
@@ -62,7 +56,6 @@ DIALOGS = {
     "confirm_end": ConfirmEndDialog,
     "call_staff": CallStaffDialog,
     "language": LanguageDialog,
-    "channel_info": ChannelInfoDialog,
     "card_removed": CardRemovedDialog,
 }
 

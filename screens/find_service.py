@@ -35,15 +35,26 @@ class FindServiceScreen(KioskScreen):
     results_title = StringProperty("")
     rows = ListProperty()
     keyboard_shown = BooleanProperty(True)
+    # "Did you mean": (service id, name) of the closest services when little or nothing matches.
+    suggestions = ListProperty()
+    # (id, label) of the life situations the query speaks of, offered whole beside the results.
+    situations_spoken = ListProperty()
+    # Why nothing is shown: nothing matched, or the query only had words such as "how" or "ko darīt".
+    nothing_reason = OptionProperty("nothing", options=["nothing", "meaningless"])
 
     def on_kv_post(self, base_widget):
         # Strong references: ids are weak, and a block out of the tree would otherwise be collected.
         self._blocks = {name: self.ids[name].__self__ for name in ("browse", "results", "nothing")}
+        self._keyboard = self.ids.keyboard.__self__
+        self._keyboard_box = self._keyboard.parent
         for block in self._blocks.values():
             self.remove_widget(block)
         self.on_mode()
         self.fill_browse_tiles()
         tr.fbind("_", self._retitle)
+        # The index is normally made a little after start (CatalogService); a resident quicker than that
+        # should not wait for it at the first keystroke either.
+        self.core.catalog.warm_up()
 
     # ---- typing --------------------------------------------------------------------------------
 
@@ -80,12 +91,29 @@ class FindServiceScreen(KioskScreen):
         if not self.query.strip():
             self.mode = "browse"
             self.rows = []
+            self.suggestions = []
+            self.situations_spoken = []
             return
-        hits = self.core.catalog.search(self.query, self.app.language)
+        catalog, language = self.core.catalog, self.app.language
+        hits = catalog.search(self.query, language)
         # No heading over typed results: the query box above already says what they are for.
         self.show_rows(hits, "")
+        self.suggestions = [(s.id, s.name.get(language)) for s in catalog.suggestions(self.query, language)]
+        self.situations_spoken = catalog.situations_spoken(self.query, language)
         if not hits:
+            # Never a dead end: the life situations, "Did you mean" and the staff are offered instead.
+            self.nothing_reason = "meaningless" if catalog.only_meaningless(self.query) else "nothing"
+            self.fill_situation_tiles()
             self.mode = "nothing"
+
+    def on_keyboard_shown(self, *args):
+        # A hidden keyboard leaves the layout: its keys, disabled but still where they were, would otherwise
+        # swallow taps meant for the results and tiles that now fill its place.
+        keyboard = self._keyboard
+        if self.keyboard_shown and keyboard.parent is None:
+            self._keyboard_box.add_widget(keyboard)
+        elif not self.keyboard_shown and keyboard.parent is not None:
+            keyboard.parent.remove_widget(keyboard)
 
     # ---- browsing ------------------------------------------------------------------------------
 
@@ -96,6 +124,42 @@ class FindServiceScreen(KioskScreen):
             tile = KioskButton(text=label, role="secondary")
             tile.bind(on_release=lambda _tile, key=key, label=label: self.browse(key, label))
             grid.add_widget(tile)
+
+    def fill_situation_tiles(self) -> None:
+        grid = self.ids.nothing_situations
+        grid.clear_widgets()
+        for key, label in self.core.catalog.browse_choices("situation", self.app.language):
+            tile = KioskButton(text=label, role="secondary")
+            tile.bind(on_release=lambda _tile, key=key, label=label: self.browse_situation(key, label))
+            grid.add_widget(tile)
+
+    def on_suggestions(self, *args):
+        for box in (self.ids.suggested_in_results, self.ids.suggested_in_nothing):
+            box.clear_widgets()
+            for service_id, name in self.suggestions:
+                button = KioskButton(text=name, role="secondary", font_size="18sp")
+                button.bind(on_release=lambda _button, service_id=service_id: self.app.show_service(service_id))
+                box.add_widget(button)
+
+    def on_situations_spoken(self, *args):
+        box = self.ids.spoken_situations
+        box.clear_widgets()
+        for key, label in self.situations_spoken:
+            button = KioskButton(text=tr._("All services for: {situation}").format(situation=label),
+                                 role="secondary", font_size="18sp")
+            button.bind(on_release=lambda _button, key=key, label=label: self.browse_situation(key, label))
+            box.add_widget(button)
+
+    def browse_situation(self, key: str, label: str) -> None:
+        """A life situation's services, from a query that spoke of it or from the tiles when nothing matched."""
+        self.browse_by = "situation"
+        self.show_rows(self.core.catalog.browse("situation", key), label)
+        self.suggestions = []
+        self.situations_spoken = []
+
+    def ask_staff(self) -> None:
+        """A queue ticket: a staff member helps with what the search could not find."""
+        self.app.show("queue_ticket")
 
     def on_browse_by(self, *args):
         self.fill_browse_tiles()
@@ -120,6 +184,8 @@ class FindServiceScreen(KioskScreen):
     def back_to_browse(self) -> None:
         self.query = ""
         self.mode = "browse"
+        self.suggestions = []
+        self.situations_spoken = []
 
     def on_mode(self, *args):
         if not hasattr(self, "_blocks"):
@@ -134,11 +200,14 @@ class FindServiceScreen(KioskScreen):
         self.query = ""
         self.rows = []
         self.results_title = ""
+        self.suggestions = []
+        self.situations_spoken = []
+        self.nothing_reason = "nothing"
         self.mode = "browse"
         self.browse_by = "situation"
 
     def holds_resident_data(self) -> bool:
-        return bool(self.query or self.rows or self.results_title)
+        return bool(self.query or self.rows or self.results_title or self.suggestions or self.situations_spoken)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -21,12 +21,6 @@ CHANNEL_TEXTS = {
     "in_person": (N_("Take a queue ticket"), N_("A staff member at the desk helps you.")),
 }
 
-# What to do now, for the ways whose flows this kiosk does not have yet.
-CHANNEL_ADVICE = {
-    "self": N_("Doing e-services on this computer is coming soon. Until then, scan the code on the screen to "
-               "continue on your phone, or ask at the desk."),
-}
-
 
 def qr_texture(data: str):
     """A QR code of `data` as a texture, for the resident's phone."""
@@ -74,7 +68,7 @@ class ServiceScreen(KioskScreen):
             box.add_widget(button)
 
     def choose(self, channel: str) -> None:
-        """Start the way's flow here; until a way has one, say plainly what to do at the desk."""
+        """Start the way's flow here."""
         app = self.app
         if channel in ("authorised", "paper"):
             # The form, then the print screen with its pages shown.
@@ -89,11 +83,9 @@ class ServiceScreen(KioskScreen):
         if channel == "video":
             app.show("video")
             return
-        language = app.language
-        dialog = app.open_dialog("channel_info")
-        dialog.heading = tr._(CHANNEL_TEXTS[channel][0])
-        dialog.text = tr._(CHANNEL_ADVICE[channel]).format(service=self.service.name.get(language),
-                                                           institution=self.service.institution.name.get(language))
+        if channel == "self":
+            app.screen("eservice").start(self.service.channels.self_service.url)
+            app.show("eservice")
 
     def reset(self) -> None:
         self.service = None

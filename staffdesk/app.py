@@ -9,7 +9,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from staffdesk.api import auth, console, follow, kiosk
@@ -17,8 +18,10 @@ from staffdesk.api.deps import LoginRequired
 from staffdesk.changes import Changes
 from staffdesk.crud import KioskTokens
 from staffdesk.db import is_sqlite, make_engine, make_sessionmaker
+from staffdesk.guard import Guard
 from staffdesk.heartbeats import FLUSH_EVERY_S, Heartbeats
 from staffdesk.settings import DeskSettings
+from staffdesk.streams import Streams
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -29,6 +32,9 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+# A refused request is told where and why, never given its own input back (a 422 could otherwise repeat
+# whatever was sent, up to the body limit), and at most this many problems.
+PROBLEMS_SHOWN = 10
 
 
 def create_app(settings: DeskSettings) -> FastAPI:
@@ -49,6 +55,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
         try:
             yield
         finally:
+            await streams.close_all()
             flusher.cancel()
             await asyncio.gather(flusher, return_exceptions=True)
             try:
@@ -66,6 +73,8 @@ def create_app(settings: DeskSettings) -> FastAPI:
     app.state.heartbeats = heartbeats
     app.state.kiosk_tokens = KioskTokens(app.state.read_sessions)
     app.state.changes = Changes()
+    app.state.streams = streams = Streams(sessions, read_sessions, app.state.changes, heartbeats,
+                                          settings.session_idle_h)
     app.include_router(kiosk.router)
     app.include_router(auth.router)
     app.include_router(console.router)
@@ -76,6 +85,14 @@ def create_app(settings: DeskSettings) -> FastAPI:
     async def to_login(request: Request, _error: LoginRequired):
         return RedirectResponse("/login", status_code=303)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, error: RequestValidationError):
+        problems = [{"loc": list(problem.get("loc", ())), "msg": problem.get("msg", ""), "type": problem.get("type")}
+                    for problem in error.errors()[:PROBLEMS_SHOWN]]
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    # Outermost last: the headers go on the guard's refusals too.
+    app.add_middleware(Guard, kiosk_tokens=app.state.kiosk_tokens)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -100,9 +117,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
 
+        # What the desk answers is live and often personal: no cache keeps it unless a route says otherwise (the
+        # static files, which Starlette marks with their own validators, may be kept).
+        static = scope["path"].startswith("/static/")
+
         async def with_headers(message):
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + self.headers
+                headers = list(message.get("headers", [])) + self.headers
+                if not static and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -58,8 +58,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         logging.getLogger("staffdesk").warning("cookies are not marked Secure (STAFFDESK_COOKIE_SECURE=no): "
                                                "use this only for tests")
     # No access log: it would keep the addresses of staff and kiosks, and nobody needs them.
+    # X-Forwarded-For is believed only from the proxies named with --proxy: uvicorn would otherwise trust it from
+    # 127.0.0.1, and anything on the desk's own machine could then log in as coming from any address.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_level="info",
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, proxy_headers=bool(args.proxy),
+                forwarded_allow_ips=args.proxy or None)
     return EXIT_OK
 
 
@@ -117,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", help=db_help)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--proxy", default="", metavar="ADDRESSES",
+                       help="the reverse proxy's addresses, comma-separated: only then is X-Forwarded-For believed")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database to the newest schema")

@@ -1,4 +1,4 @@
-"""Accounts: centres, staff and their sessions, kiosks and their tokens, and rate-limited logins."""
+"""Accounts: centres, staff and their sessions, kiosks and their tokens, and throttled logins."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from staffdesk.models import Centre, Kiosk, LoginFailure, Staff, StaffSession, utcnow
-from staffdesk.security import hash_password, new_token, same_secret, subject_hash, token_hash, verify_password
+from staffdesk import throttle
+from staffdesk.models import Centre, Kiosk, Staff, StaffSession, utcnow
+from staffdesk.security import hash_password, new_token, same_secret, token_hash, verify_password
 
 DEFAULT_CENTRE = "KAC"
 # A session's last-use time is written at most this often: a busy console should not write on every poll.
 TOUCH_EVERY = dt.timedelta(minutes=1)
-CLIENT_LIMIT_FACTOR = 4
 # Kiosks are never removed or given new tokens while the desk runs; should that come, this bounds how long a
 # removed kiosk would still be let in.
 KIOSK_TOKEN_KEEP_S = 300
@@ -24,10 +24,6 @@ KIOSK_TOKEN_KEEP_S = 300
 
 class NameTaken(ValueError):
     """A staff member or kiosk of that name exists already."""
-
-
-class TooManyAttempts(Exception):
-    """Too many failed logins for this account or address within the window."""
 
 
 @dataclass(frozen=True)
@@ -100,27 +96,20 @@ class KioskTokens:
         return found
 
 
-def log_in(session: Session, name: str, password: str, client: str, limit: int, window_s: int) -> LoggedIn | None:
-    """A new session for a right password; None for a wrong one; TooManyAttempts when rate-limited."""
-    now = utcnow()
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(seconds=window_s)))
-    subjects = [subject_hash("account", name.strip()), subject_hash("client", client)]
-    # An address may fail more often than one account: a centre's staff share one address behind its router.
-    for subject, allowed in zip(subjects, (limit, limit * CLIENT_LIMIT_FACTOR)):
-        failures = session.scalar(select(func.count()).select_from(LoginFailure)
-                                  .where(LoginFailure.subject_hash == subject))
-        if failures >= allowed:
-            session.commit()
-            raise TooManyAttempts
-    staff = session.scalar(select(Staff).where(Staff.name == name.strip()))
+def log_in(session: Session, name: str, password: str, client: str, policy: throttle.Policy) -> LoggedIn | None:
+    """A new session for a right password; None for a wrong one; throttle.Throttled while this address must
+    wait before trying this name again. Failures under other names, or from other addresses, never refuse it."""
+    attempt = throttle.claim(session, name, client, policy)
+    staff = session.scalar(select(Staff).where(Staff.name == attempt.name))
     # End the transaction before the deliberately slow hash: on SQLite it holds the one write connection.
     session.commit()
     if not verify_password(staff.password_hash if staff else None, password):
-        session.add_all(LoginFailure(subject_hash=subject, at=now) for subject in subjects)
-        session.commit()
+        throttle.failed(session, attempt, policy)
         return None
+    throttle.succeeded(session, attempt)
     cookie, csrf = new_token(), new_token()
-    session.add(StaffSession(token_hash=token_hash(cookie), staff_id=staff.id, csrf_token=csrf, last_used=now))
+    session.add(StaffSession(token_hash=token_hash(cookie), staff_id=staff.id, csrf_token=csrf,
+                             last_used=utcnow()))
     session.commit()
     return LoggedIn(cookie, csrf)
 

@@ -24,7 +24,10 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(url: str, single_writer: bool = False) -> Engine:
-    """single_writer (SQLite only): a pool of one connection, used for every write transaction of the process.
+    """hide_parameters on every engine: a failed statement's error (and so a logged traceback) names the SQL but
+    not the values, which hold what kiosks and staff typed (a call's reason, a room).
+
+    single_writer (SQLite only): a pool of one connection, used for every write transaction of the process.
 
     SQLite lets one transaction write at a time. Threads that wait for the pool's one connection are woken in turn
     the moment it comes back, where threads waiting on SQLite's own lock sleep and retry (up to 100 ms a try) and,
@@ -33,13 +36,13 @@ def make_engine(url: str, single_writer: bool = False) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     pool = ({"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_BUSY_TIMEOUT_MS / 1000} if single_writer
             else {"pool_size": 10, "max_overflow": 20})
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                           **pool)
+                           hide_parameters=True, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

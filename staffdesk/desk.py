@@ -12,18 +12,23 @@ HEALTH_FIELDS = ("printer_paper", "printer_toner", "receipt_paper", "reader_pres
                  "screen", "version")
 
 
-def _insert_once(session: Session, row, model, key: str):
-    """Insert a row carrying an idempotency key, or return the one a first delivery already made."""
+def _insert_once(session: Session, row, model, kiosk: Kiosk, key: str):
+    """Insert a row carrying this kiosk's idempotency key, or return the one a first delivery already made."""
     session.add(row)
     try:
         session.commit()
         return row
     except IntegrityError:
         session.rollback()
-        existing = session.scalar(select(model).where(model.idempotency_key == key))
+        existing = _by_key(session, model, kiosk, key)
         if existing is None:
             raise
         return existing
+
+
+def _by_key(session: Session, model, kiosk: Kiosk, key: str):
+    """Keys are the kiosk's own: another kiosk's key finds nothing here, and reveals nothing."""
+    return session.scalar(select(model).where(model.kiosk_id == kiosk.id, model.idempotency_key == key))
 
 
 def open_call(session: Session, kiosk: Kiosk, key: str, screen: str, step: str, last_error: str,
@@ -38,13 +43,13 @@ def open_call(session: Session, kiosk: Kiosk, key: str, screen: str, step: str, 
     except IntegrityError:
         session.rollback()
         existing = call_by_key(session, kiosk, key)
-        if existing is None:  # another kiosk's key, or no such kiosk: nothing to answer with
+        if existing is None:  # not the key (keys are unique per kiosk): let the error tell what it was
             raise
         return existing
 
 
 def call_by_key(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
-    return session.scalar(select(HelpCall).where(HelpCall.idempotency_key == key, HelpCall.kiosk_id == kiosk.id))
+    return _by_key(session, HelpCall, kiosk, key)
 
 
 def cancel_call(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
@@ -95,11 +100,11 @@ def record_heartbeat(session: Session, kiosk: Kiosk, health: dict) -> bool:
 
 
 def raise_alert(session: Session, kiosk: Kiosk, key: str, kind: str, detail: str) -> Alert:
-    existing = session.scalar(select(Alert).where(Alert.idempotency_key == key))
+    existing = _by_key(session, Alert, kiosk, key)
     if existing is not None:
         return existing
     return _insert_once(session, Alert(idempotency_key=key, kiosk_id=kiosk.id, kind=kind, detail=detail),
-                        Alert, key)
+                        Alert, kiosk, key)
 
 
 def clear_alert(session: Session, staff: Staff, alert_id: int) -> bool:

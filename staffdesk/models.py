@@ -76,12 +76,16 @@ class StaffSession(Base):
     last_used: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failure"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # A keyed hash of "account:NAME" or "client:ADDRESS": counts attempts without keeping who or where.
-    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+class LoginThrottle(Base):
+    """Failed logins of one name from one address, and when that pair may try again (see staffdesk.throttle)."""
+    __tablename__ = "login_throttle"
+    # Hashes of "ADDRESS NAME", of the name and of the address: counts attempts without keeping who or where.
+    subject_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_hash: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    not_before: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class Kiosk(Base):
@@ -97,8 +101,9 @@ class Kiosk(Base):
 class HelpCall(Base):
     __tablename__ = "help_call"
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The kiosk's UUID for this call: an outbox resend finds the row already there.
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # The kiosk's UUID for this call: an outbox resend finds the row already there. Unique per kiosk only (as in
+    # every table below): another kiosk's key must neither clash with nor reveal this one.
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"), index=True)
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
     screen: Mapped[str] = mapped_column(String(80), default="")
@@ -111,7 +116,8 @@ class HelpCall(Base):
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    __table_args__ = (Index("ix_help_call_centre_state", "centre_id", "state"),)
+    __table_args__ = (Index("ix_help_call_centre_state", "centre_id", "state"),
+                      UniqueConstraint("kiosk_id", "idempotency_key", name="uq_help_call_kiosk_key"))
 
 
 class QueueService(Base):
@@ -141,7 +147,7 @@ class QueueCounter(Base):
 class QueueTicket(Base):
     __tablename__ = "queue_ticket"
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     queue_service_id: Mapped[int] = mapped_column(ForeignKey("queue_service.id"))
     day: Mapped[dt.date] = mapped_column(Date)
     # The desk's series; None for a number the kiosk gave itself while the desk was unreachable.
@@ -158,7 +164,8 @@ class QueueTicket(Base):
     called_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("queue_service_id", "day", "sequence", name="uq_queue_ticket_series"),
-                      Index("ix_queue_ticket_service_day_state", "queue_service_id", "day", "state"))
+                      Index("ix_queue_ticket_service_day_state", "queue_service_id", "day", "state"),
+                      UniqueConstraint("kiosk_id", "idempotency_key", name="uq_queue_ticket_kiosk_key"))
 
 
 class VideoSlot(Base):
@@ -181,11 +188,13 @@ class VideoBooking(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # One booking per slot, enforced by the database: two kiosks booking at once cannot both win.
     slot_id: Mapped[int] = mapped_column(ForeignKey("video_slot.id"), unique=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     topic: Mapped[str] = mapped_column(String(40), default="")
     kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_video_booking_kiosk_key"),)
 
 
 class KioskHealth(Base):
@@ -205,9 +214,11 @@ class KioskHealth(Base):
 class Alert(Base):
     __tablename__ = "alert"
     id: Mapped[int] = mapped_column(primary_key=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosk.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_alert_kiosk_key"),)

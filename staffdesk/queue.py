@@ -92,9 +92,15 @@ def _issued(session: Session, ticket: QueueTicket, follow_token: str | None) -> 
                         follow_token)
 
 
+def _mine(session: Session, kiosk: Kiosk, key: str) -> QueueTicket | None:
+    """The ticket this kiosk took with this key (a resend): keys are unique per kiosk, never across kiosks."""
+    return session.scalar(select(QueueTicket).where(QueueTicket.kiosk_id == kiosk.id,
+                                                    QueueTicket.idempotency_key == key))
+
+
 def take_ticket(session: Session, kiosk: Kiosk, key: str, service_id: str, service_name: str,
                 priority: Priority) -> IssuedTicket:
-    existing = session.scalar(select(QueueTicket).where(QueueTicket.idempotency_key == key))
+    existing = _mine(session, kiosk, key)
     if existing is not None:  # the kiosk retried after a timeout: same ticket (its follow link was shown once)
         return _issued(session, existing, None)
     service = queue_service(session, kiosk.centre_id, service_id, service_name)
@@ -111,18 +117,24 @@ def take_ticket(session: Session, kiosk: Kiosk, key: str, service_id: str, servi
             return _issued(session, ticket, follow)
         except IntegrityError:
             session.rollback()
-            existing = session.scalar(select(QueueTicket).where(QueueTicket.idempotency_key == key))
+            existing = _mine(session, kiosk, key)
             if existing is not None:
                 return _issued(session, existing, None)
     raise RuntimeError("could not give a queue number")
 
 
 def report_local_ticket(session: Session, kiosk: Kiosk, key: str, number: str, service_id: str,
-                        service_name: str, priority: Priority, issued_at: dt.datetime) -> QueueTicket:
-    """A number the kiosk gave while the desk was away: it joins today's queue so that it can be called."""
-    existing = session.scalar(select(QueueTicket).where(QueueTicket.idempotency_key == key))
+                        service_name: str, priority: Priority, issued_at: dt.datetime,
+                        earliest: dt.datetime, arrived: dt.datetime) -> QueueTicket:
+    """A number the kiosk gave while the desk was away: it joins today's queue so that it can be called.
+
+    Its place in the queue is its time, so the time is held between the earliest the desk can believe
+    (Heartbeats.earliest_local_ticket) and its arrival: a kiosk cannot date a ticket back to jump the queue.
+    """
+    existing = _mine(session, kiosk, key)
     if existing is not None:
         return existing
+    issued_at = min(max(issued_at, earliest), arrived)
     service = queue_service(session, kiosk.centre_id, service_id, service_name)
     day = local_day(issued_at)
     # A number from an earlier day is counted, but nobody from yesterday is waiting to be called today.
@@ -135,7 +147,7 @@ def report_local_ticket(session: Session, kiosk: Kiosk, key: str, number: str, s
         session.commit()
     except IntegrityError:
         session.rollback()
-        return session.scalar(select(QueueTicket).where(QueueTicket.idempotency_key == key))
+        return _mine(session, kiosk, key)
     return ticket
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from kiosk.staffdesk import wire
 from kiosk.staffdesk.wire import Booking as BookingOut, CallStatus as CallOut, IssuedTicket as TicketOut
 from kiosk.staffdesk.wire import Slot as SlotOut
-from staffdesk.models import Priority
+from staffdesk.models import Priority, utcnow
+from staffdesk.queue import LOCAL_TIME
 
 Key = Field(min_length=wire.KEY_LENGTH[0], max_length=wire.KEY_LENGTH[1], pattern=wire.KEY_PATTERN)
 Level = Literal[wire.LEVELS]
+LOCAL_TICKET_SKEW_MAX = dt.timedelta(days=31)
 
 __all__ = ["CallIn", "CallOut", "TicketIn", "TicketOut", "LocalTicketIn", "SlotOut", "BookingIn", "BookingOut",
            "HealthIn", "AlertIn"]
@@ -36,12 +38,28 @@ class TicketIn(BaseModel):
 
 class LocalTicketIn(TicketIn):
     number: str = Field(min_length=1, max_length=wire.TICKET_NUMBER_MAX)
+    # Naive UTC once read (a naive time is taken as UTC); the desk then bounds it (queue.report_local_ticket).
     issued_at: dt.datetime
+
+    @field_validator("issued_at")
+    @classmethod
+    def as_utc(cls, issued_at: dt.datetime) -> dt.datetime:
+        try:
+            if issued_at.tzinfo is not None:
+                issued_at = issued_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            # The day is then taken in Latvia's zone: the years at either end cannot be moved there.
+            issued_at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME)
+        except (OverflowError, ValueError):
+            raise ValueError("not a usable time") from None
+        # Within that, the desk clamps the time to what it can believe; a month off is no clock, only a mistake.
+        if abs(issued_at - utcnow()) > LOCAL_TICKET_SKEW_MAX:
+            raise ValueError("too far from the desk's time")
+        return issued_at
 
 
 class BookingIn(BaseModel):
     key: str = Key
-    slot_id: int
+    slot_id: int = Field(ge=1, le=wire.ID_MAX)
     topic: str = Field("", max_length=wire.TOPIC_MAX)
 
 

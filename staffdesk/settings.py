@@ -42,10 +42,13 @@ class DeskSettings:
     database_url: str = ""
     # Secure cookies travel only over https (or to localhost in most browsers); switch off only for tests.
     cookie_secure: bool = True
-    # A staff session ends after this long without any request (a display board keeps its own alive).
+    # A staff session ends after this long without any request (an open live stream, as on a display board,
+    # keeps its session alive; logging out ends it and its streams at once).
     session_idle_h: int = 12
-    # Failed logins allowed per window for one account (an address may fail four times as often).
+    # Failed logins of one name from one address before each further try waits (first this long, doubling up to
+    # a minute); the count starts again after a window without failures.
     login_failures: int = 5
+    login_first_wait_s: int = 1
     login_window_s: int = 300
 
     @property
@@ -66,5 +69,6 @@ def get_settings() -> DeskSettings:
         cookie_secure=_yes_no("STAFFDESK_COOKIE_SECURE", True),
         session_idle_h=_whole("STAFFDESK_SESSION_IDLE_H", 12),
         login_failures=_whole("STAFFDESK_LOGIN_FAILURES", 5),
+        login_first_wait_s=_whole("STAFFDESK_LOGIN_FIRST_WAIT_S", 1),
         login_window_s=_whole("STAFFDESK_LOGIN_WINDOW_S", 300),
     )

@@ -59,7 +59,7 @@ def free_slots(session: Session, kiosk: Kiosk, institution: str, topic: str) -> 
 
 def book(session: Session, kiosk: Kiosk, key: str, slot_id: int, topic: str) -> tuple[VideoBooking, VideoSlot]:
     """Book a free slot of the kiosk's centre; the UNIQUE slot_id decides between two kiosks booking at once."""
-    existing = session.scalar(select(VideoBooking).where(VideoBooking.idempotency_key == key))
+    existing = _mine(session, kiosk, key)
     if existing is not None:
         return existing, session.get(VideoSlot, existing.slot_id)
     slot = session.get(VideoSlot, slot_id)
@@ -76,10 +76,16 @@ def book(session: Session, kiosk: Kiosk, key: str, slot_id: int, topic: str) -> 
             return booking, slot
         except IntegrityError:
             session.rollback()
-            mine = session.scalar(select(VideoBooking).where(VideoBooking.idempotency_key == key))
+            mine = _mine(session, kiosk, key)
             if mine is not None:
                 return mine, session.get(VideoSlot, mine.slot_id)
             if session.scalar(select(VideoBooking).where(VideoBooking.slot_id == slot_id)) is not None:
                 raise SlotTaken from None
             # Otherwise the reference collided with another booking's: draw a new one.
     raise SlotTaken
+
+
+def _mine(session: Session, kiosk: Kiosk, key: str) -> VideoBooking | None:
+    """The booking this kiosk made with this key (a resend); another kiosk's key is not this kiosk's business."""
+    return session.scalar(select(VideoBooking).where(VideoBooking.kiosk_id == kiosk.id,
+                                                     VideoBooking.idempotency_key == key))

@@ -50,15 +50,36 @@ def test_run_with_a_missing_kiosk_ini_exits_2(tmp_path):
 
 def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, pcscd, test_ca, print_lab):
     path = ini_with(tmp_path, "cups_server =", f"cups_server = {print_lab.socket}", trusted_ca=test_ca.pem_path)
-    path.write_text(path.read_text(encoding="utf-8").replace("receipt_printer = none",
-                                                             "receipt_printer = cups:kac-receipt"))
+    policies = tmp_path / "policies"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "receipt_printer = none", "receipt_printer = cups:kac-receipt").replace(
+        "policies_dir = /etc/chromium/policies/managed", f"policies_dir = {policies}"))
+    policies.mkdir()
+    assert kiosk("browser", "policies", "--config", str(path), "--out", str(policies / "kac-kiosk.json"))\
+        .returncode == 0
     result = kiosk("doctor", "--config", str(path), env={"DISPLAY": os.environ.get("DISPLAY", ":0")})
     lines = result.stdout.strip().splitlines()
     assert result.returncode == 0, result.stdout
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
         "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "A4 printer",
-        "receipt printer", "scanner", "translations", "icon font", "display", "staff desk outbox"]
+        "receipt printer", "scanner", "translations", "icon font", "display", "staff desk outbox", "browser",
+        "browser policies", "eID in the browser"]
     assert all(line.startswith("ok") for line in lines)
+
+
+def test_doctor_says_when_the_browser_policies_are_missing_or_differ(tmp_path):
+    policies = tmp_path / "policies"
+    path = ini_with(tmp_path, "policies_dir = /etc/chromium/policies/managed", f"policies_dir = {policies}")
+    missing = kiosk("doctor", "--config", str(path), "--json")
+    [check] = [c for c in json.loads(missing.stdout) if c["name"] == "browser policies"]
+    assert not check["ok"] and "none installed" in check["detail"] and "kiosk browser policies --out" in check["detail"]
+    policies.mkdir()
+    installed = json.loads(kiosk("browser", "policies", "--config", str(path)).stdout)
+    installed["URLAllowlist"].append("example.com")  # someone loosened the list by hand
+    (policies / "kac-kiosk.json").write_text(json.dumps(installed))
+    differing = kiosk("doctor", "--config", str(path), "--json")
+    [check] = [c for c in json.loads(differing.stdout) if c["name"] == "browser policies"]
+    assert not check["ok"] and "URLAllowlist" in check["detail"]
 
 
 def test_doctor_json_reports_a_failing_check_and_exits_1(tmp_path):

@@ -46,17 +46,6 @@ def test_typing_without_diacritics_shows_results_at_once_and_opens_the_service(k
     assert kiosk.app.screen("service").qr_texture is not None
 
 
-def test_a_way_without_its_own_flow_explains_what_to_do_at_the_desk(kiosk):
-    open_search(kiosk)
-    kiosk.app.show_service("vid-annual-income-declaration")
-    kiosk.tap(kiosk.find_text("Do it yourself on this computer"))
-    assert kiosk.app.dialog_is_open("channel_info")
-    text = kiosk.app.dialogs.built["channel_info"].text
-    assert "scan the code" in text and "ask at the desk" in text
-    kiosk.tap(kiosk.find_text("OK"))
-    assert not kiosk.app.dialog_is_open("channel_info")
-
-
 def test_the_layout_key_switches_to_ukrainian_letters(kiosk):
     screen = open_search(kiosk)
     keyboard = screen.ids.keyboard
@@ -162,3 +151,89 @@ def test_every_service_screen_shows_its_ways_in_every_language(kiosk, language):
         app.show_service(service.id)
         buttons = app.screen("service").ids.channel_buttons.children
         assert len(buttons) == len(service.channels.names())
+
+
+def test_only_meaningless_words_show_the_life_situations_and_a_queue_ticket_not_an_empty_screen(kiosk):
+    screen = open_search(kiosk)
+    type_on_screen(kiosk, "how do i")
+    assert screen.mode == "nothing" and screen.nothing_reason == "meaningless"
+    assert kiosk.find_text("Tell us a little more: which of these is it about?")
+    tiles = [tile.text for tile in screen.ids.nothing_situations.children]
+    assert {"Death of a loved one", "Unemployment", "Birth of a child", "Pets"} <= set(tiles)
+    kiosk.tap(screen.ids.toggle_keyboard)  # the tiles scroll under the keyboard; hidden, they all show
+    kiosk.tap(kiosk.find_text("Unemployment"))
+    assert screen.mode == "results" and screen.results_title == "Unemployment"
+    assert "vsaa-unemployment-benefit" in shown_results(screen)
+    kiosk.tap(kiosk.find_text("Browse all"))
+    kiosk.tap(screen.ids.toggle_keyboard)
+    type_on_screen(kiosk, "how do i")
+    kiosk.tap(kiosk.find_text("Ask a staff member (queue ticket)"))
+    assert kiosk.app.current_screen == "queue_ticket"
+
+
+def test_a_persons_death_in_a_sentence_leads_to_the_funeral_benefit_and_its_life_situation(kiosk):
+    screen = open_search(kiosk)
+    type_on_screen(kiosk, "my mother died")
+    assert shown_results(screen)[0] == "vsaa-funeral-benefit"
+    assert not shown_results(screen)[0].startswith("ldc-")
+    kiosk.tap(kiosk.find_text("All services for: Death of a loved one"))
+    assert screen.results_title == "Death of a loved one"
+    assert {"vsaa-funeral-benefit", "vsaa-surviving-spouse-benefit"} <= set(shown_results(screen))
+
+
+def test_a_misspelt_word_is_answered_with_did_you_mean(kiosk):
+    screen = open_search(kiosk)
+    type_on_screen(kiosk, "pensoin")
+    suggested = [service_id for service_id, _ in screen.suggestions]
+    assert "vsaa-old-age-pension" in suggested
+    assert kiosk.find_text("Did you mean:")
+    kiosk.tap(kiosk.find_text("Old-age pension (video consultation)"))
+    assert kiosk.app.current_screen == "service"
+
+
+def test_a_ukrainian_sentence_in_the_residents_own_words_finds_the_service(kiosk):
+    screen = open_search(kiosk, "Українська")
+    kiosk.frames(3)  # the Ukrainian keys are laid out when the screen has entered
+    assert screen.ids.keyboard.layout == "uk"
+    type_on_screen(kiosk, "втратила роботу")
+    assert {"vsaa-unemployment-benefit", "nva-unemployed-status"} & set(shown_results(screen)[:2])
+
+
+@pytest.mark.parametrize("language", ["lv", "en", "uk"])
+def test_the_new_answers_fit_at_extra_large_text(kiosk, language):
+    from screens.theme import theme
+    from tests.test_accessibility import problems_on_screen
+    kiosk.app.start_session(language)
+    theme.text_size_step = 2
+    screen = open_search(kiosk)
+    kiosk.app.set_language(language)
+    problems = []
+    for keyboard_shown in (True, False):
+        screen.keyboard_shown = keyboard_shown
+        for query in ("how do i", "ko darīt", "my mother died", "mana mamma nomira", "pensoin"):
+            screen.query = query
+            kiosk.frames(3)
+            problems += problems_on_screen(kiosk, f"{language}/'{query}' keyboard {keyboard_shown}")
+    assert problems == []
+
+
+def test_the_word_forms_and_the_index_are_made_off_the_ui_thread_before_the_first_search(kiosk):
+    import threading
+
+    from kiosk.catalog import lemmas
+    catalog = kiosk.core.catalog
+    built_on = []
+    original = catalog.index
+
+    def index():
+        built_on.append(threading.current_thread().name)
+        return original()
+    catalog.index = index
+    try:
+        catalog.warm_up()
+        if catalog._warming is not None:
+            catalog._warming.join(30)
+    finally:
+        del catalog.index
+    assert lemmas.is_loaded() and catalog._index is not None
+    assert threading.main_thread().name not in built_on

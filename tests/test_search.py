@@ -156,3 +156,92 @@ def test_results_are_best_first_and_scored(index):
 ])
 def test_folding_removes_diacritics_and_transliterates(text, folded):
     assert fold(text) == folded
+
+
+# ---- how residents ask: sentences, word forms, life situations (issue 16) -------------------------------
+
+# (a resident's own words, the kiosk's language, services of which one must be first or in the top three)
+SENTENCES = [
+    ("vīza māsai", "lv", {"pmlp-visa-application"}),
+    ("es palieku bez darba", "lv", {"vsaa-unemployment-benefit", "nva-unemployed-status"}),
+    ("suns pārvācas", "lv", {"ldc-pet-address-change"}),
+    ("втратила роботу що робити", "uk", {"vsaa-unemployment-benefit", "nva-unemployed-status"}),
+    ("зареєструвати собаку", "uk", {"ldc-pet-first-registration"}),
+    ("mana mamma nomira", "lv", {"vsaa-funeral-benefit", "vsaa-surviving-spouse-benefit"}),
+]
+
+
+@pytest.mark.parametrize("query, language, expected", SENTENCES)
+def test_the_issues_examples_find_their_service_in_the_top_three(index, query, language, expected):
+    top = [hit.service.id for hit in index.search(query, language, limit=3)]
+    assert expected & set(top), f"{query!r} ({language}) gave {top}"
+
+
+@pytest.mark.parametrize("query, language", [
+    ("mana mamma nomira", "lv"), ("man nomira vīrs", "lv"), ("my mother died", "en"), ("my father passed away", "en"),
+    ("помер батько", "uk"), ("pomerla babusia", "uk"), ("nomira", "lv"), ("someone died", "en"),
+])
+def test_a_persons_death_leads_to_the_funeral_benefit_and_never_shows_a_pet_first(index, query, language):
+    hits = index.search(query, language, limit=5)
+    first_three = [hit.service.id for hit in hits[:3]]
+    assert hits and not hits[0].service.id.startswith("ldc-"), f"{query!r} gave {first_three}"
+    assert "vsaa-funeral-benefit" in first_three
+    assert index.situations(query) == ["death"]
+
+
+@pytest.mark.parametrize("query, language", [("suns nomira", "lv"), ("my cat died", "en"), ("помер кіт", "uk")])
+def test_a_pets_death_leads_to_the_pets_registration_not_a_funeral(index, query, language):
+    hits = index.search(query, language, limit=3)
+    assert hits[0].service.id == "ldc-pet-death"
+    assert "vsaa-funeral-benefit" not in [hit.service.id for hit in hits]
+
+
+def test_one_word_that_matches_nothing_lowers_the_score_but_empties_nothing(index):
+    alone = index.search("vīza", "lv", 3)
+    with_unknown = index.search("vīza zzyzx", "lv", 3)
+    assert with_unknown and with_unknown[0].service.id == alone[0].service.id == "pmlp-visa-application"
+    assert with_unknown[0].score < alone[0].score
+
+
+@pytest.mark.parametrize("query", ["ko man darīt", "how do I", "що мені робити", "es gribu", "I want"])
+def test_a_query_of_only_meaningless_words_matches_nothing_and_says_so(index, query):
+    assert index.search(query, "lv") == []
+    assert index.only_meaningless(query)
+    assert not index.only_meaningless(query + " pensija")
+
+
+@pytest.mark.parametrize("query, language, situation", [
+    ("man piedzima bērns", "lv", "child-born"), ("we are moving house", "en", "moving"),
+    ("приїхали з України", "uk", "from-ukraine"), ("zaudēju darbu", "lv", "unemployment"),
+    ("vtratyv robotu", "uk", "unemployment"), ("mūsu kaķis", "lv", "pets"),
+])
+def test_life_situations_are_heard_in_all_three_languages(index, query, language, situation):
+    assert situation in index.situations(query)
+    situation_services = {s.id for s in index.catalog.in_situation(situation)}
+    assert index.search(query, language, 1)[0].service.id in situation_services
+
+
+@pytest.mark.parametrize("form, dictionary_form, language", [
+    ("suņiem", "suns", "lv"), ("pensijai", "pensija", "lv"), ("bezdarbniekiem", "bezdarbnieks", "lv"),
+    ("декларацію", "декларація", "uk"), ("собаці", "собака", "uk"), ("кота", "кіт", "uk"), ("dogs", "dog", "en"),
+    ("widows", "widow", "en"),
+])
+def test_word_forms_find_what_the_dictionary_form_finds(index, form, dictionary_form, language):
+    best = index.search(dictionary_form, language, 1)[0].service.id
+    assert best in [hit.service.id for hit in index.search(form, language, 3)]
+
+
+def test_forgetting_queries_forgets_the_typed_words_too(index):
+    index.search("mana mamma nomira", "lv")
+    index.suggestions("pensja", "lv")
+    assert index.remembers_queries()
+    index.forget_queries()
+    assert not index.remembers_queries()
+
+
+def test_did_you_mean_offers_the_closest_names_only_when_little_matches(index):
+    assert index.suggestions("pensija", "lv") == []  # a real word: nothing was misspelt
+    assert index.suggestions("xyzzy", "lv") == []     # nothing is close
+    close = [service.id for service in index.suggestions("uzturesanas atlaujs pieprasisana", "lv")] + [
+        hit.service.id for hit in index.search("uzturesanas atlaujs pieprasisana", "lv", 3)]
+    assert "pmlp-residence-permit-questionnaire" in close

@@ -41,6 +41,8 @@ class AppDriver:
         self.core = KioskCore(settings, timings)
         self.app = KioskApp(self.core)
         self.app._run_prepare()  # build and on_start, as App.run() does before its loop
+        from kivy.base import _runTouchApp_prepare
+        _runTouchApp_prepare()  # the input providers, as runTouchApp starts them: a real pointer is a touch too
         self.frames(2)
 
     # ---- time ---------------------------------------------------------------------------------
@@ -48,6 +50,8 @@ class AppDriver:
     def frames(self, count: int = 1) -> None:
         for _ in range(count):
             self.loop.idle()
+            # What the window system delivered (a real pointer on the X display), as App.run's loop would read it.
+            self.window.mainloop()
 
     def wait_until(self, condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
         deadline = time.monotonic() + timeout_s

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tools.driver import AppDriver, prepare_environment
 
-DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "channel_info")
+DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "card_removed")
 EXAMPLE_SERVICE = "vsaa-sickness-benefit"
 SIZES = ((0, ""), (2, "-xl"))  # (text size step, file name suffix)
 
@@ -88,9 +88,6 @@ class Renderer:
                 # The warning shows only while the idle policy says so: one whose warning is due now.
                 calm, core.idle = core.idle, IdlePolicy(0, 25.9)
                 self.driver.wait_until(lambda: app.dialog_is_open("idle_warning"), 2)
-            elif name == "channel_info":
-                app.show_service(EXAMPLE_SERVICE)
-                app.screen("service").choose("self")
             else:
                 app.open_dialog(name)
             self.shot(language, f"dialog-{name}", suffix, app.dialogs.built[name])

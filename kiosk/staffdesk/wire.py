@@ -30,6 +30,10 @@ TOPIC_MAX = 40
 ALERT_KIND_PATTERN, ALERT_KIND_MAX = r"^[a-z0-9-]+$", 40
 VERSION_MAX = 40
 LEVELS = ("ok", "low", "out", "unknown")  # paper and toner in a heartbeat
+ID_MAX = 2**31 - 1          # a slot's id, as the desk's integer columns hold it
+# The largest request body the desk reads (413 beyond): the longest legal one, every field at its limit in
+# escaped JSON, is about 4 KiB.
+BODY_MAX = 16 * 1024
 
 
 class Answer:

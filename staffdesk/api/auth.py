@@ -1,4 +1,4 @@
-"""Staff login and logout: a form with its own CSRF cookie, rate-limited, answered with a session cookie."""
+"""Staff login and logout: a form with its own CSRF cookie, throttled, answered with a session cookie."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from staffdesk import crud
+from staffdesk import crud, throttle
 from staffdesk.api.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffContext, database, staff
 from staffdesk.api.pages import language, render
 from staffdesk.security import new_token, same_secret
@@ -42,10 +42,12 @@ def log_in(request: Request, name: str = Form(""), password: str = Form(""), csr
     settings = request.app.state.settings
     client = request.client.host if request.client else "unknown"
     try:
-        logged_in = crud.log_in(session, name, password, client, settings.login_failures, settings.login_window_s)
-    except crud.TooManyAttempts:
-        log.warning("login refused: too many failed attempts")
-        return _login_page(request, "login_limited", 429)
+        logged_in = crud.log_in(session, name, password, client, throttle.Policy(
+            settings.login_failures, settings.login_first_wait_s, settings.login_window_s))
+    except throttle.Throttled as wait:
+        response = _login_page(request, "login_limited", 429)
+        response.headers["Retry-After"] = str(wait.retry_after_s)
+        return response
     if logged_in is None:
         log.info("login failed")
         return _login_page(request, "login_failed", 401)
@@ -61,6 +63,8 @@ def log_out(request: Request, csrf_token: str = Form(""), context: StaffContext 
     if not crud.csrf_ok(context.session, csrf_token):
         raise HTTPException(403, "the CSRF token is missing or wrong")
     crud.log_out(session, context.session)
+    # The centre's live streams check their sessions on this change and close this one's (staffdesk.streams).
+    request.app.state.changes.bump(context.staff.centre_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

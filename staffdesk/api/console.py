@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import json
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
-from staffdesk import desk, queue, snapshot, video
+from kiosk.staffdesk import wire
+from staffdesk import desk, queue, snapshot, streams, video
 from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
 from staffdesk.api.pages import render
-from staffdesk.models import TicketState
+from staffdesk.models import TicketState, utcnow
 
 router = APIRouter()
-# How often the stream looks at the change counter, and the longest it stays silent (it then re-reads the
-# database, which also catches changes made by another desk process and keeps waiting times fresh).
-WATCH_EVERY_S = 0.25
-REFRESH_EVERY_S = 5.0
+View = Literal[streams.VIEWS]
+# A row's id as the database's columns hold it: a larger number is refused (422), not sent to the database.
+RowId = Annotated[int, Path(ge=1, le=wire.ID_MAX)]
+# Staff open consultation times for the months ahead, not years.
+SLOT_AHEAD_MAX = dt.timedelta(days=400)
 
 
 @router.get("/")
@@ -40,40 +40,25 @@ def board_page(request: Request, _context: StaffContext = Depends(staff_page)):
     return render(request, "board.html", {})
 
 
-def _read(request: Request, centre_id: int, view: str) -> dict:
+@router.get("/console/state")
+def state(request: Request, view: View = "console", context: StaffContext = Depends(staff)):
     with request.app.state.read_sessions() as session:
         if view == "board":
-            return snapshot.board(session, centre_id)
-        return snapshot.console(session, centre_id, request.app.state.heartbeats.fresher())
-
-
-@router.get("/console/state")
-def state(request: Request, view: str = "console", context: StaffContext = Depends(staff)):
-    return _read(request, context.staff.centre_id, view)
+            data = snapshot.board(session, context.staff.centre_id)
+        else:
+            data = snapshot.console(session, context.staff.centre_id, request.app.state.heartbeats.fresher())
+    # Names of kiosks, calls and bookings: no cache, shared or the browser's, keeps a copy.
+    return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/console/events")
-async def events(request: Request, view: str = "console", context: StaffContext = Depends(staff_streaming)):
-    centre_id = context.staff.centre_id
-    changes = request.app.state.changes
-
-    async def stream():
-        sent, seen, quiet = None, None, 0.0
-        yield "retry: 2000\n\n"
-        while not await request.is_disconnected():
-            version = changes.version(centre_id)
-            if version != seen or quiet >= REFRESH_EVERY_S:
-                seen, quiet = version, 0.0
-                data = json.dumps(await run_in_threadpool(_read, request, centre_id, view), ensure_ascii=False)
-                if data != sent:
-                    sent = data
-                    yield f"event: state\ndata: {data}\n\n"
-                else:
-                    yield ": still here\n\n"  # keeps proxies from closing an idle stream
-            await asyncio.sleep(WATCH_EVERY_S)
-            quiet += WATCH_EVERY_S
-
-    return StreamingResponse(stream(), media_type="text/event-stream",
+async def events(request: Request, view: View = "console", context: StaffContext = Depends(staff_streaming)):
+    centre_id, hub = context.staff.centre_id, request.app.state.streams
+    try:
+        subscriber = hub.subscribe(centre_id, view, context.session.id)
+    except streams.TooManyStreams:
+        raise HTTPException(429, "too many open streams for this session") from None
+    return StreamingResponse(streams.stream(hub, centre_id, view, subscriber), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
@@ -83,13 +68,13 @@ def _done(request: Request, context: StaffContext, changed: bool) -> dict:
 
 
 @router.post("/console/calls/{call_id}/ack")
-def acknowledge(call_id: int, request: Request, context: StaffContext = Depends(staff_action),
+def acknowledge(call_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
                 session: Session = Depends(database)):
     return _done(request, context, desk.acknowledge_call(session, context.staff, call_id))
 
 
 @router.post("/console/calls/{call_id}/resolve")
-def resolve(call_id: int, request: Request, context: StaffContext = Depends(staff_action),
+def resolve(call_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
             session: Session = Depends(database)):
     return _done(request, context, desk.resolve_call(session, context.staff, call_id))
 
@@ -109,33 +94,48 @@ def call_next(body: CallNext, request: Request, context: StaffContext = Depends(
 
 
 @router.post("/console/queue/tickets/{ticket_id}/recall")
-def recall(ticket_id: int, request: Request, context: StaffContext = Depends(staff_action),
+def recall(ticket_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
            session: Session = Depends(database)):
     return _done(request, context, queue.recall(session, context.staff, ticket_id))
 
 
 @router.post("/console/queue/tickets/{ticket_id}/no-show")
-def no_show(ticket_id: int, request: Request, context: StaffContext = Depends(staff_action),
+def no_show(ticket_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
             session: Session = Depends(database)):
     return _done(request, context, queue.no_show(session, context.staff, ticket_id))
 
 
 class NewSlot(BaseModel):
-    institution: str
-    topic: str = ""
-    # As staff type it in the page: local time in Latvia, e.g. 2025-03-04T10:30.
+    institution: str = Field(max_length=10)
+    topic: str = Field("", max_length=wire.TOPIC_MAX)
+    # As staff type it in the page: local time in Latvia, e.g. 2025-03-04T10:30. Read as naive UTC, and only a
+    # time ahead (within SLOT_AHEAD_MAX) is taken: year 1 or 9999 cannot even be moved between zones.
     starts: dt.datetime
     duration_min: int = Field(20, ge=5, le=180)
     room: str = Field("", max_length=60)
+
+    @field_validator("starts")
+    @classmethod
+    def ahead(cls, starts: dt.datetime) -> dt.datetime:
+        now = utcnow()
+        try:
+            starts = (starts if starts.tzinfo else starts.replace(tzinfo=queue.LOCAL_TIME))
+            starts = starts.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise ValueError("the start is not a usable time") from None
+        if starts <= now:
+            raise ValueError("the start has passed")
+        if starts > now + SLOT_AHEAD_MAX:
+            raise ValueError("the start is too far ahead")
+        return starts
 
 
 @router.post("/console/slots")
 def add_slot(body: NewSlot, request: Request, context: StaffContext = Depends(staff_action),
              session: Session = Depends(database)):
-    starts = body.starts if body.starts.tzinfo else body.starts.replace(tzinfo=queue.LOCAL_TIME)
     try:
-        slot = video.add_slot(session, context.staff, body.institution, body.topic,
-                              starts.astimezone(dt.timezone.utc).replace(tzinfo=None), body.duration_min, body.room)
+        slot = video.add_slot(session, context.staff, body.institution, body.topic, body.starts,
+                              body.duration_min, body.room)
     except ValueError as error:
         raise HTTPException(422, str(error)) from None
     request.app.state.changes.bump(context.staff.centre_id)
@@ -143,12 +143,12 @@ def add_slot(body: NewSlot, request: Request, context: StaffContext = Depends(st
 
 
 @router.post("/console/slots/{slot_id}/cancel")
-def cancel_slot(slot_id: int, request: Request, context: StaffContext = Depends(staff_action),
+def cancel_slot(slot_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
                 session: Session = Depends(database)):
     return _done(request, context, video.cancel_slot(session, context.staff, slot_id))
 
 
 @router.post("/console/alerts/{alert_id}/clear")
-def clear_alert(alert_id: int, request: Request, context: StaffContext = Depends(staff_action),
+def clear_alert(alert_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
                 session: Session = Depends(database)):
     return _done(request, context, desk.clear_alert(session, context.staff, alert_id))

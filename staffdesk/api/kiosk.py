@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
 from staffdesk import desk, queue, video
 from staffdesk.api.deps import database, kiosk, read_database
-from staffdesk.models import Kiosk, utcnow
+from staffdesk.models import Kiosk, KioskHealth, utcnow
 from kiosk.staffdesk import wire
 from staffdesk.schemas import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
                                TicketIn, TicketOut)
@@ -60,8 +61,12 @@ async def open_call(body: CallIn, request: Request, me: Kiosk = Depends(kiosk)):
     return _call_out(call)
 
 
+CallKey = Annotated[str, Path(min_length=wire.KEY_LENGTH[0], max_length=wire.KEY_LENGTH[1],
+                              pattern=wire.KEY_PATTERN)]
+
+
 @router.get(wire.CALLS + "/{key}", response_model=CallOut)
-async def call_state(key: str, request: Request, me: Kiosk = Depends(kiosk)):
+async def call_state(key: CallKey, request: Request, me: Kiosk = Depends(kiosk)):
     call = await _in_session(request.app.state.read_sessions, desk.call_by_key, me, key)
     if call is None:
         raise HTTPException(404, "no call with this key from this kiosk")
@@ -69,7 +74,7 @@ async def call_state(key: str, request: Request, me: Kiosk = Depends(kiosk)):
 
 
 @router.post(wire.CALLS + "/{key}/cancel", response_model=CallOut)
-async def cancel_call(key: str, request: Request, me: Kiosk = Depends(kiosk)):
+async def cancel_call(key: CallKey, request: Request, me: Kiosk = Depends(kiosk)):
     call = await _in_session(request.app.state.sessions, desk.cancel_call, me, key)
     if call is None:
         raise HTTPException(404, "no call with this key from this kiosk")
@@ -89,11 +94,12 @@ def take_ticket(body: TicketIn, request: Request, me: Kiosk = Depends(kiosk), se
 @router.post(wire.LOCAL_TICKETS, status_code=204)
 def report_local_ticket(body: LocalTicketIn, request: Request, me: Kiosk = Depends(kiosk),
                         session: Session = Depends(database)):
-    issued_at = body.issued_at
-    if issued_at.tzinfo is not None:  # stored as naive UTC, like every time in the database
-        issued_at = issued_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    arrived = utcnow()
+    stored = session.get(KioskHealth, me.id)
+    earliest = request.app.state.heartbeats.earliest_local_ticket(
+        me.id, arrived, stored.last_heartbeat if stored is not None else None)
     queue.report_local_ticket(session, me, body.key, body.number, body.service_id, body.service_name,
-                              body.priority, issued_at)
+                              body.priority, body.issued_at, earliest, arrived)
     _changed(request, me.centre_id)
     return Response(status_code=204)
 

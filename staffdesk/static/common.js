@@ -34,9 +34,23 @@ function liveStream(view, onState) {
     badge.className = "live ok";
     onState(JSON.parse(event.data));
   });
+  // The session ended (logout elsewhere, or it ran out): the desk closed the stream for good.
+  source.addEventListener("ended", () => {
+    source.close();
+    location.href = "/login";
+  });
   source.addEventListener("error", () => {
     badge.textContent = t("reconnecting");
     badge.className = "live lost";
+    // A refused stream (too many open for this session, or the desk restarting) is not retried by the browser:
+    // try again a little later, unless the session has ended.
+    if (source.readyState === EventSource.CLOSED) {
+      setTimeout(async () => {
+        const check = await fetch("/console/state?view=" + view, {credentials: "same-origin"}).catch(() => null);
+        if (check && check.status === 401) { location.href = "/login"; return; }
+        liveStream(view, onState);
+      }, 5000);
+    }
   });
   return source;
 }

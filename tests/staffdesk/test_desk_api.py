@@ -90,17 +90,13 @@ def test_console_refuses_actions_without_csrf_and_anything_without_login(centre,
         assert "sd_session" not in login.cookies
 
 
-def test_a_wrong_password_is_refused_and_repeated_failures_are_rate_limited(centre, staff_of):
+def test_a_wrong_password_is_refused(centre, staff_of):
+    # Repeated failures are throttled: see test_desk_hardening.py.
     wrong = staff_of(centre, password="not the password")
     assert wrong.login_response.status_code == 401
     assert "sd_session" not in wrong.http.cookies
     assert wrong.http.get("/console/state").status_code == 401
-    for _ in range(4):
-        assert staff_of(centre, password="still wrong").login_response.status_code == 401
-    # Five failures: now even the right password is refused for this account until the window passes.
-    limited = staff_of(centre)
-    assert limited.login_response.status_code == 429
-    assert limited.csrf is None
+    assert staff_of(centre).login_response.status_code == 303
 
 
 def test_queue_numbers_are_shared_by_every_kiosk_of_the_centre(centre):

@@ -1,0 +1,74 @@
+"""Chromium's managed policies for the kiosk, from kiosk.ini: defence in depth beneath the kiosk's own controls.
+
+`kiosk browser policies` prints them for /etc/chromium/policies/managed/; `kiosk doctor` checks the installed file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kiosk.browser.hosts import AllowedHosts
+
+POLICY_FILE = "kac-kiosk.json"
+
+# Never opened, whatever page links to them: the browser's own pages, source views, developer tools, local files.
+ALWAYS_BLOCKED = ["*", "chrome://*", "chrome-untrusted://*", "view-source:*", "devtools://*", "chrome-extension://*",
+                  "file://*", "javascript://*"]
+
+
+def managed_policies(allowed: AllowedHosts, login_hosts, downloads_dir: Path) -> dict:
+    """The policy document. DeveloperToolsAvailability stays 1 (allowed): at 2 Playwright cannot attach to pages,
+    so developer tools are kept out by URL (devtools://) and by the kiosk, which sends no key combinations."""
+    return {
+        "URLBlocklist": ALWAYS_BLOCKED,
+        "URLAllowlist": allowed.patterns() + ["about:blank"],
+        "AutoSelectCertificateForUrls": [json.dumps({"pattern": certificate_pattern(host), "filter": {}})
+                                         for host in sorted(login_hosts)],
+        "DeveloperToolsAvailability": 1,
+        "DownloadDirectory": str(downloads_dir),
+        "PromptForDownloadLocation": False,
+        "AllowFileSelectionDialogs": False,  # the kiosk offers the visit's own files instead of the disk
+        "PasswordManagerEnabled": False,
+        "AutofillAddressEnabled": False,
+        "AutofillCreditCardEnabled": False,
+        "BrowserSignin": 0,
+        "SyncDisabled": True,
+        "IncognitoModeAvailability": 1,
+        "BrowserGuestModeEnabled": False,
+        "BrowserAddPersonEnabled": False,
+        "PrintingEnabled": False,  # printing goes through the kiosk's print flow and page quota
+        "DisablePrintPreview": True,
+        "TranslateEnabled": False,
+        "SearchSuggestEnabled": False,
+        "MetricsReportingEnabled": False,
+        "DefaultBrowserSettingEnabled": False,
+        "BookmarkBarEnabled": False,
+        "ShowHomeButton": False,
+        "SavingBrowserHistoryDisabled": True,
+        "ForceEphemeralProfiles": True,  # and the kiosk deletes each visit's profile folder itself
+    }
+
+
+def certificate_pattern(host: str) -> str:
+    """Chromium's content pattern for a host and its subdomains (an IP address has none)."""
+    is_address = host.replace(".", "").isdigit()
+    return f"https://{host}" if is_address else f"https://[*.]{host}"
+
+
+def policies_for(settings, catalog) -> dict:
+    browser = settings.browser
+    return managed_policies(AllowedHosts.for_kiosk(catalog, browser.allowed_hosts), browser.login_hosts,
+                            settings.session.runtime_dir)
+
+
+def policy_text(policies: dict) -> str:
+    return json.dumps(policies, indent=2, ensure_ascii=False) + "\n"
+
+
+def installed_policies(managed_dir: Path) -> dict | None:
+    """The kiosk's policy file as installed, or None when there is none (or it is not JSON)."""
+    try:
+        return json.loads((managed_dir / POLICY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,448 @@
+"""The resident's browser: Debian's Chromium driven by Playwright on a thread of its own, one profile per visit.
+
+Everything Playwright does happens on that thread (its sync API belongs to the thread that started it); other
+threads hand it commands. What happens in the page comes back as kiosk.events through `on_event`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from kiosk import events
+from kiosk.browser.hosts import AllowedHosts
+from kiosk.browser.pages import BLOCKED, FAILED, kiosk_page
+from kiosk.browser.window import find_window, move_window, place_window, press_in, type_into, windows_of
+
+log = logging.getLogger(__name__)
+
+PAGE_SCRIPT = (Path(__file__).with_name("page_script.js")).read_text(encoding="utf-8")
+PROFILE_FOLDER, DOWNLOADS_FOLDER = "browser-profile", "downloads"
+# Chromium would otherwise reach out to Google at every start (and be refused on a closed network).
+QUIET_ARGS = ["--no-first-run", "--no-default-browser-check", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--disable-features=Translate,MediaRouter",
+              "--disable-dev-tools", "--noerrdialogs", "--disable-session-crashed-bubble", "--password-store=basic"]
+PUMP_S = 0.05              # how often the page's events are looked at while nothing else happens
+STUCK_S = 20.0             # a browser that answers nothing for this long is killed and counts as crashed
+CLOSE_WAIT_S = 10.0
+DIALOG_CHECK_S = 0.4       # how often the browser's own windows are looked for (a subprocess each time)
+# Chromium's dialog for a security device's PIN, by its title: Chromium's own words are English (--lang=en-US)
+# whatever language the pages are in, so the title is known; the resident never sees the dialog itself.
+PIN_DIALOG_TITLE = "Unlock Security Device"
+WRONG_PIN_WITHIN_S = 15.0  # a PIN dialog this soon after a PIN was given means the card refused it
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Where the browser's window goes on the screen, in screen pixels from the top left."""
+    left: int
+    top: int
+    width: int
+    height: int
+
+    def hidden(self) -> "Bounds":
+        """The same size, moved off the screen: shown again without reloading anything."""
+        return Bounds(-self.width - 200, self.top, self.width, self.height)
+
+
+@dataclass
+class _Window:
+    """The browser of one visit while it is open (touched on the browser thread only)."""
+    context: object
+    page: object
+    window_id: str
+    profile: Path
+    downloads: Path
+    language: str
+    pid: int
+    chooser: object = None
+    pin_dialog: str | None = None
+    pin_dialog_missing: int = 0
+    answered: set = field(default_factory=set)  # PIN dialogs already answered, until they close
+    pin_given_at: float = 0.0
+    dialogs_checked_at: float = 0.0
+    loaded: bool = False  # the page's document is there (a page still loading answers no script)
+
+
+class BrowserService:
+    def __init__(self, chromium: Path, allowed: AllowedHosts, on_event: Callable[[object], None],
+                 on_activity: Callable[[str], None], extra_args: tuple[str, ...] = (), env: dict | None = None):
+        self.chromium = Path(chromium)
+        self.allowed = allowed
+        self.on_event = on_event
+        self.on_activity = on_activity
+        self.extra_args = list(extra_args)
+        self.env = env
+        self._commands: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._window: _Window | None = None
+        self._profile: Path | None = None       # the open browser's profile, readable from any thread
+        self._answered_at = time.monotonic()
+        self._closed = threading.Event()
+        self._closed.set()
+        self._pending: list[tuple[str, tuple]] = []  # what the page's callbacks asked for, done by the loop
+        self._zoom = 1.0
+
+    # ---- what the kiosk asks (any thread) -----------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return not self._closed.is_set()
+
+    def open(self, visit_folder: Path, url: str, language: str, bounds: Bounds) -> None:
+        """Open `url` in this visit's browser (started if needed, with a fresh profile inside the visit's folder)."""
+        self._closed.clear()
+        self._send("open", visit_folder, url, language, bounds)
+
+    def place(self, bounds: Bounds) -> None:
+        self._send("place", bounds)
+
+    def type_text(self, text: str) -> None:
+        self._send("type_text", text)
+
+    def press(self, key: str) -> None:
+        """A key by its name in the page: "Backspace", "Enter", "Tab"."""
+        self._send("press", key)
+
+    def zoom(self, factor: float) -> None:
+        self._send("zoom", factor)
+
+    def choose_files(self, paths: list[Path]) -> None:
+        """The answer to FileWanted: these files, or none when the resident cancelled."""
+        self._send("choose_files", [str(path) for path in paths])
+
+    def close(self, reason: str, wait: bool = False) -> bool:
+        """Close the browser (BrowserClosed follows); with `wait`, return once it and its processes are gone."""
+        profile = self._profile
+        self._send("close", reason)
+        if not wait:
+            return True
+        closed = self._closed.wait(CLOSE_WAIT_S)
+        if profile is not None and processes_of(profile):
+            kill_processes(profile)  # a browser that would not close in time
+            closed = False
+        return closed and not (profile is not None and processes_of(profile))
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.close("kiosk stopped", wait=True)
+            self._commands.put(None)
+            self._thread.join(timeout=CLOSE_WAIT_S)
+            self._thread = None
+
+    def _send(self, name: str, *args) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="browser", daemon=True)
+            self._thread.start()
+            threading.Thread(target=self._watch, name="browser-watchdog", daemon=True).start()
+        self._commands.put((name, args))
+
+    # ---- the browser thread ----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as playwright:
+            self._playwright = playwright
+            while True:
+                self._answered_at = time.monotonic()
+                try:
+                    command = self._commands.get(timeout=PUMP_S) if self._window else self._commands.get()
+                except queue.Empty:
+                    self._pump()
+                    continue
+                if command is None:
+                    break
+                name, args = command
+                if self._window is None and name not in ("open", "close", "zoom"):
+                    continue  # for a browser that has closed meanwhile
+                try:
+                    getattr(self, "_do_" + name)(*args)
+                except Exception as error:  # the kind only: a message could quote a page's address
+                    log.warning("the browser failed to %s: %s", name, type(error).__name__)
+                    if self._window is not None or name == "open":
+                        self._end("crashed")
+                del command
+
+    def _pump(self) -> None:
+        """Let Playwright deliver the page's events, then do what they asked for."""
+        try:
+            self._window.page.wait_for_timeout(PUMP_S * 1000)
+            while self._pending and self._window is not None:
+                name, args = self._pending.pop(0)
+                getattr(self, "_do_" + name)(*args)
+            if self._window is not None and time.monotonic() - self._window.dialogs_checked_at > DIALOG_CHECK_S:
+                self._check_pin_dialog()
+        except Exception as error:
+            log.warning("the browser stopped answering: %s", type(error).__name__)
+            self._end("crashed")
+
+    def _watch(self) -> None:
+        # A browser that hangs blocks its thread in a Playwright call: only killing it frees the thread.
+        while self._thread is not None:
+            time.sleep(1.0)
+            if self._window is not None and time.monotonic() - self._answered_at > STUCK_S and self._profile:
+                log.warning("the browser hung: killing it")
+                kill_processes(self._profile)
+
+    def _launch(self, visit_folder: Path, language: str, bounds: Bounds) -> None:
+        profile, downloads = visit_folder / PROFILE_FOLDER, visit_folder / DOWNLOADS_FOLDER
+        profile.mkdir(mode=0o700, parents=True, exist_ok=True)
+        downloads.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self._profile = profile
+        # Chromium refuses its sandbox to root: the demo and the tests run as root, a real kiosk as its own user.
+        sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []
+        # --kiosk: no address bar, tabs, menu or frame; placed at the requested position (no window manager on a
+        # kiosk; a window manager would make it full screen over the kiosk's top bar). --test-type keeps Chromium
+        # from telling the resident about its command line.
+        args = QUIET_ARGS + sandbox + ["--lang=en-US", "--kiosk", "--test-type",
+                                       f"--window-position={bounds.left},{bounds.top}",
+                                       f"--window-size={bounds.width},{bounds.height}"] + self.extra_args
+        context = self._playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(self.chromium), headless=False, args=args, no_viewport=True,
+            ignore_default_args=["--enable-automation"], accept_downloads=True, downloads_path=str(downloads),
+            env=self.env, locale={"lv": "lv-LV", "uk": "uk-UA"}.get(language, "en-GB"))
+        context.add_init_script(PAGE_SCRIPT)
+        context.expose_binding("kacField", lambda _source, kind: self.on_event(events.PageField(kind)))
+        context.expose_binding("kacActivity", lambda _source: self.on_activity("browser"))
+        context.expose_binding("kacZoom", lambda _source: self._zoom)
+        context.expose_binding("kacPrint", lambda source: self._pending.append(("print_page", (source["page"],))))
+        context.route("**/*", self._route)
+        context.on("close", lambda _context: self._pending.append(("gone", ())))
+        page = context.pages[0] if context.pages else context.new_page()
+        self._watch_page(page)
+        pid = browser_process(profile)
+        self._window = _Window(context, page, find_window(pid), profile, downloads, language, pid)
+
+    def _watch_page(self, page) -> None:
+        page.on("crash", lambda _page: self._pending.append(("gone", ())))
+        page.on("filechooser", self._file_wanted)
+        page.on("download", lambda download: self._pending.append(("download", (download,))))
+        page.on("requestfailed", self._request_failed)
+        page.on("domcontentloaded", lambda _page: setattr(self._window, "loaded", True) if self._window else None)
+        page.on("framenavigated", lambda frame: self._navigated(frame))
+        # A page that opens another window gets it as a tab of nothing: it is shown in the same window instead.
+        page.on("popup", lambda popup: self._pending.append(("adopt_popup", (popup,))))
+
+    # ---- commands ----------------------------------------------------------------------------------
+
+    def _do_open(self, visit_folder: Path, url: str, language: str, bounds: Bounds) -> None:
+        if self._window is not None and self._window.profile.parent != visit_folder:
+            self._end("visit ended")
+        if self._window is None:
+            self._launch(visit_folder, language, bounds)
+        self._window.language = language
+        self._do_place(bounds)
+        self.on_event(events.BrowserOpened())
+        self._navigate(self._window.page, url)
+
+    def _navigate(self, page, url: str) -> None:
+        # Not page.goto: a login page waits for the card's PIN before it answers, and this thread must go on
+        # looking for the PIN dialog meanwhile. The page's own events say how the navigation went.
+        page.evaluate("url => setTimeout(() => { window.location.href = url; }, 0)", url)
+        self._window.loaded = False
+
+    def _do_place(self, bounds: Bounds) -> None:
+        place_window(self._window.window_id, bounds.left, bounds.top, bounds.width, bounds.height)
+
+    def _do_type_text(self, text: str) -> None:
+        self._window.page.keyboard.insert_text(text)
+
+    def _do_press(self, key: str) -> None:
+        self._window.page.keyboard.press(key)
+
+    def _do_zoom(self, factor: float) -> None:
+        self._zoom = factor
+        if self._window is not None:
+            self._zoom_pages(factor)
+
+    def _zoom_pages(self, factor: float) -> None:
+        # Every page asks for the size when it loads (page_script.js); the page shown now changes at once, unless
+        # it is still loading (a login waiting for the card's PIN would hold this thread): its load applies it.
+        if self._window.loaded:
+            self._window.page.evaluate("factor => { document.documentElement.style.zoom = String(factor); }", factor)
+
+    def _do_choose_files(self, paths: list[str]) -> None:
+        chooser, self._window.chooser = self._window.chooser, None
+        if chooser is not None:
+            chooser.set_files(paths)
+
+    def _do_close(self, reason: str) -> None:
+        self._end(reason)
+
+    def enter_pin(self, pin: str) -> None:
+        """PIN1 for the card's login, typed into Chromium's PIN dialog; it is kept nowhere."""
+        self._send("enter_pin", pin)
+
+    def cancel_pin(self) -> None:
+        self._send("cancel_pin")
+
+    def _do_enter_pin(self, pin: str) -> None:
+        dialog, self._window.pin_dialog = self._window.pin_dialog, None
+        if dialog is not None:
+            self._window.answered.add(dialog)
+            self._window.pin_given_at = time.monotonic()
+            type_into(dialog, pin, "Return")
+
+    def _do_cancel_pin(self) -> None:
+        dialog, self._window.pin_dialog = self._window.pin_dialog, None
+        if dialog is not None:
+            self._window.answered.add(dialog)
+            press_in(dialog, "Escape")
+
+    def _check_pin_dialog(self) -> None:
+        """Chromium asks for the card's PIN in a window of its own: the kiosk asks instead, on its own PIN pad."""
+        window = self._window
+        window.dialogs_checked_at = time.monotonic()
+        every = windows_of(window.pid)
+        shown = [wid for wid, title in every if title == PIN_DIALOG_TITLE]
+        window.answered &= set(shown)
+        dialogs = [wid for wid in shown if wid not in window.answered]
+        if dialogs and window.pin_dialog is None:
+            window.pin_dialog, window.pin_dialog_missing = dialogs[-1], 0
+            move_window(window.pin_dialog, -2000, 0)  # out of sight: the resident uses the kiosk's PIN pad
+            retry = time.monotonic() - window.pin_given_at < WRONG_PIN_WITHIN_S
+            self.on_event(events.PinWanted(retry=retry))
+        elif window.pin_dialog is not None and window.pin_dialog not in [wid for wid, _title in every]:
+            # Gone with its page (the resident went elsewhere): twice in a row, as a window being moved can be
+            # missing from one look.
+            window.pin_dialog_missing += 1
+            if window.pin_dialog_missing >= 2:
+                window.pin_dialog = None
+                self.on_event(events.PinWanted(done=True))
+        else:
+            window.pin_dialog_missing = 0
+
+    # ---- what the page did (on the browser thread) -------------------------------------------------
+
+    def _route(self, route) -> None:
+        request = route.request
+        if self.allowed.allows(request.url):
+            route.continue_()
+        elif request.is_navigation_request() and request.frame.parent_frame is None:
+            route.fulfill(status=200, content_type="text/html; charset=utf-8",
+                          body=kiosk_page(BLOCKED, self._window.language if self._window else "lv"))
+        else:
+            route.abort("blockedbyclient")
+
+    def _navigated(self, frame) -> None:
+        if self._window is not None and frame.parent_frame is None:
+            self._window.loaded = False  # until its DOMContentLoaded
+
+    def _request_failed(self, request) -> None:
+        # An allowed page that does not answer: the kiosk's sentence instead of Chromium's error page.
+        if request.is_navigation_request() and request.frame.parent_frame is None \
+                and request.failure not in ("net::ERR_ABORTED", "net::ERR_BLOCKED_BY_CLIENT"):
+            self._pending.append(("show_failed", ()))
+
+    def _do_show_failed(self) -> None:
+        self._window.page.set_content(kiosk_page(FAILED, self._window.language))
+
+    def _file_wanted(self, chooser) -> None:
+        self._window.chooser = chooser
+        self.on_event(events.FileWanted(multiple=chooser.is_multiple()))
+
+    def _do_download(self, download) -> None:
+        target = unique_path(self._window.downloads, safe_name(download.suggested_filename))
+        download.save_as(str(target))
+        self.on_event(events.DownloadReady(target))
+
+    def _do_print_page(self, page) -> None:
+        import base64
+        cdp = page.context.new_cdp_session(page)
+        try:
+            pdf = base64.b64decode(cdp.send("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
+                                                               "paperWidth": 8.27, "paperHeight": 11.69})["data"])
+        finally:
+            cdp.detach()
+        target = unique_path(self._window.downloads, "page.pdf")
+        target.write_bytes(pdf)
+        self.on_event(events.DownloadReady(target, printed_from_page=True))
+
+    def _do_adopt_popup(self, popup) -> None:
+        url = popup.url
+        popup.close()
+        if url and url != "about:blank":
+            self._navigate(self._window.page, url)
+
+    def _do_gone(self) -> None:
+        if self._window is not None:
+            self._end("crashed")
+
+    # ---- the end ---------------------------------------------------------------------------------
+
+    def _end(self, reason: str) -> None:
+        """Close the browser, kill whatever of it is left, and delete its profile; BrowserClosed(reason)."""
+        opened, self._window = self._window, None
+        self._pending.clear()
+        profile = self._profile
+        if opened is not None:
+            try:
+                opened.context.close()
+            except Exception as error:  # a crashed browser cannot close itself
+                log.info("the browser closed with %s", type(error).__name__)
+        if profile is not None:
+            kill_processes(profile)
+            shutil.rmtree(profile, ignore_errors=True)
+        self._profile = None
+        was_open = not self._closed.is_set()
+        self._closed.set()
+        if was_open:
+            self.on_event(events.BrowserClosed(reason))
+
+
+def processes_of(profile: Path) -> list[int]:
+    """Chromium processes (browser, renderers, helpers) started with this profile folder."""
+    marker = f"--user-data-dir={profile}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue  # ended meanwhile
+    return found
+
+
+def browser_process(profile: Path) -> int:
+    """The browser's own process among the profile's (the others are its renderers and helpers)."""
+    for pid in processes_of(profile):
+        try:
+            if b"--type=" not in (Path("/proc") / str(pid) / "cmdline").read_bytes():
+                return pid
+        except OSError:
+            continue
+    raise ProcessLookupError("the browser's process is gone")
+
+
+def kill_processes(profile: Path) -> None:
+    for pid in processes_of(profile):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 5
+    while processes_of(profile) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def safe_name(name: str) -> str:
+    """A downloaded file's name as the page suggested it, without folders or characters a file system refuses."""
+    name = os.path.basename(name.replace("\\", "/")).strip().lstrip(".") or "document"
+    return "".join(ch for ch in name if ch.isprintable() and ch not in '/\\:*?"<>|')[:120] or "document"
+
+
+def unique_path(folder: Path, name: str) -> Path:
+    candidate, stem, suffix, number = folder / name, Path(name).stem, Path(name).suffix, 2
+    while candidate.exists():
+        candidate, number = folder / f"{stem} ({number}){suffix}", number + 1
+    return candidate

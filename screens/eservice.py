@@ -1,0 +1,249 @@
+"""Do it yourself on this computer: the e-service's page in the browser, below the kiosk's own top bar.
+
+The browser is its own window, placed over this screen's area; this screen holds what the kiosk adds around it:
+the on-screen keyboard for the page's fields, the visit's files when the page asks for one, what to do with a
+download, and the plain sentence when the page closed. Whenever the kiosk shows something of its own there (a
+dialog, the files, another screen), the browser window is moved off the screen and comes back unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ListProperty, NumericProperty, OptionProperty, StringProperty
+
+from kiosk import events
+from kiosk.i18n import N_
+import screens.keyboard  # noqa: F401  (the OnScreenKeyboard rule)
+from screens.i18n import tr
+from screens.stateful import StatefulScreen
+from screens.theme import TEXT_SIZES, theme
+from screens.widgets import KioskButton
+
+STATES = ["opening", "open", "pin", "choose_file", "download", "closed"]
+TEXTS = {
+    "opening": (N_("Opening the e-service…"), N_("The page opens below. Use the top bar to come back or call staff.")),
+    "open": ("", ""),
+    "pin": (N_("Enter your PIN1"), N_("PIN1 has 4 to 12 digits. It is checked by your card, not stored here.")),
+    "choose_file": (N_("Choose a file to send"), N_("These are the documents of this visit.")),
+    "download": (N_("You received a document"), N_("What would you like to do with it?")),
+    "closed": (N_("The page closed"), ""),
+}
+ACTIONS = {
+    "pin": ((N_("Confirm"), "primary", "pin_ok"), (N_("Cancel"), "secondary", "pin_cancel")),
+    "choose_file": ((N_("Cancel"), "secondary", "cancel_file"),),
+    "download": ((N_("Print it"), "primary", "print"), (N_("Keep it for later in this visit"), "secondary", "keep")),
+    "closed": ((N_("Try again"), "primary", "open"), (N_("Call staff"), "secondary", "call_staff"),
+               (N_("Back to the start"), "secondary", "home")),
+}
+CLOSED_MESSAGES = {
+    "crashed": N_("The page closed. Try again or call staff."),
+    "card": N_("You took your eID card out, so the page was closed and its login forgotten. Put the card back "
+               "in and try again."),
+}
+NO_FILES = N_("There are no documents in this visit yet. Scan one first, or cancel.")
+WRONG_PIN = N_("Wrong PIN. Please try again. Careful: after three wrong tries the card blocks PIN1.")
+PIN_DIGITS = (4, 12)
+
+
+class EServiceScreen(StatefulScreen):
+    state = OptionProperty("opening", options=STATES)
+    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("closed",)
+
+    def explanation(self, explanation: str) -> str:
+        return self.message if self.state == "pin" and self.message else super().explanation(explanation)
+
+    keyboard_kind = StringProperty("")  # "text" or "number" while a field of the page has focus; "pin" for PIN1
+    pin_length = NumericProperty(0)
+    files = ListProperty([])
+
+    def on_kv_post(self, base_widget):
+        self.url = ""
+        self._pin = ""
+        # Kept here: kv ids are weak references, and a pad out of the layout has nothing else holding it.
+        self._pads = {name: self.ids[name].__self__ for name in ("letters", "number_pad", "done_typing")}
+        self.ids.keyboard.clear_widgets()
+        self._download: Path | None = None
+        super().on_kv_post(base_widget)
+        theme.bind(text_size_step=self._zoom)
+        Window.bind(size=self._place)
+
+    def start(self, url: str) -> None:
+        """Open `url` when the screen is shown (a new service's address replaces the page shown before)."""
+        self.url = url
+        self.state = "opening"
+
+    def on_pre_enter(self, *args):
+        if self.state == "opening" or not self._browser_open():
+            self.state = "opening"
+            self.core.open_eservice(self.url, self.app.language, self.bounds())
+            self._zoom()
+        else:
+            self._place()
+
+    def on_leave(self, *args):
+        self._place()
+
+    def dialogs_changed(self, any_open: bool) -> None:
+        """A dialog of the kiosk is shown above everything: the browser steps aside for it."""
+        self._dialog_open = any_open
+        self._place()
+
+    # ---- where the browser window goes ------------------------------------------------------------
+
+    def bounds(self):
+        """This screen's area above the keyboard, in screen pixels: where the page is shown."""
+        from kiosk.browser.service import Bounds
+        keyboard = self.ids.keyboard.height
+        left, top = self.to_window(self.x, self.top)
+        bottom = self.to_window(self.x, self.y + keyboard)[1]
+        return Bounds(int(Window.left + left), int(Window.top + Window.height - top), int(self.width),
+                      max(int(top - bottom), 100))
+
+    def _browser_open(self) -> bool:
+        return self.core.browser is not None and self.core.browser.is_open
+
+    def _place(self, *args) -> None:
+        if not self._browser_open():
+            return
+        bounds = self.bounds()
+        shown = (self.manager is not None and self.manager.current == self.name and self.state == "open"
+                 and not getattr(self, "_dialog_open", False))
+        self.core.browser.place(bounds if shown else bounds.hidden())
+
+    def _zoom(self, *args) -> None:
+        if self._browser_open():
+            self.core.browser.zoom(TEXT_SIZES[int(theme.text_size_step)][1])
+
+    def on_state(self, *args):
+        super().on_state()
+        self._place()
+
+    def on_keyboard_kind(self, *args):
+        box, kind = self.ids.keyboard, self.keyboard_kind
+        box.clear_widgets()
+        pads = {"text": ("letters", "done_typing"), "number": ("number_pad", "done_typing"), "pin": ("number_pad",)}
+        for name in pads.get(kind, ()):
+            box.add_widget(self._pads[name])
+        # The keyboard takes the bottom of the screen; the page shrinks above it once it is laid out.
+        from kivy.clock import Clock
+        Clock.schedule_once(self._place, 0)
+
+    # ---- what the browser says ------------------------------------------------------------------
+
+    def on_core_event(self, event) -> None:
+        if isinstance(event, events.BrowserOpened):
+            self.state = "open"
+        elif isinstance(event, events.BrowserClosed):
+            self.keyboard_kind = ""
+            if event.reason in CLOSED_MESSAGES:
+                self.message = tr._(CLOSED_MESSAGES[event.reason])
+                self.state = "closed"
+        elif isinstance(event, events.PageField):
+            self.keyboard_kind = event.kind
+        elif isinstance(event, events.PinWanted):
+            self._clear_pin()
+            if event.done:
+                self.keyboard_kind = ""
+                if self.state == "pin":
+                    self.state = "open"
+            else:
+                self.message = tr._(WRONG_PIN) if event.retry else ""
+                self.keyboard_kind = "pin"
+                self.state = "pin"
+        elif isinstance(event, events.FileWanted):
+            self.keyboard_kind = ""
+            self.files = self.core.visit_files()
+            self.state = "choose_file"
+            self._show_files()
+        elif isinstance(event, events.DownloadReady):
+            self._download = event.path
+            self.state = "download"
+
+    def _show_files(self) -> None:
+        box = self.ids.files
+        box.clear_widgets()
+        for path in self.files:
+            button = KioskButton(text=path.name, role="secondary")
+            button.bind(on_release=lambda _button, path=path: self.send_file(path))
+            box.add_widget(button)
+        if not self.files:
+            self.message = tr._(NO_FILES)
+
+    # ---- what the resident does -------------------------------------------------------------------
+
+    def act(self, action: str) -> None:
+        if action == "open":
+            self.message = ""
+            self.state = "opening"
+            self.on_pre_enter()
+        elif action == "cancel_file":
+            self.core.browser.choose_files([])
+            self.state = "open"
+        elif action == "print" and self._download is not None:
+            path, self._download = self._download, None
+            self.state = "open"  # the page is there again when the resident comes back from printing
+            self.app.show("print")
+            self.app.screen("print").choose(path)
+        elif action == "keep":
+            self._download = None
+            self.state = "open"
+        elif action == "pin_ok" and PIN_DIGITS[0] <= len(self._pin) <= PIN_DIGITS[1]:
+            pin = self._pin
+            self._clear_pin()  # the PIN goes to the card and is kept nowhere
+            self.keyboard_kind = ""
+            self.state = "open"
+            self.core.browser.enter_pin(pin)
+        elif action == "pin_cancel":
+            self._clear_pin()
+            self.keyboard_kind = ""
+            self.state = "open"
+            self.core.browser.cancel_pin()
+
+    def send_file(self, path: Path) -> None:
+        self.core.browser.choose_files([path])
+        self.ids.files.clear_widgets()
+        self.state = "open"
+
+    def type_text(self, text: str) -> None:
+        if self.state == "pin":
+            if text.isdigit() and len(self._pin) < PIN_DIGITS[1]:
+                self._pin += text
+                self.pin_length = len(self._pin)
+            return
+        self.core.browser.type_text(text)
+
+    def _clear_pin(self) -> None:
+        self._pin = ""
+        self.pin_length = 0
+
+    def special_key(self, name: str) -> None:
+        if self.state == "pin":
+            self._pin = self._pin[:-1] if name == "backspace" else ""
+            self.pin_length = len(self._pin)
+        elif name == "backspace":
+            self.core.browser.press("Backspace")
+        elif name == "clear":
+            self.core.browser.press("Control+A")
+            self.core.browser.press("Backspace")
+
+    def done_typing(self) -> None:
+        self.core.browser.press("Tab")  # to the next field, as a keyboard's Tab key would; the page says where
+
+    # ---- privacy -------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.ids.files.clear_widgets()
+        self.files = []
+        self._download = None
+        self._clear_pin()
+        self.url = self.message = self.keyboard_kind = ""
+        self.state = "opening"
+
+    def holds_resident_data(self) -> bool:
+        return bool(self.files or self._download or self.ids.files.children or self._pin)
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,296 @@
+"""Doing the e-service on this computer: the real app with Debian's Chromium on the Xvfb display, used by taps."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from PIL import ImageGrab
+
+from conftest import FAST, card_identity
+from eservice_site import PAGE_COLOUR, PLACES, EServiceSite
+from kiosk.browser.service import PROFILE_FOLDER, processes_of
+from tools.virtual_card import CardSpec
+
+
+
+@pytest.fixture
+def site():
+    served = EServiceSite()
+    yield served
+    served.close()
+
+
+@pytest.fixture
+def browser_settings(print_settings):
+    """The print lab's printers, and the local e-service as the one host the browser may open."""
+    return dataclasses.replace(print_settings, browser=dataclasses.replace(print_settings.browser,
+                                                                           allowed_hosts=("127.0.0.1",)))
+
+
+def screen_colour(x: int, y: int) -> tuple[int, int, int]:
+    """A pixel of the whole X display: what a person in front of the kiosk sees, browser and kiosk together."""
+    return ImageGrab.grab(xdisplay=os.environ["DISPLAY"]).getpixel((x, y))[:3]
+
+
+def touch_screen(x: float, y: float) -> None:
+    """A finger on the screen at (x, y): a real X pointer click, which lands on whichever window is there."""
+    subprocess.run(["xdotool", "mousemove", str(int(x)), str(int(y)), "click", "1"], check=True)
+
+
+def on_screen(kiosk, widget) -> tuple[float, float]:
+    """Where a kiosk widget's middle is on the X display."""
+    x, y = widget.to_window(*widget.center)
+    return kiosk.window.left + x, kiosk.window.top + kiosk.window.height - y
+
+
+def in_page(screen, place: str) -> tuple[float, float]:
+    bounds = screen.bounds()
+    x, y = PLACES[place]
+    return bounds.left + x, bounds.top + y
+
+
+def open_page(kiosk, url: str, language: str = "English"):
+    kiosk.tap(kiosk.find_text(language))
+    screen = kiosk.app.screen("eservice")
+    screen.start(url)
+    kiosk.app.show("eservice")
+    assert kiosk.wait_until(lambda: screen.state == "open", 20), (screen.state, screen.body)
+    assert kiosk.wait_until(lambda: page_shown(screen), 20), "the page never showed"
+    return screen
+
+
+def page_shown(screen) -> bool:
+    bounds = screen.bounds()
+    return screen_colour(bounds.left + bounds.width - 40, bounds.top + bounds.height - 40) == PAGE_COLOUR
+
+
+def profile_of(kiosk):
+    return kiosk.core.visit.directory / PROFILE_FOLDER
+
+
+def browser_gone(profile) -> bool:
+    return not processes_of(profile) and not profile.exists()
+
+
+def test_the_page_opens_below_the_top_bar_which_keeps_working_over_it(make_driver, browser_settings, site):
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    top_bar = kiosk.root_widget("call_staff_button")
+    bar_x, bar_y = on_screen(kiosk, top_bar)
+    assert screen.bounds().top >= bar_y  # the page starts below the bar
+    assert screen_colour(int(bar_x), int(bar_y)) != PAGE_COLOUR
+    # The top bar's Call staff, touched on the screen: its dialog shows, the page steps aside, then comes back.
+    touch_screen(bar_x, bar_y)
+    assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("call_staff"), 5)
+    assert kiosk.wait_until(lambda: not page_shown(screen), 5)
+    kiosk.app.close_dialog("call_staff")
+    assert kiosk.wait_until(lambda: page_shown(screen), 5)
+    # End session from the top bar, while the page is open: the browser and its profile go with the visit.
+    profile = profile_of(kiosk)
+    assert processes_of(profile)
+    touch_screen(*on_screen(kiosk, kiosk.root_widget("end_session_button")))
+    assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("confirm_end"), 5)
+    kiosk.tap(kiosk.find_text("Yes, end session"))
+    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 10)
+    assert browser_gone(profile)
+    assert kiosk.core.sessions.last_report.clean and "browser" in kiosk.core.sessions.last_report.wipers_run
+
+
+def test_typing_on_the_kiosk_keyboard_fills_the_page_and_digits_get_a_number_pad(make_driver, browser_settings,
+                                                                                  site):
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    touch_screen(*in_page(screen, "name"))
+    assert kiosk.wait_until(lambda: screen.keyboard_kind == "text", 5)
+    letters = screen.ids.letters
+    kiosk.tap(letters.ids.layout_key)  # from English letters to Latvian ones, as a resident would switch
+    for key in ("j", "ā", "n", "i", "s"):
+        kiosk.tap(next(button for button in letters.walk() if getattr(button, "character", None) == key))
+    kiosk.tap(screen.ids.done_typing)  # to the phone field: digits only
+    assert kiosk.wait_until(lambda: screen.keyboard_kind == "number", 5)
+    for digit in "2612":
+        kiosk.tap(next(button for button in screen.ids.number_pad.children if button.text == digit))
+    kiosk.tap(screen.ids.done_typing)
+    kiosk.wait(0.5)
+    touch_screen(*in_page(screen, "send"))
+    assert kiosk.wait_until(lambda: site.submitted, 10)
+    assert site.submitted[0]["name"] == "jānis" and site.submitted[0]["phone"] == "2612"
+
+
+def test_an_upload_offers_only_this_visits_files(make_driver, browser_settings, site):
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    kept = kiosk.core.visit.directory / "scans" / "scan.pdf"
+    kept.write_bytes(b"%PDF-1.4 the resident's kept scan")
+    kiosk.core.visit.scans.kept_pdf = kept
+    touch_screen(*in_page(screen, "attachment"))
+    assert kiosk.wait_until(lambda: screen.state == "choose_file", 10)
+    assert screen.files == [kept]  # the visit's files, nothing of the disk
+    assert kiosk.wait_until(lambda: not page_shown(screen), 5)
+    kiosk.tap(kiosk.find_text("scan.pdf"))
+    assert kiosk.wait_until(lambda: page_shown(screen), 5)
+    touch_screen(*in_page(screen, "send"))
+    assert kiosk.wait_until(lambda: site.submitted, 10)
+    assert site.submitted[0]["file"] == "scan.pdf" and site.submitted[0]["size"] == kept.stat().st_size
+
+
+def test_a_download_is_printed_through_the_kiosks_print_flow_and_quota(make_driver, browser_settings, site,
+                                                                       print_lab, tmp_path):
+    from printed_output import pdf_text
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    touch_screen(*in_page(screen, "decision"))
+    assert kiosk.wait_until(lambda: screen.state == "download", 10)
+    [download] = kiosk.core.visit.eservice.files
+    assert download.parent.parent == kiosk.core.visit.directory  # in the visit, deleted with it
+    kiosk.tap(kiosk.find_text("Print it"))
+    printing = kiosk.app.screen("print")
+    assert kiosk.wait_until(lambda: printing.state == "confirm", 30)
+    kiosk.tap(kiosk.find_text("Print 1 page"))
+    assert kiosk.wait_until(lambda: printing.state == "done", 30), printing.body
+    [received] = print_lab.received_documents()
+    assert "Decision No. 42" in pdf_text(received.read_bytes(), tmp_path)
+    assert kiosk.core.pages_left() == 19
+    # Printing from the page itself goes the same way, never straight to a printer.
+    kiosk.app.show("eservice")
+    assert kiosk.wait_until(lambda: page_shown(screen), 10)
+    touch_screen(*in_page(screen, "print"))
+    assert kiosk.wait_until(lambda: screen.state == "download", 10)
+    assert len(kiosk.core.visit.eservice.files) == 2 and len(print_lab.received_documents()) == 1
+
+
+def test_another_host_shows_the_kiosks_own_page(make_driver, browser_settings, site):
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    touch_screen(*in_page(screen, "elsewhere"))
+    assert kiosk.wait_until(lambda: not page_shown(screen), 10)
+    bounds = screen.bounds()
+    assert screen_colour(bounds.left + bounds.width - 40, bounds.top + bounds.height - 40) == (255, 255, 255)
+    assert not [request for request in site.requests if request["host"].startswith("localhost")]
+
+
+def test_taking_the_card_out_closes_the_browser_and_the_visit_goes_on(make_driver, browser_settings, site,
+                                                                      insert_card):
+    kiosk = make_driver(settings=browser_settings)
+    card = insert_card(CardSpec())
+    assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, 10)
+    kiosk.app.set_language("en")
+    screen = kiosk.app.screen("eservice")
+    screen.start(site.url)
+    kiosk.app.show("eservice")
+    assert kiosk.wait_until(lambda: page_shown(screen), 20)
+    profile = profile_of(kiosk)
+    card.remove()
+    assert kiosk.wait_until(lambda: screen.state == "closed", 10)
+    assert "took your eID card out" in screen.body
+    assert browser_gone(profile)
+    assert kiosk.core.visit is not None  # the resident carries on without the card
+
+
+def test_idle_warns_above_the_page_then_ends_the_visit_with_the_browser(make_driver, browser_settings, site):
+    from kiosk.idle import Timings
+    kiosk = make_driver(timings=Timings(idle_warning_s=4, idle_countdown_s=2, goodbye_s=0.3, tick_s=0.05),
+                        settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    profile = profile_of(kiosk)
+    assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("idle_warning"), 10)
+    assert not page_shown(screen)  # the warning is above everything
+    assert kiosk.wait_until(lambda: kiosk.core.visit is None, 10)
+    assert browser_gone(profile)
+
+
+def test_activity_in_the_page_keeps_the_visit_alive(make_driver, browser_settings, site):
+    from kiosk.idle import IdleState
+    kiosk = make_driver(timings=FAST, settings=browser_settings)
+    kiosk.core.idle.warning_after_s = 3600  # the page loads slowly on a busy machine: no warning while it does
+    screen = open_page(kiosk, site.url)
+    kiosk.core.idle.warning_after_s = 4
+    for _ in range(4):
+        kiosk.wait(1.5)
+        touch_screen(*in_page(screen, "name"))  # the touch reaches the page, not the kiosk's window
+    kiosk.frames(2)
+    assert kiosk.core.idle.reading().state is IdleState.ACTIVE and kiosk.core.visit is not None
+
+
+def test_a_killed_chromium_says_so_plainly_and_the_next_try_works(make_driver, browser_settings, site):
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url)
+    for pid in processes_of(profile_of(kiosk)):
+        os.kill(pid, signal.SIGKILL)
+    assert kiosk.wait_until(lambda: screen.state == "closed", 15)
+    assert "The page closed. Try again or call staff." in screen.body
+    kiosk.tap(kiosk.find_text("Try again"))
+    assert kiosk.wait_until(lambda: screen.state == "open" and page_shown(screen), 20)
+
+
+def test_the_next_visit_has_no_cookie_or_history_of_the_last(make_driver, browser_settings, site):
+    kiosk = make_driver(settings=browser_settings)
+    open_page(kiosk, site.url)
+    open_page_again = site.url + "again"
+    kiosk.app.end_session("resident", farewell=False)
+    kiosk.app.show("greeting")
+    before = len(site.requests)
+    open_page(kiosk, open_page_again)
+    fresh = [request for request in site.requests[before:] if request["path"] == "/again"]
+    assert fresh and all(not request["cookie"] for request in fresh)
+    runtime = kiosk.core.settings.session.runtime_dir
+    assert [path.name for path in runtime.iterdir()] == [kiosk.core.visit.directory.name]
+    kiosk.app.end_session("resident", farewell=False)
+    time.sleep(0.2)
+    assert list(runtime.iterdir()) == []
+
+
+LOGIN_COLOUR = (170, 238, 255)
+
+
+def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_driver, browser_settings, tmp_path,
+                                                                          monkeypatch):
+    from eid_browser_lab import SOFTHSM_MODULE, TOKEN_PIN, EidBrowserLab
+    from kiosk.browser.nss import nss_db, register_module
+    from kiosk.browser.policies import policies_for, policy_text
+    from kiosk.catalog import load_with_fallback
+    lab = EidBrowserLab(tmp_path / "eid-lab")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(lab.softhsm_conf))  # where SoftHSM keeps the stand-in card
+    settings = dataclasses.replace(browser_settings, browser=dataclasses.replace(
+        browser_settings.browser, chromium=lab.chromium_wrapper(), login_hosts=("127.0.0.1",),
+        pkcs11_module=SOFTHSM_MODULE, home=lab.home, policies_dir=lab.etc_chromium / "policies" / "managed"))
+    # What an administrator installs once: the managed policies (with the auto-selected certificate) and a
+    # public CA the login site's certificate comes from. The module itself the kiosk registers on first use.
+    catalog = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir).catalog
+    lab.install_policies(policy_text(policies_for(settings, catalog)))
+    db = nss_db(lab.home)
+    register_module(SOFTHSM_MODULE, db)  # only so the CA can be trusted in the database before the kiosk starts
+    lab.trust_login_ca(db)
+    certificates_before = subprocess.run(["certutil", "-L", "-d", f"sql:{db}"], capture_output=True, text=True).stdout
+    try:
+        kiosk = make_driver(settings=settings)
+        kiosk.tap(kiosk.find_text("English"))
+        screen = kiosk.app.screen("eservice")
+        screen.start(lab.login_url)
+        kiosk.app.show("eservice")
+        assert kiosk.wait_until(lambda: screen.state == "pin", 30), (screen.state, screen.body)
+        pad = {button.text: button for button in screen.ids.number_pad.children}
+        for digit in "9999":
+            kiosk.tap(pad[digit])
+        kiosk.tap(kiosk.find_text("Confirm"))
+        assert kiosk.wait_until(lambda: screen.state == "pin" and "Wrong PIN" in screen.body, 30), screen.body
+        for digit in TOKEN_PIN:
+            kiosk.tap(pad[digit])
+        assert screen.pin_length == len(TOKEN_PIN)
+        kiosk.tap(kiosk.find_text("Confirm"))
+        bounds = screen.bounds()
+        assert kiosk.wait_until(lambda: screen_colour(bounds.left + 600, bounds.top + 300) == LOGIN_COLOUR, 30)
+        assert lab.logins[-1] == "BERZINS JANIS 010180-12347"
+        profile = profile_of(kiosk)
+        kiosk.app.end_session("resident", farewell=False)
+        assert browser_gone(profile)
+        # The card's login leaves nothing in the user's NSS database: the certificate stays on the card.
+        assert subprocess.run(["certutil", "-L", "-d", f"sql:{db}"], capture_output=True,
+                              text=True).stdout == certificates_before
+    finally:
+        lab.close()
