@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -362,6 +363,42 @@ class KioskCore:
             self.visit.eservice.files += (event.path,)
         if self.visit is not None or isinstance(event, events.BrowserClosed):
             self._tell(event)
+
+    def usb_sticks(self) -> list:
+        from kiosk.scanning.usb import find_sticks
+        return list(find_sticks(self.settings.scanning.usb_mount_root))
+
+    def save_to_stick(self, path: Path, done, failed) -> None:
+        """A file of the visit onto the resident's USB stick, flushed and unmounted: done(name) or failed(error)."""
+        from kiosk.scanning.problems import Problem, ScanError
+        from kiosk.scanning.usb import unmount, write_to_stick
+        sticks = self.usb_sticks()
+
+        def work() -> str:
+            if not sticks:
+                raise ScanError(Problem.NO_USB, "no stick")
+            # A neutral name with the date: the page's own name can say more than the resident wants on a stick.
+            name = write_to_stick(path, sticks[0], time.strftime("document-%Y-%m-%d-%H%M"), path.suffix or ".pdf")
+            unmount(sticks[0])
+            return name
+        self.request(work, done, failed)
+
+    def first_page_pictures(self, paths: list[Path], done) -> None:
+        """A picture of each file's first page (made in the visit's folder, off the UI thread): done({path: png})."""
+        from printers.documents import thumbnails
+        folder = self.visit.directory / "pictures"
+
+        def work() -> dict:
+            pictures = {}
+            for number, path in enumerate(paths):
+                if path.suffix.lower() in (".png", ".jpg", ".jpeg"):
+                    pictures[path] = path
+                else:
+                    made = thumbnails(path, folder / str(number), first_pages=1, height_px=360)
+                    if made:
+                        pictures[path] = made[0]
+            return pictures
+        self.request(work, done, lambda _error: done({}))
 
     def visit_files(self) -> list[Path]:
         """What the resident may upload or print from this visit: the kept scan, then the browser's files."""

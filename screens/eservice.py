@@ -12,6 +12,8 @@ from pathlib import Path
 
 from kivy.core.window import Window
 from kivy.lang import Builder
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
 from kivy.properties import ListProperty, NumericProperty, OptionProperty, StringProperty
 
 from kiosk import events
@@ -20,21 +22,23 @@ import screens.keyboard  # noqa: F401  (the OnScreenKeyboard rule)
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
 from screens.theme import TEXT_SIZES, theme
-from screens.widgets import KioskButton
 
-STATES = ["opening", "open", "pin", "choose_file", "download", "closed"]
+STATES = ["opening", "open", "pin", "choose_file", "download", "saving", "saved", "closed"]
 TEXTS = {
     "opening": (N_("Opening the e-service…"), N_("The page opens below. Use the top bar to come back or call staff.")),
     "open": ("", ""),
     "pin": (N_("Enter your PIN1"), N_("PIN1 has 4 to 12 digits. It is checked by your card, not stored here.")),
     "choose_file": (N_("Choose a file to send"), N_("These are the documents of this visit.")),
     "download": (N_("You received a document"), N_("What would you like to do with it?")),
+    "saving": (N_("Saving on your USB stick…"), N_("Please leave the stick in the port.")),
+    "saved": (N_("Saved on your USB stick"), N_("You can take it out now.")),
     "closed": (N_("The page closed"), ""),
 }
 ACTIONS = {
     "pin": ((N_("Confirm"), "primary", "pin_ok"), (N_("Cancel"), "secondary", "pin_cancel")),
     "choose_file": ((N_("Cancel"), "secondary", "cancel_file"),),
     "download": ((N_("Print it"), "primary", "print"), (N_("Keep it for later in this visit"), "secondary", "keep")),
+    "saved": ((N_("Back to the page"), "primary", "keep"),),
     "closed": ((N_("Try again"), "primary", "open"), (N_("Call staff"), "secondary", "call_staff"),
                (N_("Back to the start"), "secondary", "home")),
 }
@@ -44,8 +48,18 @@ CLOSED_MESSAGES = {
                "in and try again."),
 }
 NO_FILES = N_("There are no documents in this visit yet. Scan one first, or cancel.")
+# The scanner's words fit a stick that is missing or full; these say "document" where those say "scan".
+NOT_SAVED = N_("The document could not be saved on the USB stick. Please try another stick, or call staff.")
+STILL_IN_USE = N_("The document is saved, but the USB stick is still in use. Please wait a moment before you take "
+                  "it out, or call staff.")
 WRONG_PIN = N_("Wrong PIN. Please try again. Careful: after three wrong tries the card blocks PIN1.")
 PIN_DIGITS = (4, 12)
+
+
+class FileButton(ButtonBehavior, BoxLayout):
+    """One of the visit's files: a picture of its first page and its name, as big as a finger needs."""
+    text = StringProperty("")
+    picture = StringProperty("")
 
 
 class EServiceScreen(StatefulScreen):
@@ -53,7 +67,15 @@ class EServiceScreen(StatefulScreen):
     TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("closed",)
 
     def explanation(self, explanation: str) -> str:
-        return self.message if self.state == "pin" and self.message else super().explanation(explanation)
+        if self.state in ("pin", "download", "saved") and self.message:
+            return self.message  # a wrong PIN, or a stick that did not take the file
+        return super().explanation(explanation)
+
+    def offered_actions(self) -> list[tuple[str, str, str]]:
+        offered = super().offered_actions()
+        if self.state == "download" and self.core.usb_sticks():
+            offered.insert(1, (N_("Save it on my USB stick"), "primary", "usb"))
+        return offered
 
     keyboard_kind = StringProperty("")  # "text" or "number" while a field of the page has focus; "pin" for PIN1
     pin_length = NumericProperty(0)
@@ -76,6 +98,8 @@ class EServiceScreen(StatefulScreen):
         self.state = "opening"
 
     def on_pre_enter(self, *args):
+        if not self.url:
+            return  # shown without a service (the screenshots): there is nothing to open
         if self.state == "opening" or not self._browser_open():
             self.state = "opening"
             self.core.open_eservice(self.url, self.app.language, self.bounds())
@@ -162,15 +186,19 @@ class EServiceScreen(StatefulScreen):
             self._download = event.path
             self.state = "download"
 
-    def _show_files(self) -> None:
+    def _show_files(self, pictures: dict | None = None) -> None:
+        """Each of the visit's files as a big button with its first page; the pictures follow once made."""
         box = self.ids.files
         box.clear_widgets()
         for path in self.files:
-            button = KioskButton(text=path.name, role="secondary")
+            button = FileButton(text=path.name, picture=str((pictures or {}).get(path, "")))
             button.bind(on_release=lambda _button, path=path: self.send_file(path))
             box.add_widget(button)
         if not self.files:
             self.message = tr._(NO_FILES)
+        elif pictures is None:
+            self.core.first_page_pictures(self.files, lambda made: self.state == "choose_file" and
+                                          self._show_files(made))
 
     # ---- what the resident does -------------------------------------------------------------------
 
@@ -189,7 +217,12 @@ class EServiceScreen(StatefulScreen):
             self.app.screen("print").choose(path)
         elif action == "keep":
             self._download = None
+            self.message = ""
             self.state = "open"
+        elif action == "usb" and self._download is not None:
+            self.message = ""
+            self.state = "saving"
+            self.core.save_to_stick(self._download, self._saved, self._not_saved)
         elif action == "pin_ok" and PIN_DIGITS[0] <= len(self._pin) <= PIN_DIGITS[1]:
             pin = self._pin
             self._clear_pin()  # the PIN goes to the card and is kept nowhere
@@ -201,6 +234,21 @@ class EServiceScreen(StatefulScreen):
             self.keyboard_kind = ""
             self.state = "open"
             self.core.browser.cancel_pin()
+
+    def _saved(self, _name: str) -> None:
+        self._download = None
+        self.state = "saved"
+
+    def _not_saved(self, error) -> None:
+        from kiosk.scanning.problems import Problem
+        problem = getattr(error, "problem", None)
+        if problem is Problem.USB_STILL_IN_USE:
+            self._saved("")
+            self.message = tr._(STILL_IN_USE)
+            return
+        self.message = tr._(problem.value if problem in (Problem.NO_USB, Problem.USB_FULL) else NOT_SAVED)
+        self.state = "download"
+        self.on_state()
 
     def send_file(self, path: Path) -> None:
         self.core.browser.choose_files([path])

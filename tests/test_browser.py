@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from PIL import ImageGrab
@@ -218,6 +219,9 @@ def test_activity_in_the_page_keeps_the_visit_alive(make_driver, browser_setting
 
 
 def test_a_killed_chromium_says_so_plainly_and_the_next_try_works(make_driver, browser_settings, site):
+    import tempfile
+    temporary = Path(tempfile.gettempdir())
+    before = set(temporary.glob("org.chromium.Chromium.*"))
     kiosk = make_driver(settings=browser_settings)
     screen = open_page(kiosk, site.url)
     for pid in processes_of(profile_of(kiosk)):
@@ -226,6 +230,9 @@ def test_a_killed_chromium_says_so_plainly_and_the_next_try_works(make_driver, b
     assert "The page closed. Try again or call staff." in screen.body
     kiosk.tap(kiosk.find_text("Try again"))
     assert kiosk.wait_until(lambda: screen.state == "open" and page_shown(screen), 20)
+    kiosk.app.end_session("resident", farewell=False)
+    # Chromium killed leaves its single-instance socket behind: in the visit's folder, so it went with it.
+    assert set(temporary.glob("org.chromium.Chromium.*")) == before
 
 
 def test_the_next_visit_has_no_cookie_or_history_of_the_last(make_driver, browser_settings, site):
@@ -294,3 +301,27 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
                               text=True).stdout == certificates_before
     finally:
         lab.close()
+
+
+def test_a_download_can_go_onto_the_residents_usb_stick(make_driver, browser_settings, site, tmp_path):
+    from scanning.helpers import LoopStick
+    if os.geteuid() != 0:
+        pytest.fail("USB tests need root (losetup, mount): run them through 'make test'")
+    stick = LoopStick(tmp_path / "stick.img", tmp_path / "media").create(8).mount()
+    try:
+        settings = dataclasses.replace(browser_settings, scanning=dataclasses.replace(
+            browser_settings.scanning, usb_mount_root=tmp_path / "media"))
+        kiosk = make_driver(settings=settings)
+        screen = open_page(kiosk, site.url)
+        touch_screen(*in_page(screen, "decision"))
+        assert kiosk.wait_until(lambda: screen.state == "download", 10)
+        kiosk.tap(kiosk.find_text("Save it on my USB stick"))
+        assert kiosk.wait_until(lambda: screen.state == "saved", 30), screen.body
+        assert not stick.is_mounted()  # unmounted: it can be pulled out now
+        stick.mount()
+        [saved] = list(stick.mount_point.glob("document-*.pdf"))
+        assert saved.read_bytes().startswith(b"%PDF")
+        kiosk.tap(kiosk.find_text("Back to the page"))
+        assert kiosk.wait_until(lambda: page_shown(screen), 10)
+    finally:
+        stick.remove()

@@ -11,6 +11,7 @@ import os
 import queue
 import shutil
 import signal
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -194,8 +195,8 @@ class BrowserService:
 
     def _launch(self, visit_folder: Path, language: str, bounds: Bounds) -> None:
         profile, downloads = visit_folder / PROFILE_FOLDER, visit_folder / DOWNLOADS_FOLDER
-        profile.mkdir(mode=0o700, parents=True, exist_ok=True)
-        downloads.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (profile, downloads):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._profile = profile
         # Chromium refuses its sandbox to root: the demo and the tests run as root, a real kiosk as its own user.
         sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []
@@ -390,6 +391,7 @@ class BrowserService:
                 log.info("the browser closed with %s", type(error).__name__)
         if profile is not None:
             kill_processes(profile)
+            remove_singleton_folder(profile)
             shutil.rmtree(profile, ignore_errors=True)
         self._profile = None
         was_open = not self._closed.is_set()
@@ -433,6 +435,17 @@ def kill_processes(profile: Path) -> None:
     deadline = time.monotonic() + 5
     while processes_of(profile) and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def remove_singleton_folder(profile: Path) -> None:
+    """Chromium's single-instance socket lives in a folder of the system's temporary one, which a killed
+    Chromium leaves behind: the profile's SingletonSocket link says which."""
+    try:
+        folder = Path(os.readlink(profile / "SingletonSocket")).parent
+    except OSError:
+        return
+    if folder.name.startswith("org.chromium.Chromium.") and folder.parent == Path(tempfile.gettempdir()):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def safe_name(name: str) -> str:

@@ -8,12 +8,13 @@ from kiosk.catalog.folding import fold
 
 # Phrases per life situation of the catalogue, in Latvian, Ukrainian (with the Russian people also type) and
 # English. A phrase is words that must all occur in the query, in any order; "word*" also matches longer words
-# (its inflected forms), a word without "*" matches itself or a typed word whose dictionary form it is.
+# (its inflected forms), a word without "*" matches itself or a typed word whose dictionary form it is. Short
+# starts are avoided where they begin other words too (suņ* would match "sunday", kaķ* "kakls").
 TRIGGERS = {
     "death": """
         nomira nomirt nomirusi nomiris miris mirusi mirt mirsan* nāve nāves nāvi mūžīb* apbedī* atraitn*
         помер* смерт* поховат* похорон* загину* вдов* умер* скончал*
-        die died dead death deceased funeral widow* | passed+away lost+husband lost+wife
+        die died dead death deceased funeral widow* passed+away lost+husband lost+wife
     """,
     "unemployment": """
         bezdarb* atlaid* atlaist* atlaiž* bez+darba* zaudēj*+darb* zaudēt+darb* pazaudēj*+darb*
@@ -37,7 +38,8 @@ TRIGGERS = {
         приїха*+україн* приїзд*+україн* прибу*+україн* приехал*+украин*
     """,
     "pets": """
-        suns suni suņ* sunim kaķ* sesk* mājdzīvniek* dzīvniek* kucēn* kaķēn* mincis runcis
+        suns suni suņa suņi suņu suņus suņiem sunim suņam kaķis kaķi kaķa kaķim kaķu kaķus kaķiem kaķēn*
+        sesk* mājdzīvniek* dzīvniek* kucēn* mincis runcis
         собак* пес пса псу кіт кота коту кішк* кицьк* цуцен* кошен* тварин* кот кошк* щен* животн*
         dog dogs puppy puppies cat cats kitten* pet pets ferret* animal*
     """,
@@ -48,7 +50,7 @@ PERSON = """
     mamm* māmiņ* māte mātes mātei tēvs tēva tēvam tētis tēt* vīrs vīra vīram vīru sieva* brāl* māsa māsai
     māsas māsu vecmām* vectēv* omīt* opīt* opis radiniek* tuviniek* cilvēk* dēls dēla dēlam meit* bērns bērna
     laulāt* partner*
-    мам* мати матір* бать* тат* чолові* дружин* син сина сину доч* брат* сестр* бабус* дідус* дід родич*
+    мам* мати матір* бать* тат* чолові* дружин* син сина сину доч* брат* сестр* бабус* дідус* родич*
     людин* дитин* муж* жена жены отец
     mother mum mom father dad husband wife spouse son daughter brother sister grand* parent* relative*
     person someone somebody child partner uncle aunt

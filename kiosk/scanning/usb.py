@@ -81,16 +81,16 @@ def free_bytes(stick: UsbStick) -> int:
     return stats.f_bavail * stats.f_frsize
 
 
-def _unique_name(directory: Path, stem: str) -> Path:
+def _unique_name(directory: Path, stem: str, suffix: str = ".pdf") -> Path:
     for number in range(1, 1000):
-        candidate = directory / (f"{stem}.pdf" if number == 1 else f"{stem}-{number}.pdf")
+        candidate = directory / (f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}")
         if not candidate.exists():
             return candidate
     raise ScanError(Problem.USB_WRITE_FAILED, "no free file name on the stick")
 
 
-def write_to_stick(pdf: Path, stick: UsbStick, stem: str) -> str:
-    """Copy the PDF onto the stick under a new name, flushed to the device; return the name it got."""
+def write_to_stick(pdf: Path, stick: UsbStick, stem: str, suffix: str = ".pdf") -> str:
+    """Copy the file onto the stick under a new name, flushed to the device; return the name it got."""
     size = pdf.stat().st_size
     try:
         if free_bytes(stick) < size + SPARE_BYTES:
@@ -98,7 +98,7 @@ def write_to_stick(pdf: Path, stick: UsbStick, stem: str) -> str:
     except OSError:
         raise ScanError(Problem.USB_WRITE_FAILED, "the stick's free space cannot be read") from None
     # FAT forbids ':' and friends; a date and time make names that sort and never collide in practice.
-    target = _unique_name(stick.mount_point, stem)
+    target = _unique_name(stick.mount_point, stem, suffix)
     try:
         # O_EXCL: a file of the resident's own is never overwritten, even if one appeared meanwhile.
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
