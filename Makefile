@@ -32,6 +32,7 @@ bench: deps venv
 	$(XVFB_RUN) $(BIN)/python bench/startup.py
 	$(XVFB_RUN) $(BIN)/python bench/search.py
 	$(XVFB_RUN) $(BIN)/python bench/soak.py
+	$(XVFB_RUN) $(BIN)/python bench/browser.py
 	pgrep -x pcscd >/dev/null || (pcscd --foreground >/dev/null 2>&1 &) ; sleep 1
 	$(BIN)/python bench/eid.py
 	$(BIN)/python bench/printing.py

@@ -241,6 +241,9 @@ class BrowserSection:
     pkcs11_module: Path | None = setting(Rule(_optional_file, "the path of a PKCS#11 module (.so), or nothing"), None)
     # The home folder of the user the browser runs as, whose .pki/nssdb Chromium reads; empty for $HOME.
     home: Path | None = setting(Rule(_optional_file, "a folder path, or nothing"), None)
+    # Start the browser (out of sight) while a resident reads about a service they can do here: "Do it yourself"
+    # then shows the page in about half the time, for the memory of a browser that may go unused.
+    warm_up: bool = setting(YES_NO, True)
     # Where Chromium reads managed policies ('kiosk browser policies' makes the file; 'kiosk doctor' compares).
     policies_dir: Path = setting(FOLDER, Path("/etc/chromium/policies/managed"))
 

@@ -323,6 +323,14 @@ class KioskCore:
 
     def open_eservice(self, url: str, language: str, bounds) -> None:
         """The e-service's page in Chromium at `bounds` (below the top bar); BrowserOpened, later BrowserClosed."""
+        self._browser_service().open(self.visit.directory, url, language, bounds)
+
+    def warm_up_eservice(self, language: str, bounds) -> None:
+        """Start the visit's browser out of sight while the resident reads about a service they could do here."""
+        if self.visit is not None and self.settings.browser.warm_up:
+            self._browser_service().warm_up(self.visit.directory, language, bounds)
+
+    def _browser_service(self):
         if self.browser is None:
             from kiosk.browser.hosts import AllowedHosts
             from kiosk.browser.service import BrowserService
@@ -332,7 +340,7 @@ class KioskCore:
             self._register_eid_module()
             self.browser = BrowserService(browser.chromium, allowed, self._from_service(self._on_browser),
                                           self.activity, env=env)
-        self.browser.open(self.visit.directory, url, language, bounds)
+        return self.browser
 
     def _register_eid_module(self) -> None:
         """The card's PKCS#11 module in the browser user's NSS database, so that the card logs in (once per user)."""

@@ -46,6 +46,8 @@ class ServiceScreen(KioskScreen):
         self.qr_texture = None
         if self.service is not None and self.service.channels.self_service is not None:
             self.qr_texture = qr_texture(self.service.channels.self_service.url)
+            # The browser starts while the resident reads: "Do it yourself" then shows the page at once.
+            self.core.warm_up_eservice(self.app.language, self.app.screen("eservice").bounds())
 
     def _refresh(self, *args):
         box = self.ids.channel_buttons

@@ -30,7 +30,7 @@ def site():
 def browser_settings(print_settings):
     """The print lab's printers, and the local e-service as the one host the browser may open."""
     return dataclasses.replace(print_settings, browser=dataclasses.replace(print_settings.browser,
-                                                                           allowed_hosts=("127.0.0.1",)))
+                                                                           allowed_hosts=("127.0.0.1",), warm_up=True))
 
 
 def screen_colour(x: int, y: int) -> tuple[int, int, int]:

@@ -237,6 +237,9 @@ def test_forgetting_queries_forgets_the_typed_words_too(index):
     assert index.remembers_queries()
     index.forget_queries()
     assert not index.remembers_queries()
+    # The lemmatiser keeps no words of its own: simplemma's cache of looked-up words is switched off.
+    from kiosk.catalog import lemmas
+    assert lemmas._lemmatizer._cached_lemmatize.cache_info().currsize == 0
 
 
 def test_did_you_mean_offers_the_closest_names_only_when_little_matches(index):

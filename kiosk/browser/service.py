@@ -103,6 +103,11 @@ class BrowserService:
         self._closed.clear()
         self._send("open", visit_folder, url, language, bounds)
 
+    def warm_up(self, visit_folder: Path, language: str, bounds: Bounds) -> None:
+        """Start the visit's browser out of sight, so that "Do it yourself" only has to show the page."""
+        self._closed.clear()
+        self._send("warm_up", visit_folder, language, bounds)
+
     def place(self, bounds: Bounds) -> None:
         self._send("place", bounds)
 
@@ -162,13 +167,13 @@ class BrowserService:
                 if command is None:
                     break
                 name, args = command
-                if self._window is None and name not in ("open", "close", "zoom"):
+                if self._window is None and name not in ("open", "warm_up", "close", "zoom"):
                     continue  # for a browser that has closed meanwhile
                 try:
                     getattr(self, "_do_" + name)(*args)
                 except Exception as error:  # the kind only: a message could quote a page's address
                     log.warning("the browser failed to %s: %s", name, type(error).__name__)
-                    if self._window is not None or name == "open":
+                    if self._window is not None or name in ("open", "warm_up"):
                         self._end("crashed")
                 del command
 
@@ -216,14 +221,14 @@ class BrowserService:
         context.expose_binding("kacZoom", lambda _source: self._zoom)
         context.expose_binding("kacPrint", lambda source: self._pending.append(("print_page", (source["page"],))))
         context.route("**/*", self._route)
-        context.on("close", lambda _context: self._pending.append(("gone", ())))
+        context.on("close", lambda closed: self._pending.append(("gone", (closed,))))
         page = context.pages[0] if context.pages else context.new_page()
         self._watch_page(page)
         pid = browser_process(profile)
         self._window = _Window(context, page, find_window(pid), profile, downloads, language, pid)
 
     def _watch_page(self, page) -> None:
-        page.on("crash", lambda _page: self._pending.append(("gone", ())))
+        page.on("crash", lambda crashed: self._pending.append(("gone", (crashed.context,))))
         page.on("filechooser", self._file_wanted)
         page.on("download", lambda download: self._pending.append(("download", (download,))))
         page.on("requestfailed", self._request_failed)
@@ -234,11 +239,14 @@ class BrowserService:
 
     # ---- commands ----------------------------------------------------------------------------------
 
-    def _do_open(self, visit_folder: Path, url: str, language: str, bounds: Bounds) -> None:
+    def _do_warm_up(self, visit_folder: Path, language: str, bounds: Bounds) -> None:
         if self._window is not None and self._window.profile.parent != visit_folder:
             self._end("visit ended")
         if self._window is None:
-            self._launch(visit_folder, language, bounds)
+            self._launch(visit_folder, language, bounds.hidden())
+
+    def _do_open(self, visit_folder: Path, url: str, language: str, bounds: Bounds) -> None:
+        self._do_warm_up(visit_folder, language, bounds)
         self._window.language = language
         self._do_place(bounds)
         self.on_event(events.BrowserOpened())
@@ -373,8 +381,9 @@ class BrowserService:
         if url and url != "about:blank":
             self._navigate(self._window.page, url)
 
-    def _do_gone(self) -> None:
-        if self._window is not None:
+    def _do_gone(self, context) -> None:
+        # Only the browser open now: the one closed at the last visit's end says so after it is gone.
+        if self._window is not None and self._window.context is context:
             self._end("crashed")
 
     # ---- the end ---------------------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""The resident's browser: "Do it yourself" tapped to the page's first paint, against bare Chromium; the wipe; memory.
+
+Run under an X display (make bench does: Xvfb). Prints browser_ratio (kiosk to first paint / bare `chromium --app`
+to first paint, medians; the kiosk's browser started while the resident read the service's page), browser_wipe_ms (the visit's end with the browser open, median), and rss_growth_mb
+(the kiosk process after 20 browser visits minus after 2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 5
+VISITS = 20
+READING_S = 3.0  # the resident reading about the service before "Do it yourself"
+
+
+def colour_at(x: int, y: int) -> tuple[int, int, int]:
+    from PIL import ImageGrab
+    return ImageGrab.grab(bbox=(x, y, x + 1, y + 1), xdisplay=os.environ["DISPLAY"]).getpixel((0, 0))[:3]
+
+
+def until_colour(x: int, y: int, colour, timeout_s: float = 30.0, step=None) -> float:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if colour_at(x, y) == colour:
+            return time.perf_counter()
+        if step is not None:
+            step()
+        time.sleep(0.01)  # each look is an X connection of its own: the server allows only so many at once
+    from PIL import ImageGrab
+    ImageGrab.grab(xdisplay=os.environ["DISPLAY"]).save("/tmp/bench-browser-failed.png")
+    raise SystemExit(f"the page never painted at ({x}, {y}): the colour there is {colour_at(x, y)}")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bare_chromium_ms(url: str, colour) -> float:
+    """`chromium --app=URL` started to its first paint, where the kiosk puts the page."""
+    from kiosk.browser.service import QUIET_ARGS
+    times = []
+    for _ in range(RUNS):
+        profile = tempfile.mkdtemp(prefix="bench-bare-chromium-")
+        sandbox = ["--no-sandbox", "--test-type"] if os.geteuid() == 0 else []
+        began = time.perf_counter()
+        process = subprocess.Popen(["/usr/bin/chromium", f"--user-data-dir={profile}", f"--app={url}",
+                                    "--window-position=0,100", "--window-size=1280,700", *QUIET_ARGS, *sandbox],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            times.append((until_colour(1200, 760, colour) - began) * 1000)
+        finally:
+            process.kill()
+            process.wait()
+            shutil.rmtree(profile, ignore_errors=True)
+    return statistics.median(times)
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from tools.driver import AppDriver, prepare_environment
+    prepare_environment()
+    from eservice_site import PAGE_COLOUR, EServiceSite
+    from kiosk.config import load_settings
+    from kiosk.idle import Timings
+
+    site = EServiceSite()
+    bare = bare_chromium_ms(site.url, PAGE_COLOUR)  # first, on a screen nothing else has drawn on yet
+    settings = load_settings(ROOT / "kiosk.ini")
+    runtime = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+    settings = dataclasses.replace(
+        settings, session=dataclasses.replace(settings.session, runtime_dir=runtime),
+        kiosk=dataclasses.replace(settings.kiosk, state_dir=runtime / "state"),
+        staffdesk=dataclasses.replace(settings.staffdesk, url=""),
+        eid=dataclasses.replace(settings.eid, reader="no reader: the benchmark has no card"),
+        browser=dataclasses.replace(settings.browser, allowed_hosts=("127.0.0.1",)))
+    driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))
+    app = driver.app
+    screen = app.screen("eservice")
+    opened, wipes, rss_after = [], [], {}
+    try:
+        for visit in range(1, VISITS + 1):
+            app.start_session("en")
+            driver.frames(2)
+            # The service's page starts the browser out of sight; the resident reads it, then taps.
+            app.core.warm_up_eservice("en", screen.bounds())
+            driver.wait(READING_S)
+            screen.start(site.url)
+            began = time.perf_counter()
+            app.show("eservice")  # as "Do it yourself on this computer" does
+            bounds = screen.bounds()
+            painted = until_colour(bounds.left + bounds.width - 80, bounds.top + bounds.height - 40, PAGE_COLOUR,
+                                   step=lambda: driver.frames(1))
+            opened.append((painted - began) * 1000)
+            report = app.end_session("benchmark", farewell=False)
+            wipes.append(report.duration_ms)
+            app.show("greeting")
+            driver.frames(2)
+            if visit in (2, VISITS):
+                rss_after[visit] = rss_mb()
+    finally:
+        driver.close()
+    site.close()
+    kiosk = statistics.median(opened[:RUNS])
+    print(f"kiosk_first_paint_ms={kiosk:.0f}")
+    print(f"bare_chromium_first_paint_ms={bare:.0f}")
+    print(f"browser_ratio={kiosk / bare:.2f}")
+    print(f"browser_wipe_ms={statistics.median(wipes):.0f} (p95 {sorted(wipes)[int(0.95 * (len(wipes) - 1))]:.0f})")
+    print(f"rss_growth_mb={rss_after[VISITS] - rss_after[2]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
