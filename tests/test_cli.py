@@ -200,3 +200,22 @@ def test_a_relative_catalog_path_is_read_from_the_folder_of_kiosk_ini(tmp_path):
     assert json.loads(result.stdout)[0]["id"] == "vsaa-sickness-benefit"
     # Found there, it is now kept as the last good copy in the state_dir beside it.
     assert (tmp_path / "build" / "state" / "catalog.last-good.yaml").exists()
+
+
+def test_register_eid_puts_the_cards_module_where_chromium_finds_it_and_doctor_says_so(tmp_path):
+    home = tmp_path / "kiosk-user"
+    path = ini_with(tmp_path, "pkcs11_module =", "pkcs11_module = /usr/lib/softhsm/libsofthsm2.so")
+    path.write_text(path.read_text(encoding="utf-8").replace("\nhome =\n", f"\nhome = {home}\n"), encoding="utf-8")
+    (tmp_path / "tokens").mkdir()
+    (tmp_path / "softhsm2.conf").write_text(f"directories.tokendir = {tmp_path / 'tokens'}\n")
+    env = {"SOFTHSM2_CONF": str(tmp_path / "softhsm2.conf")}
+    before = kiosk("doctor", "--config", str(path), "--json", env=env)
+    [check] = [c for c in json.loads(before.stdout) if c["name"] == "eID in the browser"]
+    assert not check["ok"] and "kiosk browser register-eid" in check["detail"]
+    registered = kiosk("browser", "register-eid", "--config", str(path), env=env)
+    assert registered.returncode == 0, registered.stderr
+    assert "registered in" in registered.stdout and "and loads" in registered.stdout
+    assert (home / ".pki" / "nssdb" / "pkcs11.txt").exists()
+    after = kiosk("doctor", "--config", str(path), "--json", env=env)
+    [check] = [c for c in json.loads(after.stdout) if c["name"] == "eID in the browser"]
+    assert check["ok"], check
