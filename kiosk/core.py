@@ -133,6 +133,9 @@ class KioskCore:
 
     def start_services(self) -> None:
         """The desk, the printers and the scanner; idempotent, and at once when a visit starts before their turn."""
+        # The word-form dictionaries take about a second to load: they and the search index are made on a thread
+        # of their own now, after the first frame, and (mostly) before a resident reaches the search.
+        self.catalog.warm_up()
         if self.desk is None:
             from kiosk.staffdesk import StaffDesk
             self.desk = StaffDesk(self.settings)
@@ -582,11 +585,6 @@ INSTITUTION_SITES = {"VSAA": "https://www.vsaa.gov.lv", "VID": "https://www.vid.
 class CatalogService:
     """The e-service catalogue and its search index, read when first needed; typed words leave with each visit."""
 
-    # The word-form dictionaries take about a second to load: they and the index are made on a thread of their
-    # own this long after the kiosk starts, when its first frame has long been drawn and before a resident
-    # can have reached the search (greeting, language, then search take longer than this).
-    WARM_UP_AFTER_S = 2.0
-
     def __init__(self, settings: Settings, sessions: SessionManager):
         self.settings = settings
         self._sessions = sessions
@@ -595,10 +593,6 @@ class CatalogService:
         self._load_lock, self._index_lock = threading.Lock(), threading.Lock()
         self._warming = None
         self.loaded = None
-        timer = threading.Timer(self.WARM_UP_AFTER_S, self.warm_up)
-        timer.daemon = True
-        timer.name = "search warm-up timer"
-        timer.start()
 
     @property
     def catalog(self):
@@ -632,6 +626,8 @@ class CatalogService:
                 self._sessions.add_standing_wiper("typed search words", index.forget_queries,
                                                   lambda: not index.remembers_queries())
                 self._index = index
+                if self._sessions.current is None:
+                    index.keep_out_of_collections()
         return self._index
 
     def search(self, query: str, language: str) -> list:

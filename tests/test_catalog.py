@@ -127,9 +127,14 @@ def test_doctor_reports_a_broken_catalogue_and_the_fallback(tmp_path, pcscd, tes
     catalog.write_bytes(CATALOG.read_bytes())
     text = text.replace("path = assets/catalog/catalog.yaml", f"path = {catalog}")
     text = text.replace("trusted_ca = build/demo-ca/ca.pem", f"trusted_ca = {test_ca.pem_path}")
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    text = text.replace("policies_dir = /etc/chromium/policies/managed", f"policies_dir = {policies}")
     ini = tmp_path / "kiosk.ini"
     ini.write_text(text, encoding="utf-8")
     env = {**os.environ, "DISPLAY": os.environ.get("DISPLAY", ":0")}
+    subprocess.run([KIOSK, "browser", "policies", "--config", str(ini), "--out", str(policies / "kac-kiosk.json")],
+                   check=True, capture_output=True)
     healthy = subprocess.run([KIOSK, "doctor", "--config", str(ini)], env=env, capture_output=True, text=True)
     assert healthy.returncode == 0, healthy.stdout
     catalog.write_text("schema: 2\n", encoding="utf-8")
