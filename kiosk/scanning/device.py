@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
 import threading
 from pathlib import Path
 from typing import Callable
@@ -14,6 +16,7 @@ from kiosk.scanning.modes import A4_MM, ScanRequest, Source, pick_mode, pick_res
 from kiosk.scanning.problems import Problem, ScanError
 
 log = logging.getLogger(__name__)
+SIG_IGN = 1  # signal.h
 
 # sane_strstatus() texts, which python-sane passes on as the exception's message (SANE does not translate them).
 STATUS_PROBLEMS = {
@@ -91,6 +94,14 @@ def absent_device(wanted: str, named_by: str) -> str | None:
                 f"{backends_file()} lists the backends it tries.")
     found = ", ".join(f"{name} ({vendor} {model})" for name, vendor, model, _kind in devices)
     return f"There is no SANE device '{wanted}' ({named_by}); SANE finds {found}."
+
+
+def ignore_broken_pipes() -> None:
+    """SANE's reader (sanei_thread) leaves SIGPIPE at its default, which ends the whole process when any thread
+    writes to a connection its peer closed (the desk, CUPS, the browser's driver). Python ignores SIGPIPE and
+    raises an error instead; this puts that back. Through libc: Python's signal() works only on the main thread,
+    and its own table still says "ignored"."""
+    ctypes.CDLL(None).signal(signal.SIGPIPE, SIG_IGN)
 
 
 def problem_of(error: Exception) -> Problem:
@@ -218,6 +229,7 @@ class Scanner:
         finally:
             if self._device is not None:
                 self._cancel(device)
+            ignore_broken_pipes()
         return taken
 
     @staticmethod

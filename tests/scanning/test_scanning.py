@@ -201,3 +201,19 @@ def test_session_end_during_a_feeder_scan_stops_it(make_service, events, session
                     for event in events.seen)
     assert old_pages < 10  # the resident's feeder scan stopped well before the feeder ran dry
     assert not session.directory.exists()
+
+
+def sigpipe_ignored() -> bool:
+    with open("/proc/self/status", encoding="ascii") as status:
+        mask = next(int(line.split()[1], 16) for line in status if line.startswith("SigIgn:"))
+    return bool(mask & (1 << 12))  # SIGPIPE is signal 13
+
+
+def test_a_scan_leaves_broken_pipes_an_error_not_the_end_of_the_kiosk(make_service, events, session):
+    # SANE's reader sets SIGPIPE back to its default: a later write to a closed connection (the desk, CUPS,
+    # the browser's driver) would then kill the whole kiosk process instead of raising BrokenPipeError.
+    service = make_service()
+    service.attach(session)
+    got = scan(service, events, mode=ScanMode.TEXT, dpi=LOW_DPI)
+    assert got[-1] == ScanFinished(added=1, count=1)
+    assert sigpipe_ignored()
