@@ -31,6 +31,7 @@ screenshots: deps venv
 bench: deps venv
 	$(XVFB_RUN) $(BIN)/python bench/startup.py
 	$(XVFB_RUN) $(BIN)/python bench/search.py
+	$(BIN)/python bench/search_quality.py
 	$(XVFB_RUN) $(BIN)/python bench/soak.py
 	$(XVFB_RUN) $(BIN)/python bench/browser.py
 	pgrep -x pcscd >/dev/null || (pcscd --foreground >/dev/null 2>&1 &) ; sleep 1
