@@ -166,6 +166,7 @@ class KioskCore:
                 self._stop_part(self.desk.close)
             if self._own_thread is not None:
                 self._own_thread.stop()
+            self.catalog.close()
 
     @staticmethod
     def _stop_part(stop) -> None:
@@ -592,6 +593,7 @@ class CatalogService:
         # The warm-up thread and the UI may both ask for the catalogue or the index first.
         self._load_lock, self._index_lock = threading.Lock(), threading.Lock()
         self._warming = None
+        self._frozen = self._closed = False
         self.loaded = None
 
     @property
@@ -610,6 +612,16 @@ class CatalogService:
             self.loaded = load_configured(self.settings)  # or the one sentence about [catalog] path
         return self.loaded.catalog
 
+    def close(self) -> None:
+        """Give what was kept out of the collector back to it: a process that builds another core (the tests, a
+        restarted app) would otherwise keep every object of this one for ever."""
+        with self._index_lock:  # not while the warm-up thread may be about to freeze
+            self._closed = True
+            if self._frozen:
+                import gc
+                gc.unfreeze()
+                self._frozen = False
+
     def warm_up(self) -> None:
         """Load the word-form dictionaries (about a second) and build the index on a thread of their own, so
         that neither the first frame nor the first keystroke waits; idempotent."""
@@ -626,8 +638,9 @@ class CatalogService:
                 self._sessions.add_standing_wiper("typed search words", index.forget_queries,
                                                   lambda: not index.remembers_queries())
                 self._index = index
-                if self._sessions.current is None:
+                if self._sessions.current is None and not self._closed:
                     index.keep_out_of_collections()
+                    self._frozen = True
         return self._index
 
     def search(self, query: str, language: str) -> list:

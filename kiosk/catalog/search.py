@@ -106,8 +106,9 @@ class SearchIndex:
         then no longer walks its objects in the middle of a keystroke (p99 3.9 → 1.0 ms at 5,000 entries).
 
         Only while no resident's visit is open: whatever is frozen and later becomes cyclic garbage is never
-        freed, and nothing of a resident may stay in memory that way.
+        freed, and nothing of a resident may stay in memory that way. Garbage there is now goes first.
         """
+        gc.collect()
         gc.freeze()
 
     def _build(self, catalog: Catalog) -> None:
