@@ -255,7 +255,8 @@ def test_an_unattended_admin_screen_returns_to_the_greeting(make_driver):
         kiosk.tap(keypad(kiosk, digit))
     kiosk.tap(keypad(kiosk, "ok"))
     assert kiosk.app.current_screen == "admin"
-    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 4)
+    # Idle after 1.4 s (FAST); the health checks the admin screen starts may slow a loaded machine's frames.
+    assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 15)
 
 
 def test_the_administrator_can_close_the_app(kiosk):
