@@ -10,7 +10,8 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.metrics import dp
+from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 import screens.widgets  # noqa: F401  (registers the shared kv rules before any screen uses them)
 from kiosk import __version__, events
@@ -36,6 +37,14 @@ class KioskApp(App):
     current_screen = StringProperty("")
     in_session = BooleanProperty(False)
     language = StringProperty("lv")
+    # The shown screen, and what of it the bottom bar shows: its Back and its one main action.
+    screen_widget = ObjectProperty(None, allownone=True)
+    back_shown = BooleanProperty(False)
+    main_label = StringProperty("")
+    bottom_bar_shown = AliasProperty(lambda self: self.back_shown or bool(self.main_label),
+                                     bind=("back_shown", "main_label"), cache=True)
+    # The top bar's text grows less than the screen's, so the bar stays one line at every text size.
+    bar_font_size = NumericProperty(dp(19))
 
     def __init__(self, core: KioskCore, **kwargs):
         super().__init__(**kwargs)
@@ -63,6 +72,7 @@ class KioskApp(App):
                     on_touch_down=self._on_window_touch)
         self._clock_events.append(Clock.schedule_interval(self._idle_tick, self.core.timings.tick_s))
         self.root = root
+        theme.fbind("font_scale", self._scale_bar)
         self.reset_preferences()
         self.show("greeting")
         log.info("kiosk %s ready (version %s)", self.settings.kiosk.id, self.version)
@@ -123,6 +133,24 @@ class KioskApp(App):
         self.show_top_bar = SCREENS[name].top_bar
         self.root.ids.screens.current = screen.name
         self.current_screen = name
+        self._follow_bottom_bar(screen)
+
+    def _follow_bottom_bar(self, screen) -> None:
+        old = self.screen_widget
+        if old is not None and old is not screen:
+            old.unbind(back_shown=self._bottom_bar_changed, main_label=self._bottom_bar_changed)
+        if old is not screen:
+            screen.bind(back_shown=self._bottom_bar_changed, main_label=self._bottom_bar_changed)
+        self.screen_widget = screen
+        self._bottom_bar_changed()
+
+    def _bottom_bar_changed(self, *args) -> None:
+        screen = self.screen_widget
+        self.back_shown = bool(screen.back_shown and self.in_session)
+        self.main_label = screen.main_label
+
+    def _scale_bar(self, _theme, font_scale: float) -> None:
+        self.bar_font_size = dp(19) * min(font_scale, 1.25)
 
     def _dialogs_changed(self, any_open: bool) -> None:
         for screen in self._screens.values():
@@ -144,6 +172,8 @@ class KioskApp(App):
             self.in_session = True
         elif isinstance(event, events.SessionEnded):
             self.in_session = False
+        if isinstance(event, (events.SessionStarted, events.SessionEnded)) and self.screen_widget is not None:
+            self._bottom_bar_changed()
         elif isinstance(event, events.CallStateChanged):
             if self.dialog_is_open("call_staff") or event.state == "acknowledged":
                 self.open_dialog("call_staff").state = event.state  # "A staff member is coming"

@@ -16,6 +16,10 @@ class StatefulScreen(KioskScreen):
     own actions in `act`. "home" and "call_staff" are handled here, the same on every screen. In the states of
     `MESSAGE_STATES` the body is `message` (what went wrong, already translated); elsewhere it is the state's
     explanation.
+
+    The first "primary" action of a state is its main action, the one solid button, in the app's bottom bar; the
+    others are outlined buttons in the screen. `BACK` says where the bottom bar's Back goes in each state: an
+    action, or None for no Back (while the kiosk is busy with something that cannot be left); "home" by default.
     """
     title = StringProperty("")
     body = StringProperty("")
@@ -24,6 +28,7 @@ class StatefulScreen(KioskScreen):
     TEXTS: dict[str, tuple[str, str]] = {}
     ACTIONS: dict[str, tuple[tuple[str, str, str], ...]] = {}
     MESSAGE_STATES: tuple[str, ...] = ("problem",)
+    BACK: dict[str, str | None] = {}
 
     def on_kv_post(self, base_widget):
         tr.fbind("_", self.on_state)
@@ -48,10 +53,23 @@ class StatefulScreen(KioskScreen):
     def fill_actions(self, offered) -> None:
         actions = self.ids.actions
         actions.clear_widgets()
+        main = next((entry for entry in offered if entry[1] == "primary"), None)
+        self._main = main[2] if main else None
+        self.main_label = tr._(main[0]) if main else ""
         for label, role, action in offered:
-            button = KioskButton(text=tr._(label), role=role)
+            if main is not None and action == main[2]:
+                continue
+            button = KioskButton(text=tr._(label), role="danger" if role == "danger" else "secondary")
             button.bind(on_release=lambda _button, action=action: self.do(action))
             actions.add_widget(button)
+        self.back_shown = self.BACK.get(self.state, "home") is not None
+
+    def main_action(self) -> None:
+        if self._main is not None:
+            self.do(self._main)
+
+    def go_back(self) -> None:
+        self.do(self.BACK.get(self.state, "home") or "home")
 
     def do(self, action: str) -> None:
         if action == "home":

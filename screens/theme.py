@@ -63,7 +63,8 @@ class Theme(EventDispatcher):
 
     def on_text_size_step(self, _theme, step: int) -> None:
         # Every size in the kv files is in sp, so this one assignment resizes text and touch targets.
-        self.font_scale = Metrics.fontscale = TEXT_SIZES[int(step)][1]
+        Metrics.fontscale = TEXT_SIZES[int(step)][1]
+        self.font_scale = Metrics.fontscale
 
     def next_text_size(self) -> None:
         self.text_size_step = (int(self.text_size_step) + 1) % len(TEXT_SIZES)

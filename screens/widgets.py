@@ -7,11 +7,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
 
 from kiosk.i18n import LANGUAGES
 
@@ -38,6 +39,77 @@ class KioskButton(ForgetsText, ButtonBehavior, Label):
     """A large button whose colours come from the theme; `role` says how prominent it is."""
     role = OptionProperty("primary", options=["primary", "secondary", "danger", "bar"])
     icon = StringProperty("")
+
+
+class BarButton(KioskButton):
+    """A button of the top bar: one line as wide as its words, never wrapping; hidden ones take no room."""
+    shown = BooleanProperty(True)
+
+
+class ChoiceButton(KioskButton):
+    """One option of a group: outlined, with a check mark when chosen; never solid, so it is not taken for an action."""
+    selected = BooleanProperty(False)
+
+
+class ChoiceGroup(BoxLayout):
+    """A labelled group of ChoiceButtons, one of which is chosen: "What is it?" over "Text" and "Photo"."""
+    label = StringProperty("")
+    columns = NumericProperty(2)
+
+    def fill(self, options, chosen, on_choose) -> None:
+        """`options`: (value, translated label); tapping one calls on_choose(value)."""
+        grid = self.ids.options
+        grid.clear_widgets()
+        for value, label in options:
+            button = ChoiceButton(text=label, selected=value == chosen)
+            button.bind(on_release=lambda _button, value=value: on_choose(value))
+            grid.add_widget(button)
+
+
+class StepIndicator(BoxLayout):
+    """"Step 2 of 4" with a dot per step: where the resident is in a task of several steps."""
+    step = NumericProperty(1)
+    steps = NumericProperty(4)
+
+
+class ScrollArea(ScrollView):
+    """A ScrollView that shows, with a wide band and an arrow, that there is more below; the band scrolls a page.
+
+    A 2-px bar is not seen by the people this kiosk is for; the band is, and tapping it is what they try.
+    """
+    more_below = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget):
+        self.fbind("scroll_y", self._update_cue)
+        self.fbind("height", self._update_cue)
+        self.fbind("children", self._watch_content)
+        self._watch_content()
+
+    def _watch_content(self, *args) -> None:
+        for child in self.children:
+            child.fbind("height", self._update_cue)
+        self._update_cue()
+
+    def _update_cue(self, *args) -> None:
+        content = self.children[0] if self.children else None
+        overflow = content is not None and content.height > self.height + 1
+        self.more_below = bool(overflow and self.scroll_y > 0.005)
+
+    def cue_height(self) -> float:
+        from kivy.metrics import dp
+        return dp(44)
+
+    def on_touch_down(self, touch):
+        if self.more_below and self.collide_point(*touch.pos) and touch.y < self.y + self.cue_height():
+            self.page_down()
+            return True
+        return super().on_touch_down(touch)
+
+    def page_down(self) -> None:
+        content = self.children[0]
+        hidden = content.height - self.height
+        if hidden > 0:
+            self.scroll_y = max(0.0, self.scroll_y - self.height * 0.8 / hidden)
 
 
 class Tile(ButtonBehavior, BoxLayout):
@@ -84,8 +156,21 @@ def readable_text(root) -> list[str]:
 
 
 class KioskScreen(Screen):
-    """A screen: shows what the core reports, asks the core for what it needs, and forgets the resident."""
+    """A screen: shows what the core reports, asks the core for what it needs, and forgets the resident.
+
+    The app's bottom bar, outside the scrolling content, holds this screen's Back (when `back_shown`) and its one
+    main action (when `main_label` is set): the buttons that matter never scroll away.
+    """
     core = ObjectProperty(None, allownone=True)  # kiosk.core.KioskCore, handed in when the app builds the screen
+    back_shown = BooleanProperty(True)
+    main_label = StringProperty("")  # translated; empty for no main action
+
+    def go_back(self) -> None:
+        """The bottom bar's Back: the step before, or the home screen."""
+        self.app.go_home()
+
+    def main_action(self) -> None:
+        """The bottom bar's main action."""
 
     @property
     def app(self):
