@@ -15,7 +15,7 @@ APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-d
 	pcscd libpcsclite-dev vsmartcard-vpcd swig gcc procps \
 	cups cups-ipp-utils cups-client cups-bsd libcups2-dev dbus-daemon \
 	sane-utils libsane-dev libsane1 tesseract-ocr tesseract-ocr-lav dosfstools \
-	postgresql chromium tzdata xdotool softhsm2 libnss3-tools opensc
+	postgresql chromium tzdata xdotool softhsm2 libnss3-tools opensc espeak-ng alsa-utils
 
 .PHONY: demo test screenshots bench translations deps venv clean
 
@@ -39,6 +39,8 @@ bench: deps venv
 	$(BIN)/python bench/printing.py
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/staffdesk.py
+	$(BIN)/python bench/statistics.py
+	$(BIN)/python bench/speech.py
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.
 translations: venv

@@ -204,6 +204,39 @@ def cmd_eid_login(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_say(args: argparse.Namespace) -> int:
+    """Speaks a text as the kiosk would, or writes its sound to a WAV file; exit 1 with a sentence when it cannot."""
+    from kiosk import events
+    from kiosk.speech import SpeechService, SpeechUnavailable
+    settings = load_settings(args.config)
+    language = args.lang or settings.ui.default_language
+    failures: list[events.SpeechFailed] = []
+    # No cache: an administrator's text is not one of the kiosk's own phrases.
+    speech = SpeechService(settings.speech, settings.ui.languages, notify=lambda event: isinstance(
+        event, events.SpeechFailed) and failures.append(event))
+    logging.disable(logging.WARNING)  # what the service would log is printed below, once, as this command's answer
+    try:
+        if args.out:
+            try:
+                audio = speech.synthesize(args.text, language)
+            except SpeechUnavailable as problem:
+                print(f"Nothing was written: {problem}.", file=sys.stderr)
+                return EXIT_FAILED
+            audio.write(Path(args.out))
+            print(f"{args.out}: {audio.seconds:.1f} s of speech, {speech.describe(language)}, {audio.rate} Hz")
+            return EXIT_OK
+        speech.enabled = True
+        speech.say(args.text, language)
+        speech.wait_until_quiet(600)
+        if failures:
+            print(f"Nothing was heard: {failures[0].detail}.", file=sys.stderr)
+            return EXIT_FAILED
+        return EXIT_OK
+    finally:
+        logging.disable(logging.NOTSET)
+        speech.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="KAC self-service kiosk")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -247,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--json", action="store_true")
     login.add_argument("--config", help="path of kiosk.ini")
     login.set_defaults(handler=cmd_eid_login)
+
+    say = commands.add_parser("say", help="speak a text with the kiosk's voice, or write it to a WAV file; exit 1 "
+                                          "when no voice or no sound output")
+    say.add_argument("text")
+    say.add_argument("--lang", choices=list(LANGUAGES), help="the language (default: [ui] default_language)")
+    say.add_argument("--out", metavar="FILE.wav", help="write the sound here instead of playing it")
+    say.add_argument("--config", help="path of kiosk.ini")
+    say.set_defaults(handler=cmd_say)
 
     from kiosk.browser.commands import add_browser_commands
     from kiosk.printing.commands import add_printing_commands

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -38,6 +39,18 @@ def _whole_number(low: int, high: int) -> Rule:
             raise ValueError
         return number
     return Rule(parse, f"a whole number from {low} to {high}")
+
+
+def _one_of(*choices: str) -> Rule:
+    def parse(value: str) -> str:
+        if value.strip().lower() not in choices:
+            raise ValueError
+        return value.strip().lower()
+    return Rule(parse, "one of " + ", ".join(choices))
+
+
+# Where a device is, as seen by a resident standing at the screen: the screens say it in their language.
+PLACE = _one_of("right", "left", "below")
 
 
 def _yes_no(value: str) -> bool:
@@ -95,6 +108,9 @@ class KioskSection:
 class CentreSection:
     name: str = setting(TEXT)
     address: str = setting(TEXT)
+    # Where the staff desk is, as a resident finds it (e.g. "1. stāvā, pa kreisi no ieejas"); said when a help
+    # call cannot reach the desk. Shown as written, in every language.
+    desk_location: str = setting(OPTIONAL_TEXT, "")
 
 
 @dataclass(frozen=True)
@@ -139,6 +155,8 @@ class EidSection:
     trusted_ca: tuple[Path, ...] = setting(Rule(_files, "one or more PEM files, separated by commas"))
     # Empty: the first reader there is. Otherwise the exact PC/SC name ('pcsc_scan' lists them).
     reader: str = setting(OPTIONAL_TEXT, "")
+    # Where the card reader is, seen from the screen: the login screen tells the resident where to put the card.
+    reader_place: str = setting(PLACE, "right")
 
 
 @dataclass(frozen=True)
@@ -194,12 +212,26 @@ class PrintingSection:
     receipt_profile: str = setting(TEXT, "TM-T88V")
 
 
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _picture(value: str) -> Path | None:
+    if not value.strip():
+        return None
+    if Path(value.strip()).suffix.lower() not in PICTURE_SUFFIXES:
+        raise ValueError
+    return Path(value.strip())
+
+
 @dataclass(frozen=True)
 class ScanningSection:
     # The SANE device ('scanimage -L' lists them); empty for the first one found.
     device: str = setting(OPTIONAL_TEXT, "")
     # Where the system mounts USB sticks (udisks2: /media/<user>); the kiosk offers those mounted below it.
     usb_mount_root: Path = setting(FOLDER, Path("/media"))
+    # A photo of this kiosk's scanner with a page face down on the glass, in its corner (PNG or JPEG): shown on
+    # the first step of scanning. None: a drawn scanner.
+    picture: Path | None = setting(Rule(_picture, "a PNG or JPEG file, or nothing for the drawn scanner"), None)
 
 
 @dataclass(frozen=True)
@@ -248,6 +280,117 @@ class BrowserSection:
     policies_dir: Path = setting(FOLDER, Path("/etc/chromium/policies/managed"))
 
 
+# ---- [speech]: reading the screen aloud -------------------------------------------------------------------------
+
+SPEECH_ENGINES = ("espeak-ng", "rhvoice", "piper")
+# espeak-ng's own voice for each kiosk language; RHVoice and Piper have no voice every kiosk can count on.
+ESPEAK_VOICES = {"lv": "lv", "uk": "uk", "en": "en"}
+VOLUMES = ("quiet", "normal", "loud")
+# For the administrator's messages, which are in English.
+LANGUAGE_NAMES = {"lv": "Latvian", "uk": "Ukrainian", "en": "English"}
+_VOICE_NAME = re.compile(r"[A-Za-z0-9_-]+(\+[A-Za-z0-9_-]+)*")
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One language's voice: an espeak-ng or RHVoice voice name, or a Piper model file."""
+    engine: str  # "" while read: the [speech] engine's, settled once the whole section is known
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.engine} {self.name}"
+
+
+def _voice(value: str) -> Voice:
+    """'NAME', 'ENGINE:NAME' or nothing; whether NAME suits its engine is checked with the section's engine."""
+    text = value.strip()
+    engine, colon, name = text.partition(":")
+    if colon and engine in SPEECH_ENGINES:
+        if not name.strip():
+            raise ValueError
+        return Voice(engine, name.strip())
+    return Voice("", text)
+
+
+def _engine(value: str) -> str:
+    if value.strip() not in SPEECH_ENGINES + ("none",):
+        raise ValueError
+    return value.strip()
+
+
+def _volume(value: str) -> str:
+    if value.strip() not in VOLUMES:
+        raise ValueError
+    return value.strip()
+
+
+VOICE = Rule(_voice, "a voice name, a Piper model file (.onnx), ENGINE:VOICE (ENGINE one of "
+             + ", ".join(SPEECH_ENGINES) + ") or nothing")
+
+
+@dataclass(frozen=True)
+class SpeechSection:
+    # espeak-ng (Debian main: Latvian, Ukrainian, English), rhvoice, piper, or none: the kiosk never reads aloud.
+    engine: str = setting(Rule(_engine, "one of " + ", ".join(SPEECH_ENGINES) + ", none"), "espeak-ng")
+    voice_lv: Voice = setting(VOICE, Voice("", ""))
+    voice_uk: Voice = setting(VOICE, Voice("", ""))
+    voice_en: Voice = setting(VOICE, Voice("", ""))
+    # Percent of the voice's own speed.
+    rate: int = setting(_whole_number(50, 200), 100)
+    # The step each resident starts at; they change it with the volume button.
+    volume: str = setting(Rule(_volume, "one of " + ", ".join(VOLUMES)), "normal")
+    # The ALSA device aplay plays through ('aplay -L' lists them); empty for the system's default.
+    output: str = setting(OPTIONAL_TEXT, "")
+
+    def voice(self, language: str) -> Voice:
+        return getattr(self, f"voice_{language}")
+
+
+def _settle_speech(path: Path, speech: SpeechSection, languages: tuple[str, ...]) -> SpeechSection:
+    """Each voice with its engine, a default where one exists, a Piper model read from kiosk.ini's folder; a voice
+    that cannot suit its engine is reported like any other wrong value."""
+    if speech.engine == "none":
+        return speech
+    settled = {}
+    for language in ESPEAK_VOICES:
+        key = f"voice_{language}"
+        given: Voice = getattr(speech, key)
+        engine, name = given.engine or speech.engine, given.name
+        if not name:
+            if engine == "espeak-ng":
+                name = ESPEAK_VOICES[language]
+            elif language in languages:
+                raise _speech_error(path, key, "", _voice_wanted(engine, language))
+        if name and engine == "piper":
+            if not name.endswith(".onnx"):
+                raise _speech_error(path, key, _written(given), _voice_wanted(engine, language))
+            name = str(_from(path, Path(name)))
+        elif name and not _VOICE_NAME.fullmatch(name):
+            raise _speech_error(path, key, _written(given), _voice_wanted(engine, language))
+        settled[key] = Voice(engine, name)
+    return dataclasses.replace(speech, **settled)
+
+
+def _voice_wanted(engine: str, language: str) -> str:
+    named = LANGUAGE_NAMES[language]
+    if engine == "piper":
+        return f"the path of a Piper voice model for {named} (.onnx, its .onnx.json beside it), or ENGINE:VOICE"
+    if engine == "rhvoice" and language == "lv":
+        return "espeak-ng:lv or piper:MODEL.onnx (RHVoice has no Latvian voice)"
+    if engine == "rhvoice":
+        return f"an RHVoice voice for {named} (such as {'anatol or natalia' if language == 'uk' else 'slt or alan'})"
+    return f"an espeak-ng voice for {named} (such as {ESPEAK_VOICES[language]}; 'espeak-ng --voices' lists them)"
+
+
+def _written(voice: Voice) -> str:
+    return f"{voice.engine}:{voice.name}" if voice.engine else voice.name
+
+
+def _speech_error(path: Path, key: str, value: str, accepts: str) -> ConfigError:
+    return ConfigError(f"{path}: section [speech], key '{key}' has the value '{value}', which is not accepted; "
+                       f"expected {accepts}.")
+
+
 @dataclass(frozen=True)
 class Settings:
     path: Path
@@ -262,6 +405,7 @@ class Settings:
     scanning: ScanningSection
     staffdesk: StaffdeskSection
     browser: BrowserSection
+    speech: SpeechSection
     # Each section's values as the file has them, before relative paths are resolved, for messages that quote them.
     written: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
@@ -278,6 +422,7 @@ SECTIONS: dict[str, type] = {
     "scanning": ScanningSection,
     "staffdesk": StaffdeskSection,
     "browser": BrowserSection,
+    "speech": SpeechSection,
 }
 
 
@@ -304,6 +449,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
             raise ConfigError(f"{path}: unknown section [{section}]; "
                               f"accepted sections are {', '.join('[' + s + ']' for s in SECTIONS)}.")
     values = {name: _read_section(path, parser, name, kind) for name, kind in SECTIONS.items()}
+    values["speech"] = _settle_speech(path, values["speech"], values["ui"].languages)
     written = {name: {key: text.strip() for key, text in parser.items(name)} for name in parser.sections()}
     settings = Settings(path=path, **values, written=written)
     _check_together(settings)
@@ -360,6 +506,10 @@ def _check_together(settings: Settings) -> None:
         raise ConfigError(f"{settings.path}: section [ui], key 'default_language' has the value "
                           f"'{settings.ui.default_language}', which is not accepted; expected one of the "
                           f"languages listed in 'languages' ({', '.join(settings.ui.languages)}).")
+    picture = settings.scanning.picture
+    if picture is not None and not picture.is_file():
+        raise unusable_path(settings, "scanning", "picture", "does not exist",
+                            "a PNG or JPEG file, or nothing for the drawn scanner")
     if settings.staffdesk.url and not settings.staffdesk.token:
         raise ConfigError(f"{settings.path}: section [staffdesk] names a url but no token; "
                           "'staffdesk add-kiosk NAME' prints one.")

@@ -23,6 +23,7 @@ from kiosk.i18n import N_
 from kiosk.health import HEALTH_WHEN_FINE, alert_of_fault, health_of_fault, printer_health
 from kiosk.idle import IdlePolicy, Timings
 from kiosk.session import SessionManager, WipeReport
+from kiosk.usage import UsageRecorder
 from kiosk.visit import Visit
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 Listener = Callable[[object], None]
 # A queue ticket for no particular service.
 GENERAL_MATTER = N_("Something else, or I am not sure")
+# Life situations always among the queue ticket's topic tiles, however few their services: the people they are
+# for (Ukrainian civilians, often new to Latvian institutions) should not have to look under "Other topics".
+QUEUE_TOPICS_ALWAYS_SHOWN = ("from-ukraine",)
 
 
 class EventThread:
@@ -67,11 +71,14 @@ class KioskCore:
         self.idle = IdlePolicy(self.timings.idle_warning_s, self.timings.idle_countdown_s)
         self.pin_guard = PinGuard(settings.admin.pin_hash)
         self.catalog = CatalogService(settings, self.sessions)
+        # Anonymous counts for the centres' statistics (kiosk.usage), handed to the desk's outbox.
+        self.usage = UsageRecorder(self._count_usage, settings.ui.default_language, self._service_or_none)
         self.eid = None
         self.printing = None
         self.scanning = None
         self.desk = None
         self.browser = None
+        self._speech = None
         self.leftovers_removed = 0
         # While an administrator is at the kiosk, a card put in starts no visit.
         self.suspended = False
@@ -164,6 +171,7 @@ class KioskCore:
             if self.desk is not None:
                 self._stop_part(self.desk.stop)
                 self._stop_part(self.desk.close)
+            self._stop_part(self._speech.close if self._speech is not None else None)
             if self._own_thread is not None:
                 self._own_thread.stop()
             self.catalog.close()
@@ -177,6 +185,18 @@ class KioskCore:
             # The kind of error only: a message or traceback could carry what a resident did.
             log.error("stopping a part of the kiosk failed: %s", type(error).__name__)
 
+    # ---- reading aloud --------------------------------------------------------------------------
+
+    @property
+    def speech(self):
+        """The read-aloud service (kiosk/speech), made when first asked for; off again at every visit's end."""
+        if self._speech is None:
+            from kiosk.speech import SpeechService
+            self._speech = SpeechService.from_settings(self.settings, self._from_service(self._tell))
+            # A standing wiper, not a visit's: reading aloud turned on at the greeting, before the visit, ends too.
+            self.sessions.add_standing_wiper("reading aloud", self._speech.end_visit, self._speech.holds_nothing)
+        return self._speech
+
     # ---- the visit ------------------------------------------------------------------------------
 
     @property
@@ -188,6 +208,7 @@ class KioskCore:
             return self.visit
         self.start_services()
         visit = self.sessions.start()
+        self.usage.visit_started()
         self.printing.attach(visit)
         self.scanning.attach(visit)
         visit.add_wiper("help call at the desk", lambda: self._cancel_call(visit))
@@ -198,6 +219,8 @@ class KioskCore:
 
     def end_visit(self, reason: str) -> WipeReport | None:
         """Wipe everything of the resident and check it; listeners hear SessionEnded."""
+        if self.visit is not None:
+            self.usage.visit_ended()
         report = self.sessions.end(reason)
         if report is not None:
             self._tell(events.SessionEnded(reason, report.clean))
@@ -275,8 +298,10 @@ class KioskCore:
             return
         if isinstance(event, events.Printed):
             self.device_fine("printer")
+            self.usage.printed(event.pages)
         elif isinstance(event, events.PrintFailed):
             self.note_problem(event.problem.value)
+            self.usage.print_failed()
         if self.visit is not None:
             self._tell(event)
 
@@ -288,10 +313,12 @@ class KioskCore:
         return printable_files(self.visit, self.settings.scanning.usb_mount_root)
 
     def prepare_print(self, path: Path) -> None:
+        self.usage.print_chosen(path)
         self.printing.prepare(self.visit, Path(path))
 
-    def confirm_print(self, prepared: events.PrintPrepared) -> None:
-        self.printing.print(self.visit, prepared)
+    def confirm_print(self, prepared: events.PrintPrepared, copies: int = 1) -> None:
+        """Print `copies` of a prepared document (one job); Printed counts every page of every copy."""
+        self.printing.print(self.visit, prepared, copies)
 
     def pages_left(self) -> int:
         return self.printing.pages_left(self.visit) if self.visit is not None else 0
@@ -308,6 +335,7 @@ class KioskCore:
         folder.mkdir(mode=0o700, exist_ok=True)
         path = folder / f"{kind}.pdf"
         path.write_bytes(pdf)
+        self.usage.form_made(path, kind, service)
         return path
 
     # ---- scanning -------------------------------------------------------------------------------
@@ -320,10 +348,24 @@ class KioskCore:
                 self.device_alert("scanner", "no_scanner")
         elif isinstance(event, events.ScanFinished):
             self.device_fine("scanner")
+        if isinstance(event, (events.ScanFinished, events.ScanFailed)):
+            self.usage.scanned(event.added)
         if self.visit is not None:
             self._tell(event)
 
     # ---- the resident's browser ---------------------------------------------------------------------
+
+    def ways_here(self, service) -> list[str]:
+        """The catalogue's ways of doing `service` that work at this kiosk now, the ones done right here first.
+
+        A way that cannot be done here (no browser for "do it yourself", no desk to book a video consultation
+        with) is left out rather than offered and then answered with an apology.
+        """
+        offered = service.channels.names()
+        works = {"self": os.access(self.settings.browser.chromium, os.X_OK),
+                 "video": bool(self.settings.staffdesk.url)}
+        order = ("self", "authorised", "paper", "in_person", "video")
+        return [way for way in order if way in offered and works.get(way, True)]
 
     def open_eservice(self, url: str, language: str, bounds) -> None:
         """The e-service's page in Chromium at `bounds` (below the top bar); BrowserOpened, later BrowserClosed."""
@@ -485,6 +527,7 @@ class KioskCore:
         def taken(result) -> None:
             if self.visit is not None:
                 self.visit.desk.ticket = result[0]
+            self.usage.count("ticket-taken", service, channel="in_person", language=language)
             done(*result)
         self.start_services()
         self.request(work, taken, failed)
@@ -500,6 +543,7 @@ class KioskCore:
         def booked(booking) -> None:
             if self.visit is not None:
                 self.visit.desk.booking = booking
+            self.usage.count("video-booked", channel="video", institution=booking.institution)
             done(booking)
         self.request(lambda: self.desk.book(slot.id, topic), booked, failed)
 
@@ -526,6 +570,26 @@ class KioskCore:
             printer.send(data)
             return True
         self.request(work, done, lambda _error: done(False))
+
+    # ---- usage, for the centres' statistics -------------------------------------------------------
+
+    def count(self, kind: str, service_id: str | None = None, language: str | None = None) -> None:
+        """What a screen sees the resident do: 'service-viewed' (a service's page shown) or 'self-service-opened'
+        ("Do it yourself" tapped). Counted with the service's id and nothing of the resident (kiosk.usage)."""
+        self.usage.count(kind, service_id, channel="self" if kind == "self-service-opened" else "",
+                         language=language)
+
+    def language_chosen(self, language: str) -> None:
+        """The resident switched language: the visit is counted in the one it ends in."""
+        self.usage.language_chosen(language)
+
+    def _count_usage(self, event: dict) -> None:
+        if self.desk is not None:
+            self.desk.count(event)
+
+    def _service_or_none(self, service_id: str):
+        catalog = self.catalog.catalog
+        return catalog.by_id.get(service_id) if catalog is not None else None
 
     # ---- health ---------------------------------------------------------------------------------
 
@@ -679,13 +743,39 @@ class CatalogService:
         catalog = self.catalog
         return catalog.in_situation(key) if by == "situation" else catalog.of_institution(key)
 
-    def queue_services(self, language: str) -> list:
-        """Services a staff member helps with at the desk, in the resident's alphabet order."""
+    def queue_services(self, language: str, situation: str | None = None) -> list:
+        """Services a staff member helps with at the desk (of one life situation, or all), in the resident's
+        alphabet order."""
         catalog = self.catalog
         if catalog is None:
             return []
-        services = [s for s in catalog.services if s.channels.in_person]
+        services = catalog.in_situation(situation) if situation else catalog.services
+        services = [s for s in services if s.channels.in_person]
         return sorted(services, key=lambda service: service.name.get(language).casefold())
+
+    def queue_topics(self, language: str, limit: int = 7) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The queue ticket's topics: (id, label) of the life situations shown as tiles, and of the rest.
+
+        The tiles are the `limit` situations with the most desk services (catalogue order between equals), always
+        with those of QUEUE_TOPICS_ALWAYS_SHOWN; the rest, for "Other topics", in the resident's alphabet order.
+        A single one left over is shown too: "Other topics" leading to one topic would be a step for nothing.
+        """
+        catalog = self.catalog
+        if catalog is None:
+            return [], []
+        counts = {situation.id: sum(1 for service in catalog.in_situation(situation.id)
+                                    if service.channels.in_person) for situation in catalog.life_situations}
+        ranked = sorted((s for s in catalog.life_situations if counts[s.id]), key=lambda s: -counts[s.id])
+        shown = ranked[:limit]
+        for ident in QUEUE_TOPICS_ALWAYS_SHOWN:
+            wanted = next((s for s in ranked if s.id == ident), None)
+            if wanted is not None and wanted not in shown:
+                shown = shown[:max(limit - 1, 0)] + [wanted]
+        rest = [s for s in ranked if s not in shown]
+        if len(rest) == 1:
+            shown, rest = shown + rest, []
+        rest.sort(key=lambda situation: situation.name.get(language).casefold())
+        return ([(s.id, s.name.get(language)) for s in shown], [(s.id, s.name.get(language)) for s in rest])
 
     def institution_name(self, code: str, language: str) -> str:
         for institution in (self.catalog.institutions if self.catalog is not None else ()):

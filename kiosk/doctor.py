@@ -249,9 +249,52 @@ def check_browser_eid(settings: Settings) -> Check:
     return Check("eID in the browser", loads, line)
 
 
+# A few words per language, spoken by each configured voice to prove it speaks.
+SPEECH_SAMPLES = {"lv": "Laipni lūdzam", "uk": "Ласкаво просимо", "en": "Welcome"}
+
+
+def check_speech(settings: Settings) -> Check:
+    """Which voices speak, and whether there is sound to hear them by. A kiosk without a sound card still works
+    (silently), so that alone is said, not failed; a voice that cannot speak, or no aplay, fails."""
+    from kiosk.config import LANGUAGE_NAMES
+    from kiosk.speech.audio import joined
+    from kiosk.speech.engines import SpeechUnavailable, engines
+    from kiosk.speech.player import AplayPlayer
+    speech = settings.speech
+    if speech.engine == "none":
+        return Check("speech", True, "off ([speech] engine = none): the kiosk never reads aloud")
+    available, voices, broken = engines(), [], []
+    for language in settings.ui.languages:
+        voice = speech.voice(language)
+        try:
+            engine = available[voice.engine]
+            audio = joined(list(engine.stream(SPEECH_SAMPLES[language], voice.name, speech.rate)))
+            if audio is None or audio.seconds < 0.2:
+                raise SpeechUnavailable(f"{voice.engine} gave no sound for the voice '{voice.name}'")
+            voices.append(f"{LANGUAGE_NAMES[language]} ({voice})")
+        except SpeechUnavailable as problem:
+            broken.append(f"{LANGUAGE_NAMES[language]} ({voice}): {problem}")
+    player = AplayPlayer(speech.output)
+    problem = player.check()
+    if problem is None:
+        sound = f"sound: {player.describe()} plays"
+    elif player.problem() is None and not speech.output:
+        sound = (f"sound: {player.describe()} cannot be opened ({problem}): residents hear nothing until a sound "
+                 "card or speakers are connected")
+    else:
+        broken.append(f"sound: {player.describe()} ([speech] output) cannot be used ({problem})")
+        sound = ""
+    spoken = ", ".join(voices) + (" speak" if len(voices) > 1 else " speaks") if voices else ""
+    if broken:
+        silent = [part.split(" (")[0] for part in broken if not part.startswith("sound:")]
+        tail = f"; the kiosk is silent in {', '.join(silent)}" if silent else ""
+        return Check("speech", False, "; ".join(broken + [part for part in (spoken, sound) if part]) + tail)
+    return Check("speech", True, f"{spoken}; {sound}")
+
+
 CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
           check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display,
-          check_staffdesk_outbox, check_browser, check_browser_policies, check_browser_eid]
+          check_staffdesk_outbox, check_browser, check_browser_policies, check_browser_eid, check_speech]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -236,3 +236,27 @@ class PinWanted:
     longer does. The resident types it on the kiosk's PIN pad; it goes to the card and is kept nowhere."""
     retry: bool = False
     done: bool = False
+
+
+# ---- reading aloud -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """The first sound of an utterance went to the speakers."""
+    language: str
+
+
+@dataclass(frozen=True)
+class SpeechStopped:
+    """An utterance is over: said to its end, or `interrupted` (a newer one, the speaker button, the visit's end)."""
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class SpeechFailed:
+    """Nothing is heard: 'no voice' (the engine or model for `language` is missing) or 'no sound output' (no aplay,
+    no sound card); the kiosk carries on silently and the log says why, once."""
+    problem: str
+    language: str = ""
+    detail: str = ""  # the sentence the log has, for an administrator (never the text that was to be spoken)

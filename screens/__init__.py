@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kiosk.i18n import N_
 
@@ -15,7 +15,7 @@ class Feature:
     title: str
 
 
-# The home screen's tiles, in reading order. A later capability replaces its "coming soon" entry in SCREENS.
+# The home screen's tiles, in reading order; each names its screen in SCREENS.
 FEATURES = (
     Feature("find_service", "search", N_("Find a service")),
     Feature("eid_login", "eid", N_("Log in with eID card")),
@@ -30,7 +30,6 @@ FEATURES = (
 class ScreenEntry:
     module: str
     cls: str
-    properties: dict = field(default_factory=dict)
     top_bar: bool = True
 
 
@@ -41,10 +40,6 @@ SCREENS: dict[str, ScreenEntry] = {
     "service": ScreenEntry("screens.service", "ServiceScreen"),
     "admin_pin": ScreenEntry("screens.admin_pin", "AdminPinScreen", top_bar=False),
     "admin": ScreenEntry("screens.admin", "AdminScreen", top_bar=False),
-    **{feature.screen: ScreenEntry("screens.coming_soon", "ComingSoonScreen",
-                                   {"title": feature.title, "icon_name": feature.icon})
-       for feature in FEATURES},
-    # Tasks that have their own screens now replace their "coming soon" entries above.
     "find_service": ScreenEntry("screens.find_service", "FindServiceScreen"),
     "eid_login": ScreenEntry("screens.eid_login", "EidLoginScreen"),
     "scan_copy": ScreenEntry("screens.scan_copy", "ScanCopyScreen"),

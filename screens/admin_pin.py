@@ -7,12 +7,7 @@ from kivy.properties import StringProperty
 
 from kiosk.admin_pin import MAX_DIGITS, PinCheck
 from screens.i18n import tr
-from screens.theme import ICON_FONT, icon
-from screens.widgets import KioskButton, KioskScreen
-
-
-ERASE = f"[font={ICON_FONT}]{icon('backspace')}[/font]" if icon("backspace") else "<"
-KEY_LABELS = {"erase": ERASE, "ok": "OK"}
+from screens.widgets import KioskButton, KioskScreen, pad_key_label
 
 
 class AdminPinScreen(KioskScreen):
@@ -21,7 +16,7 @@ class AdminPinScreen(KioskScreen):
 
     def on_kv_post(self, base_widget):
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
-            button = KioskButton(text=KEY_LABELS.get(key, key), font_size="32sp",
+            button = KioskButton(text=pad_key_label(key), font_size="32sp",
                                  role="secondary" if key.isdigit() else "primary")
             button.bind(on_release=lambda _button, key=key: self.press(key))
             self.ids.keypad.add_widget(button)

@@ -121,7 +121,7 @@ class KioskApp(App):
         if name not in self._screens:
             entry = SCREENS[name]
             cls = getattr(importlib.import_module(entry.module), entry.cls)
-            screen = cls(name=name, core=self.core, **entry.properties)
+            screen = cls(name=name, core=self.core)
             self._screens[name] = screen
             self.root.ids.screens.add_widget(screen)
             self.core.sessions.add_standing_wiper(f"screen {name}", screen.reset,
@@ -243,6 +243,11 @@ class KioskApp(App):
         screen = self.current_screen
         step = str(getattr(self.screen(screen), "state", "")) if screen else ""
         self.open_dialog("call_staff").state = self.core.call_staff(screen, step)
+
+    def take_ticket_instead_of_call(self) -> None:
+        """Without a desk to call, the call-staff dialog offers a queue ticket: the way to a staff member here."""
+        self.close_dialog("call_staff")
+        self.show("queue_ticket")
 
     def cancel_call(self) -> None:
         self.core.cancel_call()

@@ -13,7 +13,7 @@ from kiosk.eid.profiles import CardKind
 from kiosk.i18n import N_
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
-from screens.widgets import KioskButton
+from screens.widgets import KioskButton, pad_key_label
 
 STATES = ["waiting", "reading", "hello", "pin", "checking", "verified", "problem", "removed", "no_reader"]
 
@@ -42,7 +42,8 @@ UNSUPPORTED_MESSAGES = {
 # Each state's heading and its plain explanation.
 TEXTS = {
     "waiting": (N_("Insert your eID card"), N_("Put the card into the card reader, chip first and facing up. "
-                                               "Leave it there while you use this computer.")),
+                                               "Leave it there while you use this computer. Next, you will "
+                                               "enter your PIN1.")),
     "reading": (N_("Reading your card…"), N_("Please leave the card in the reader.")),
     "hello": ("", N_("Some services need you to confirm that it is you, with your PIN1.")),
     "pin": (N_("Enter your PIN1"), N_("PIN1 has 4 to 12 digits. It is checked by your card, not stored here.")),
@@ -54,18 +55,26 @@ TEXTS = {
 }
 # The buttons each state offers: (message, role, what it does).
 ACTIONS = {
-    "hello": ((N_("Confirm with PIN1"), "primary", "ask_pin"), (N_("Back to the start"), "secondary", "home")),
+    "hello": ((N_("Confirm with PIN1"), "primary", "ask_pin"),),
     "pin": ((N_("Cancel"), "secondary", "cancel_pin"),),
     "verified": ((N_("Continue"), "primary", "home"),),
     "problem": ((N_("Try again"), "primary", "retry"), (N_("Call staff"), "secondary", "call_staff")),
-    "removed": ((N_("Back to the start"), "primary", "home"),),
-    "no_reader": ((N_("Call staff"), "primary", "call_staff"), (N_("Back to the start"), "secondary", "home")),
+    "removed": ((N_("Continue"), "primary", "home"),),
+    "no_reader": ((N_("Call staff"), "primary", "call_staff"),),
+}
+# Where Back goes: from the PIN pad back to the card's greeting; nowhere while the card is being talked to.
+BACK = {"pin": "cancel_pin", "reading": None, "checking": None}
+# Where the reader is, said before the resident looks for it ([eid] reader_place).
+READER_PLACES = {
+    "right": N_("The card reader is to the right of the screen."),
+    "left": N_("The card reader is to the left of the screen."),
+    "below": N_("The card reader is below the screen."),
 }
 
 
 class EidLoginScreen(StatefulScreen):
     state = OptionProperty("waiting", options=STATES)
-    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("problem", "no_reader")
+    TEXTS, ACTIONS, BACK, MESSAGE_STATES = TEXTS, ACTIONS, BACK, ("problem", "no_reader")
     name_line = StringProperty("")
     code_line = StringProperty("")
     warning = StringProperty("")
@@ -76,14 +85,16 @@ class EidLoginScreen(StatefulScreen):
         self._pin = ""
         super().on_kv_post(base_widget)
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
-            label = {"erase": "\u2190", "ok": "OK"}.get(key, key)
-            button = KioskButton(text=label, font_size="32sp", role="secondary" if key.isdigit() else "primary")
+            # Keys keep their height at larger text (the digits grow inside), so the pad fits above the bottom bar.
+            button = KioskButton(text=pad_key_label(key), font_size="32sp",
+                                 role="secondary" if key.isdigit() else "primary", size_hint_y=1)
             button.bind(on_release=lambda _button, key=key: self.press(key))
             self.ids.pin_pad.add_widget(button)
 
     def on_pre_enter(self, *args):
         login = self.core.visit.card if self.core.visit is not None else None
         if not self.core.reader_present:
+            self.message = tr._(PROBLEM_MESSAGES[Problem.NO_READER])
             self.state = "no_reader"
         elif login is not None and login.identity is not None:
             self.show_identity(login.identity, verified=login.verified)
@@ -114,6 +125,12 @@ class EidLoginScreen(StatefulScreen):
 
     def heading(self, heading: str) -> str:
         return self.name_line if self.state in ("hello", "verified") else super().heading(heading)
+
+    def explanation(self, explanation: str) -> str:
+        said = super().explanation(explanation)
+        if self.state == "waiting":
+            return tr._(READER_PLACES[self.core.settings.eid.reader_place]) + " " + said
+        return said
 
     def on_name_line(self, *args):
         self.on_state()

@@ -39,9 +39,10 @@ ACTIONS = {
     "choose_file": ((N_("Cancel"), "secondary", "cancel_file"),),
     "download": ((N_("Print it"), "primary", "print"), (N_("Keep it for later in this visit"), "secondary", "keep")),
     "saved": ((N_("Back to the page"), "primary", "keep"),),
-    "closed": ((N_("Try again"), "primary", "open"), (N_("Call staff"), "secondary", "call_staff"),
-               (N_("Back to the start"), "secondary", "home")),
+    "closed": ((N_("Try again"), "primary", "open"), (N_("Call staff"), "secondary", "call_staff")),
 }
+# Back leaves the step the kiosk put over the page (and goes home from the page itself).
+BACK = {"pin": "pin_cancel", "choose_file": "cancel_file", "download": "keep", "saving": None}
 CLOSED_MESSAGES = {
     "crashed": N_("The page closed. Try again or call staff."),
     "card": N_("You took your eID card out, so the page was closed and its login forgotten. Put the card back "
@@ -64,7 +65,7 @@ class FileButton(ButtonBehavior, BoxLayout):
 
 class EServiceScreen(StatefulScreen):
     state = OptionProperty("opening", options=STATES)
-    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("closed",)
+    TEXTS, ACTIONS, BACK, MESSAGE_STATES = TEXTS, ACTIONS, BACK, ("closed",)
 
     def explanation(self, explanation: str) -> str:
         if self.state in ("pin", "download", "saved") and self.message:

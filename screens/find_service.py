@@ -10,10 +10,11 @@ from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.recycleview import RecycleView
 
 import screens.keyboard  # noqa: F401  (the OnScreenKeyboard rule)
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen
+from screens.widgets import KioskButton, KioskLabel, KioskScreen, MoreBelow
 
 BACKSPACE, ENTER = 8, 13
 
@@ -28,13 +29,22 @@ class ResultRow(ButtonBehavior, BoxLayout):
         App.get_running_app().show_service(self.service_id)
 
 
+class ResultList(MoreBelow, RecycleView):
+    """The list of services found, with the "more below" band (its rule is ScrollArea's, in widgets.kv)."""
+
+
+class QueryBox(ButtonBehavior, KioskLabel):
+    """The search field: what was typed, or a hint; touching it opens the on-screen keyboard."""
+
+
 class FindServiceScreen(KioskScreen):
     query = StringProperty("")
     mode = OptionProperty("browse", options=["browse", "results", "nothing"])
     browse_by = OptionProperty("situation", options=["situation", "institution"])
     results_title = StringProperty("")
     rows = ListProperty()
-    keyboard_shown = BooleanProperty(True)
+    # Closed until the resident touches the search field: the categories get the whole screen first.
+    keyboard_shown = BooleanProperty(False)
     # "Did you mean": (service id, name) of the closest services when little or nothing matches.
     suggestions = ListProperty()
     # (id, label) of the life situations the query speaks of, offered whole beside the results.
@@ -49,6 +59,7 @@ class FindServiceScreen(KioskScreen):
         self._keyboard_box = self._keyboard.parent
         for block in self._blocks.values():
             self.remove_widget(block)
+        self.on_keyboard_shown()  # it starts closed: out of the layout from the first frame
         self.on_mode()
         self.fill_browse_tiles()
         tr.fbind("_", self._retitle)
@@ -73,6 +84,9 @@ class FindServiceScreen(KioskScreen):
         if key == BACKSPACE:
             self.erase()
             return True
+        if key == ENTER:
+            self.keyboard_shown = False  # as the Search key: the results get the whole screen
+            return True
         return False
 
     def type_text(self, text: str) -> None:
@@ -96,8 +110,8 @@ class FindServiceScreen(KioskScreen):
             return
         catalog, language = self.core.catalog, self.app.language
         hits = catalog.search(self.query, language)
-        # No heading over typed results: the query box above already says what they are for.
-        self.show_rows(hits, "")
+        self.show_rows(hits, tr.ngettext("{count} service found", "{count} services found", len(hits)).replace(
+            "{count}", str(len(hits))))
         self.suggestions = [(s.id, s.name.get(language)) for s in catalog.suggestions(self.query, language)]
         self.situations_spoken = catalog.situations_spoken(self.query, language)
         if not hits:
@@ -153,7 +167,8 @@ class FindServiceScreen(KioskScreen):
     def browse_situation(self, key: str, label: str) -> None:
         """A life situation's services, from a query that spoke of it or from the tiles when nothing matched."""
         self.browse_by = "situation"
-        self.show_rows(self.core.catalog.browse("situation", key), label)
+        hits = self.core.catalog.browse("situation", key)
+        self.show_rows(hits, f"{label} ({len(hits)})")
         self.suggestions = []
         self.situations_spoken = []
 
@@ -172,7 +187,7 @@ class FindServiceScreen(KioskScreen):
 
     def browse(self, key: str, label: str) -> None:
         hits = self.core.catalog.browse(self.browse_by, key)
-        self.show_rows(hits, label)
+        self.show_rows(hits, f"{label} ({len(hits)})")
 
     def show_rows(self, services, title: str) -> None:
         language = self.app.language
@@ -205,6 +220,7 @@ class FindServiceScreen(KioskScreen):
         self.nothing_reason = "nothing"
         self.mode = "browse"
         self.browse_by = "situation"
+        self.keyboard_shown = False
 
     def holds_resident_data(self) -> bool:
         return bool(self.query or self.rows or self.results_title or self.suggestions or self.situations_spoken)

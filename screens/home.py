@@ -15,10 +15,12 @@ class HomeScreen(KioskScreen):
         app = self.app
         tiles = self.ids.tiles
         for feature in FEATURES:
-            tile = Tile(icon=icon(feature.icon), title=feature.title)
+            if feature.screen == "video" and not app.settings.staffdesk.url:
+                continue  # booking needs the centre's desk: without one the tile would lead only to an apology
+            tile = Tile(icon=icon(feature.icon), title=feature.title, size_hint_y=1)
             tile.bind(on_release=lambda _tile, screen=feature.screen: app.show(screen))
             tiles.add_widget(tile)
-        end = Tile(icon=icon("logout"), title=N_("End session"), role="danger")
+        end = Tile(icon=icon("logout"), title=N_("Finish and delete my data"), role="danger", size_hint_y=1)
         end.bind(on_release=lambda _tile: app.ask_end_session())
         tiles.add_widget(end)
 

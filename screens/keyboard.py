@@ -24,14 +24,14 @@ KEY_HEIGHT = dp(60)
 
 
 class OnScreenKeyboard(BoxLayout):
-    """Emits on_text(character) and on_special('backspace' | 'clear') for each key tapped."""
+    """Emits on_text(character), on_special('backspace' | 'clear') and on_search (done typing) for each key tapped."""
     layout = OptionProperty("lv", options=list(LAYOUTS))
     caps = BooleanProperty(False)
     digits = BooleanProperty(True)  # the digit row; left out at extra-large text to leave room for results
     next_layout_label = StringProperty(LAYOUT_LABELS[NEXT_LAYOUT["lv"]])
     key_height = NumericProperty(KEY_HEIGHT)
 
-    __events__ = ("on_text", "on_special")
+    __events__ = ("on_text", "on_special", "on_search")
 
     def on_kv_post(self, base_widget):
         self._build_keys()
@@ -74,6 +74,9 @@ class OnScreenKeyboard(BoxLayout):
         pass
 
     def on_special(self, name):
+        pass
+
+    def on_search(self):
         pass
 
 

@@ -1,135 +1,299 @@
-"""Print: choose a document (a scan kept here or a file on a USB stick), see its pages, confirm, follow the job."""
+"""Print: where the document is (a USB stick, paper, this visit), which one, its pages and the free pages left,
+then the job; or straight to a document another screen hands over (a form, a scan, a download)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import OptionProperty
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty
 from kivy.uix.image import Image
+from kivy.utils import escape_markup
 
+from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed, SticksChanged
 from kiosk.i18n import N_
-from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed
 from kiosk.printing.messages import RESIDENT_MESSAGES
 from printers.problems import PrintProblem
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
-from screens.widgets import KioskButton
+from screens.theme import icon
+from screens.widgets import KioskButton, Tile
 
-STATES = ["choose", "preparing", "confirm", "printing", "done", "problem"]
+STATES = ["where", "usb", "choose", "preparing", "confirm", "printing", "done", "problem"]
 
 TEXTS = {
-    "choose": (N_("Print a document"), N_("Put your USB stick into the port next to the screen, then choose the "
-                                         "document. PDF files and photos can be printed.")),
+    "where": (N_("Print a document"), N_("Where is your document?")),
+    "usb": (N_("Put in your USB stick"), N_("Put your USB stick into the USB port next to the screen, as in the "
+                                           "picture. Your documents then appear by themselves.")),
+    "choose": (N_("Choose your document"), N_("PDF files and photos can be printed.")),
     "preparing": (N_("Getting your document ready…"), ""),
     "confirm": (N_("Check your document"), ""),
     "printing": (N_("Printing…"), N_("Please wait by the printer.")),
     "done": (N_("Printed"), N_("Take your pages from the printer.")),
     "problem": (N_("The printing did not work"), ""),
 }
-ACTIONS = {
-    "choose": ((N_("Back to the start"), "secondary", "home"),),
-    "confirm": ((N_("Choose another document"), "secondary", "choose"),),
-    "done": ((N_("Print something else"), "primary", "choose"), (N_("Back to the start"), "secondary", "home")),
-    "problem": ((N_("Try again"), "primary", "retry"), (N_("Call staff"), "secondary", "call_staff"),
-                (N_("Choose another document"), "secondary", "choose")),
-}
+# Back goes to the step before; "before" is where the document came from (see `_before`). None: no Back while
+# the printer works on the resident's pages.
+BACK = {"usb": "where", "choose": "where", "preparing": "before", "confirm": "before", "printing": None,
+        "done": "leave", "problem": "before"}
+# The step of each state in "Step n of 4", for a document the resident looks for here.
+STEPS = {"where": 1, "usb": 2, "choose": 2, "preparing": 3, "confirm": 3, "printing": 4, "done": 4, "problem": 4}
+# Where the resident's document is (Material Design Icons 1.6 code points for the tiles).
+SOURCES = (("usb", "\uf553", N_("On a USB stick")), ("paper", "\uf18f", N_("On paper")),
+           ("visit", "\uf222", N_("Scanned or downloaded here")))
+# Screens that hand a document over; Back from its pages returns there.
+HANDING_OVER = ("service", "scan_copy", "eservice")
+SCANNED = N_("Your scanned document")
 
 
 class PrintScreen(StatefulScreen):
-    state = OptionProperty("choose", options=STATES)
-    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ()
+    state = OptionProperty("where", options=STATES)
+    TEXTS, MESSAGE_STATES, BACK = TEXTS, (), BACK
+    step = NumericProperty(1)
+    steps_shown = BooleanProperty(True)
 
     def on_kv_post(self, base_widget):
         self._prepared: PrintPrepared | None = None
-        self._documents: list[tuple[str, Path]] = []
+        self._documents: list[tuple[str, Path]] = []  # (label, path): names on a stick are the resident's
+        self._source: str | None = None   # "usb" or "visit"; None for a document handed over by another screen
+        self._came_from = ""              # the screen that showed this one
+        self._sticks: tuple = ()
+        self._preparing = 0               # documents asked for and not yet prepared: only the last one counts
+        self._watch = None
         super().on_kv_post(base_widget)
 
+    # ---- entering and leaving ---------------------------------------------------------------------------
+
     def on_pre_enter(self, *args):
-        if self.state in ("choose", "done"):
-            self.show_documents()
+        self._came_from = self.app.current_screen  # the app names the new screen only after this
+        if self.state != "printing":  # a job under way is followed; anything else starts from the question
+            self.start_over()
+
+    def on_enter(self, *args):
+        # Next frame: the screen left (scanning) stops the stick watcher after this screen entered.
+        self._watch = Clock.schedule_once(lambda _dt: self._watch_sticks(), 0)
+
+    def on_leave(self, *args):
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        # Not when the scan screen is shown: it started watching the sticks itself, before this screen left.
+        if self.core.scanning is not None and self.app.current_screen != "scan_copy":
+            self.core.scanning.unwatch_usb()
+
+    def _watch_sticks(self) -> None:
+        self._watch = None
+        if self.core.scanning is not None and self.manager is not None and self.manager.current == self.name:
+            self._sticks = tuple(self.core.usb_sticks())
+            self.core.scanning.watch_usb()  # SticksChanged now and whenever a stick comes or goes
+
+    def start_over(self) -> None:
+        self._clear_preview()
+        self._forget_documents()
+        self._source = None
+        self.message = ""
+        self._go("where")
+
+    def _go(self, state: str) -> None:
+        if self.state == state:
+            self.on_state()
+        else:
+            self.state = state
+
+    # ---- what each state shows ------------------------------------------------------------------------
+
+    def on_state(self, *args):
+        self.step = STEPS[self.state]
+        # A document another screen handed over skips the first steps: "Step 3 of 4" would only puzzle.
+        self.steps_shown = self._source is not None or self.state == "where"
+        super().on_state()
+        self._fill_sources()
+        self._fill_documents()
 
     def explanation(self, explanation: str) -> str:
         return self.message or super().explanation(explanation)
 
     def offered_actions(self) -> list[tuple[str, str, str]]:
-        offered = super().offered_actions()
-        if self.state == "confirm" and self._prepared is not None and self._prepared.within_quota:
-            label = tr.ngettext("Print {count} page", "Print {count} pages", self._prepared.pages)
-            offered.insert(0, (label.replace("{count}", str(self._prepared.pages)), "primary", "print"))
+        offered = []  # "Call staff" is in the top bar on every step
+        if self.state == "confirm" and self._prepared is not None:
+            if self._prepared.pages <= self.core.pages_left():
+                label = tr.ngettext("Print {count} page", "Print {count} pages", self._prepared.pages)
+                offered = [(label.replace("{count}", str(self._prepared.pages)), "primary", "print")]
+            else:
+                offered = [(N_("Call staff"), "primary", "call_staff")]
+        elif self.state == "done":
+            offered = [(N_("Print something else"), "primary", "start_over")]
+        elif self.state == "problem":
+            if self._prepared is not None:  # the document is fine: the printer was not
+                offered = [(N_("Try again"), "primary", "print"), (N_("Call staff"), "secondary", "call_staff")]
+            else:
+                offered = [(N_("Choose another document"), "primary", "before"),
+                           (N_("Call staff"), "secondary", "call_staff")]
         return offered
 
-    # ---- choosing ----------------------------------------------------------------------------------
+    def _fill_sources(self) -> None:
+        """The three places a document can be; "this visit" only when there is something of it to print."""
+        box = self.ids.sources
+        box.clear_widgets()
+        if self.state != "where":
+            return
+        has_visit_files = bool(self.core.visit_files())
+        for source, glyph, title in SOURCES:
+            if source == "visit" and not has_visit_files:
+                continue
+            tile = Tile(icon=glyph if icon("print") else "", title=title)
+            tile.bind(on_release=lambda _tile, source=source: self.do(source))
+            box.add_widget(tile)
 
-    def show_documents(self) -> None:
-        """List what can be printed now; called again when a USB stick comes or goes."""
-        scan, on_sticks = self.core.printable_documents()
-        self._documents = ([(tr._(N_("Your scanned document")), scan)] if scan else []) + [
-            (path.name, path) for path in on_sticks]
+    def _fill_documents(self) -> None:
         listing = self.ids.documents
         listing.clear_widgets()
+        if self.state != "choose":
+            return
         for label, path in self._documents:
-            button = KioskButton(text=label, role="secondary")
+            button = KioskButton(text=escape_markup(label), role="secondary")
             button.bind(on_release=lambda _button, path=path: self.choose(path))
             listing.add_widget(button)
-        self.message = "" if self._documents else tr._(N_("No document was found. Put your USB stick into the "
-                                                          "port next to the screen, or scan your document first."))
-        self.state = "choose"
-        self.on_state()
 
-    def choose(self, path: Path) -> None:
-        self._clear_preview()
-        self.message = ""
-        self.state = "preparing"
-        self.core.prepare_print(path)
+    def free_pages_line(self) -> str:
+        left = self.core.pages_left()
+        return tr.ngettext("You can print {count} more page free today.",
+                           "You can print {count} more pages free today.", left).replace("{count}", str(left))
 
-    # ---- what the resident does ----------------------------------------------------------------------
+    # ---- where the document is --------------------------------------------------------------------------
 
     def act(self, action: str) -> None:
-        if action in ("print", "retry") and self._prepared is not None:
-            self.message = ""
-            self.state = "printing"
-            self.core.confirm_print(self._prepared)
-        elif action in ("retry", "choose"):  # nothing to retry (the file was not a document): choose again
-            self._clear_preview()
+        if action == "usb":
+            self._source = "usb"
+            if self._sticks:
+                self.show_documents()
+            else:
+                self._go("usb")
+                self._watch_sticks()  # a watcher another screen stopped starts again
+        elif action == "paper":
+            self.app.show("scan_copy")  # scanned, "Print a copy" brings the pages back here
+        elif action == "visit":
+            self._source = "visit"
             self.show_documents()
+        elif action == "where" or action == "start_over":
+            self.start_over()
+        elif action == "before":
+            self._back()
+        elif action == "leave":
+            self._leave()
+        elif action == "print" and self._prepared is not None:
+            self._print(self._prepared)
 
-    # ---- what the print service says (on the UI thread) ------------------------------------------
+    def show_documents(self) -> None:
+        """The documents of the place chosen: on the resident's sticks, or of this visit."""
+        self._clear_preview()
+        if self._source == "usb":
+            self._documents = [(path.name, path) for path in self.core.printable_documents()[1]]
+            self.message = "" if self._documents else tr._(N_(
+                "There is no document on your USB stick that can be printed here. PDF files and photos (JPEG, "
+                "PNG) can be printed."))
+        else:
+            kept = self.core.printable_documents()[0]
+            self._documents = [(tr._(SCANNED) if path == kept else path.name, path)
+                               for path in self.core.visit_files()]
+            self.message = "" if self._documents else tr._(N_("There is nothing from this visit to print."))
+        self._go("choose")
+
+    def choose(self, path: Path) -> None:
+        """Prepare this document and show its pages; other screens call this to print a form, a scan, a file."""
+        self._clear_preview()
+        self.message = ""
+        self._preparing += 1
+        self._go("preparing")
+        self.core.prepare_print(path)
+
+    def _print(self, prepared: PrintPrepared) -> None:
+        """The one place a job is sent: the resident confirmed, or asked to try again."""
+        self.message = ""
+        self._go("printing")
+        self.core.confirm_print(prepared)
+
+    def _back(self) -> None:
+        """From the pages or a problem: the list of documents, or the screen that handed the document over."""
+        self._clear_preview()
+        self.message = ""
+        if self._source == "visit" or (self._source == "usb" and self._sticks):
+            self.show_documents()
+        elif self._source == "usb":
+            self._go("usb")
+        else:
+            self.start_over()  # an answer still on its way for the document is not wanted any more
+            if self._came_from in HANDING_OVER:
+                self.app.show(self._came_from)
+
+    def _leave(self) -> None:
+        """After printing: back where the resident came from (the form's service, the e-service), else home."""
+        if self._source is None and self._came_from in HANDING_OVER:
+            self.app.show(self._came_from)
+        else:
+            self.app.go_home()
+
+    # ---- what the print and scan services say (on the UI thread) ----------------------------------------
 
     def on_core_event(self, event) -> None:
-        if not isinstance(event, (PrintPrepared, PrintProgress, Printed, PrintFailed)):
-            return
+        if isinstance(event, SticksChanged):
+            self._sticks_changed(tuple(event.sticks))
+        elif isinstance(event, (PrintPrepared, PrintFailed)) and self._preparing:
+            self._preparing -= 1
+            if self._preparing or self.state != "preparing":
+                return  # an earlier document's answer: the resident has chosen another since, or gone back
+            self._prepared_or_failed(event)
+        elif isinstance(event, PrintProgress) and self.state == "printing":
+            # The printer waits on something staff can fix: say what, while the job still may finish.
+            self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
+            self.on_state()
+        elif isinstance(event, Printed) and self.state == "printing":
+            printed = tr.ngettext("{count} page printed. You can print {left} more pages free today.",
+                                  "{count} pages printed. You can print {left} more pages free today.",
+                                  event.pages).replace("{count}", str(event.pages)).replace(
+                                      "{left}", str(event.pages_left))
+            self.message = tr._(TEXTS["done"][1]) + "\n" + printed  # "Take your pages from the printer." first
+            self._clear_preview()
+            self._go("done")
+        elif isinstance(event, PrintFailed) and self.state == "printing":
+            self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self._go("problem")
+
+    def _prepared_or_failed(self, event) -> None:
         if isinstance(event, PrintPrepared):
             self._prepared = event
             self._show_preview(event)
             self.message = self._summary(event)
-            self.state = "confirm"
-        elif isinstance(event, PrintProgress):
-            # The printer waits on something staff can fix: say what, while the job still may finish.
-            self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
-        elif isinstance(event, Printed):
-            self.message = tr.ngettext("{count} page printed. You can print {left} more pages free today.",
-                                       "{count} pages printed. You can print {left} more pages free today.",
-                                       event.pages).replace("{count}", str(event.pages)).replace(
-                                           "{left}", str(event.pages_left))
-            self._clear_preview()
-            self.state = "done"
-        elif isinstance(event, PrintFailed):
+            self._go("confirm")
+        else:
             self.message = tr._(RESIDENT_MESSAGES[event.problem])
-            if event.problem is PrintProblem.NOT_A_DOCUMENT:
-                self._prepared = None
-            self.state = "problem"
-        self.on_state()
+            self._prepared = None
+            self._go("problem")
+
+    def _sticks_changed(self, sticks: tuple) -> None:
+        arrived = bool(sticks) and not self._sticks
+        self._sticks = sticks
+        if self.manager is None or self.manager.current != self.name:
+            return  # the scan screen watches too: a stick put in there is not this screen's answer
+        if arrived and self.state in ("where", "usb"):
+            # The stick is in: its documents, without a tap (from the question too: plugging in is the answer).
+            self._source = "usb"
+            self.show_documents()
+        elif self.state == "choose" and self._source == "usb":
+            if sticks:
+                self.show_documents()  # another stick, or the same one again
+            else:
+                self._forget_documents()
+                self.message = ""
+                self._go("usb")
 
     def _summary(self, prepared: PrintPrepared) -> str:
         pages = tr.ngettext("This document has {count} page.", "This document has {count} pages.",
                             prepared.pages).replace("{count}", str(prepared.pages))
-        if not prepared.within_quota:
+        if prepared.pages > self.core.pages_left():
             return pages + " " + tr._(RESIDENT_MESSAGES[PrintProblem.QUOTA])
-        left = tr.ngettext("You can print {count} more page free today.",
-                           "You can print {count} more pages free today.",
-                           prepared.pages_left).replace("{count}", str(prepared.pages_left))
-        return pages + " " + left
+        return pages + " " + self.free_pages_line()
 
     def _show_preview(self, prepared: PrintPrepared) -> None:
         preview = self.ids.preview
@@ -142,15 +306,17 @@ class PrintScreen(StatefulScreen):
         self.ids.preview.clear_widgets()
         self._prepared = None
 
+    def _forget_documents(self) -> None:
+        self._documents = []
+        self.ids.documents.clear_widgets()  # file names on a stick can say a lot about a person
+
     # ---- privacy ---------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        self._clear_preview()
-        self.ids.documents.clear_widgets()  # file names on a stick can say a lot about a person
-        self._documents = []
-        self.message = ""
-        self.state = "choose"
-        self.on_state()
+        self._preparing = 0
+        self._came_from = ""
+        self._sticks = ()
+        self.start_over()
 
     def holds_resident_data(self) -> bool:
         return bool(self.ids.preview.children or self.ids.documents.children or self._documents

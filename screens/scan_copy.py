@@ -1,63 +1,262 @@
-"""Scan and copy: put the document on the glass, scan pages, fix their order, then print, save to USB or keep."""
+"""Scan and copy in four steps, as a good copier does: put the paper in, scan, check the pages, then print a copy,
+save it on a USB stick or keep it for the staff member and the e-service."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.core.image import Image as CoreImage
+from kivy.graphics import Color, Line, Rectangle, RoundedRectangle, Triangle
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, OptionProperty, StringProperty
+from kivy.metrics import dp
+from kivy.properties import ListProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
+from kivy.uix.stacklayout import StackLayout
+from kivy.uix.widget import Widget
 
+from kiosk import events
 from kiosk.i18n import N_
-from kiosk import events as scanning
+from kiosk.printing.messages import RESIDENT_MESSAGES
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import Problem
+from printers.problems import PrintProblem
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
+from screens.theme import theme
 from screens.widgets import KioskButton
 
-STATES = ["ready", "scanning", "pages", "working", "usb_saved", "kept", "problem", "no_scanner"]
+STATES = ["ready", "scanning", "pages", "what_now", "working", "printing", "printed", "usb_saved", "kept",
+          "problem", "print_problem", "save_problem", "no_scanner"]
+# Which of the four steps each state belongs to: 1 the paper in, 2 scanning, 3 the pages, 4 what now.
+STEP_OF = {"ready": 1, "scanning": 2, "problem": 2, "no_scanner": 1, "pages": 3}
+STEPS = 4
 
 TEXTS = {
-    "ready": (N_("Scan a document"), N_("Put your document face down on the glass, in the top left corner, and "
-                                        "close the lid. Or put the pages in the feeder on top, text facing up.")),
-    "scanning": (N_("Scanning…"), N_("Please do not lift the lid.")),
-    "pages": (N_("Your scanned pages"), N_("Check your pages. You can turn, remove or move them, or scan more.")),
+    "ready": (N_("Put your paper in the scanner"), ""),
+    "scanning": (N_("Scanning page {number}…"), ""),
+    "pages": (N_("Your scanned pages"), N_("Is every page there, the right way up?")),
+    "what_now": (N_("Your scan is ready"), ""),
     "working": (N_("Please wait…"), ""),
+    "printing": (N_("Printing…"), N_("Please wait by the printer.")),
+    "printed": (N_("Printed"), N_("Take your pages from the printer.")),
     "usb_saved": (N_("Saved on your USB stick"), N_("You can take it out now.")),
     "kept": (N_("Your scan is kept"), N_("It is ready for your e-service, and for the staff member helping you.")),
     "problem": (N_("The scan did not work"), ""),
+    "print_problem": (N_("The printing did not work"), ""),
+    "save_problem": (N_("Your scan was not saved"), ""),
     "no_scanner": (N_("The scanner is not working"), ""),
 }
+FINISHED = ((N_("Done"), "primary", "home"), (N_("Scan another document"), "secondary", "new"))
 ACTIONS = {
-    "ready": ((N_("Scan"), "primary", "scan"), (N_("Back to the start"), "secondary", "home")),
-    "scanning": ((N_("Stop"), "secondary", "stop"),),
-    "usb_saved": ((N_("Continue"), "primary", "pages"),),
-    "kept": ((N_("Continue"), "primary", "pages"), (N_("Back to the start"), "secondary", "home")),
-    "problem": ((N_("Try again"), "primary", "scan"), (N_("Call staff"), "secondary", "call_staff")),
-    "no_scanner": ((N_("Call staff"), "primary", "call_staff"), (N_("Back to the start"), "secondary", "home")),
+    "ready": ((N_("Start scanning"), "primary", "scan"),),
+    "pages": ((N_("That's all"), "primary", "what_now"),),
+    "printed": FINISHED,
+    "usb_saved": FINISHED,
+    "kept": FINISHED,
+    "problem": ((N_("Scan again"), "primary", "scan"), (N_("Call staff"), "secondary", "call_staff")),
+    "print_problem": ((N_("Try again"), "primary", "retry"), (N_("Call staff"), "secondary", "call_staff")),
+    "save_problem": ((N_("Try again"), "primary", "retry"), (N_("Call staff"), "secondary", "call_staff")),
+    "no_scanner": ((N_("Call staff"), "primary", "call_staff"),),
 }
+# Where Back goes: the step before; nowhere while the kiosk is busy with the resident's paper.
+BACK = {"ready": "home", "scanning": None, "pages": "home", "what_now": "pages", "working": None, "printing": None,
+        "printed": "what_now", "usb_saved": "what_now", "kept": "what_now", "problem": "ready",
+        "print_problem": "what_now", "save_problem": "what_now", "no_scanner": "home"}
+
+SOURCE_LABELS = {Source.FLATBED: N_("On the glass"), Source.FEEDER: N_("In the automatic feeder")}
 MODE_LABELS = {ScanMode.TEXT: N_("Black and white text"), ScanMode.PHOTO: N_("Colour photo")}
-SOURCE_LABELS = {Source.FLATBED: N_("On the glass"), Source.FEEDER: N_("In the feeder")}
-PAGE_ACTIONS = ((N_("Turn"), "rotate"), (N_("Move left"), "left"), (N_("Remove"), "delete"))
+# Only the chosen way is explained: one sentence about the glass, or one about the feeder.
+PLACING = {
+    "flatbed": N_("Lift the lid and put your page on the glass, text facing down, in the corner the arrow "
+                  "shows. Then close the lid."),
+    "feeder": N_("Put your pages in the automatic feeder on top of the scanner, text facing up, the first page "
+                 "on top."),
+}
+SCANNING = {"flatbed": N_("Please do not lift the lid."),
+            "feeder": N_("The pages go through the feeder one by one. Please wait.")}
+GOALS = (("print", N_("Print a copy")), ("usb", N_("Save to my USB stick")),
+         ("keep", N_("Keep for staff or e-service")))
+MAX_COPIES = 10
+
+
+class ScannerPicture(Widget):
+    """The scanner drawn from above: a page face down in the corner of the glass with an arrow into the corner,
+    or pages face up in the feeder with an arrow into it; `sweep` (0 to 1) is the scanning light, -1 none."""
+    kind = OptionProperty("flatbed", options=["flatbed", "feeder"])
+    sweep = NumericProperty(-1.0)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._redraw = Clock.create_trigger(self._draw)
+        self.fbind("pos", self._redraw)
+        self.fbind("size", self._redraw)
+        self.fbind("kind", self._redraw)
+        self.fbind("sweep", self._redraw)
+        theme.fbind("high_contrast", self._redraw)
+        self._redraw()
+
+    def _draw(self, *_args) -> None:
+        self.canvas.clear()
+        if self.width < 10 or self.height < 10:
+            return
+        width = min(self.width, self.height * 4 / 3)
+        height = width * 3 / 4
+        x, y = self.center_x - width / 2, self.center_y - height / 2
+        unit = width / 100
+        with self.canvas:
+            Color(*theme.surface)
+            RoundedRectangle(pos=(x, y), size=(width, height), radius=[unit * 4])
+            Color(*theme.outline)
+            Line(rounded_rectangle=(x, y, width, height, unit * 4), width=dp(2))
+            inner = (x + unit * 7, y + unit * 7, width - unit * 14, height - unit * 14)
+            Color(*theme.background)
+            Rectangle(pos=inner[:2], size=inner[2:])
+            Color(*theme.outline)
+            Line(rectangle=inner, width=dp(1.5))
+            if self.kind == "flatbed":
+                self._draw_glass(inner, unit)
+            else:
+                self._draw_feeder(inner, unit)
+            if self.sweep >= 0:
+                Color(*theme.primary[:3], 0.55)
+                Rectangle(pos=(inner[0], inner[1] + inner[3] * (1 - self.sweep) - unit), size=(inner[2], unit * 2))
+
+    @staticmethod
+    def _arrow(start, end, unit) -> None:
+        """A thick arrow from `start` to `end`, its head at `end`."""
+        (x1, y1), (x2, y2) = start, end
+        length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 or 1
+        dx, dy = (x2 - x1) / length, (y2 - y1) / length
+        head = unit * 7
+        Line(points=[x1, y1, x2 - dx * head * 0.6, y2 - dy * head * 0.6], width=unit * 1.6)
+        left = (x2 - dx * head - dy * head * 0.6, y2 - dy * head + dx * head * 0.6)
+        right = (x2 - dx * head + dy * head * 0.6, y2 - dy * head - dx * head * 0.6)
+        Triangle(points=[x2, y2, *left, *right])
+
+    def _draw_glass(self, glass, unit) -> None:
+        gx, gy, gw, gh = glass
+        page_h = gh * 0.82
+        page_w = page_h * 0.707
+        px, py = gx + unit * 1.5, gy + gh - page_h - unit * 1.5
+        fold = page_w * 0.3
+        # The page's back, blank: its text faces the glass. The corner folded up shows the printed side.
+        Color(*theme.surface)
+        Rectangle(pos=(px, py + fold), size=(page_w, page_h - fold))
+        Rectangle(pos=(px, py), size=(page_w - fold, fold))
+        Triangle(points=[px + page_w - fold, py, px + page_w, py + fold, px + page_w - fold, py + fold])
+        Color(*theme.text)
+        Line(points=[px + page_w - fold, py, px, py, px, py + page_h, px + page_w, py + page_h, px + page_w,
+                     py + fold, px + page_w - fold, py], width=dp(1.5))
+        Color(*theme.muted)
+        Triangle(points=[px + page_w - fold, py, px + page_w, py + fold, px + page_w - fold * 0.95,
+                         py + fold * 0.95])
+        Color(*theme.surface)
+        for row in range(3):
+            offset = fold * (0.25 + row * 0.2)
+            Line(points=[px + page_w - fold * 0.9, py + offset, px + page_w - fold * 0.9 + offset * 0.7,
+                         py + offset], width=dp(1.2))
+        # The corner the page belongs in, and an arrow pushing it there.
+        Color(*theme.primary)
+        Line(points=[gx - unit * 3, gy + gh - unit * 14, gx - unit * 3, gy + gh + unit * 3, gx + unit * 14,
+                     gy + gh + unit * 3], width=unit * 1.2)
+        self._arrow((px + page_w + unit * 16, py - unit * 0.5 + page_h * 0.15),
+                    (px + page_w * 0.35, py + page_h * 0.7), unit)
+
+    def _draw_feeder(self, lid, unit) -> None:
+        lx, ly, lw, lh = lid
+        # The slot the pages go into, at the far side of the tray.
+        tray_w = lw * 0.5
+        tx = lx + (lw - tray_w) / 2
+        Color(*theme.text)
+        Rectangle(pos=(tx - unit * 3, ly + lh - unit * 5), size=(tray_w + unit * 6, unit * 3))
+        page_w = tray_w * 0.8
+        page_h = min(lh * 0.55, page_w / 0.707 * 0.6)
+        for sheet in range(3):
+            sx = tx + (tray_w - page_w) / 2 + (2 - sheet) * unit * 1.5
+            sy = ly + unit * 3 + (2 - sheet) * unit * 1.5
+            Color(*theme.surface)
+            Rectangle(pos=(sx, sy), size=(page_w, page_h))
+            Color(*theme.text)
+            Line(rectangle=(sx, sy, page_w, page_h), width=dp(1.2))
+        # The top page's text faces up: its lines show.
+        Color(*theme.muted)
+        for row in range(4):
+            line_y = sy + page_h - unit * 4 - row * unit * 3.5
+            if line_y > sy + unit * 2:
+                Line(points=[sx + unit * 3, line_y, sx + page_w - unit * (3 + 6 * (row % 2)), line_y],
+                     width=dp(1.5))
+        Color(*theme.primary)
+        self._arrow((tx + tray_w / 2, sy + page_h + unit * 1.5), (tx + tray_w / 2, ly + lh - unit * 6), unit)
+
+
+class PagePicture(BoxLayout):
+    """A scanned page as a sheet of A4: the picture inside it is never cropped."""
 
 
 class PageCard(BoxLayout):
-    """One page's thumbnail with its number and buttons, built from the page's preview bytes."""
+    """One page: its number, its picture and what can be done to it."""
     number = StringProperty("")
+
+
+class AddPageButton(ButtonBehavior, BoxLayout):
+    """Where the next page will go: "Scan another page", shaped like a page."""
+    label = StringProperty("")
+
+
+class ReadyPanel(BoxLayout):
+    """Step 1: the picture of where the paper goes, beside the two choices."""
+
+
+class ProgressPanel(BoxLayout):
+    """Step 2: the scanning light over the scanner, and how many pages are in."""
+    count_text = StringProperty("")
+
+
+class WhatNowPanel(BoxLayout):
+    """Step 4: the choices on the left; on the right what the chosen one needs (copies, the USB stick)."""
+    copies_text = StringProperty("")
+    details_text = StringProperty("")
+
+    def on_kv_post(self, base_widget):
+        # Shown or left out by the screen: kept here, as kv ids hold them only weakly.
+        self.copies_box = self.ids.copies_box.__self__
+        self.details_label = self.ids.details_label.__self__
+
+
+class PagesGrid(StackLayout):
+    """The pages side by side, then the place of the next one."""
 
 
 class ScanCopyScreen(StatefulScreen):
     state = OptionProperty("ready", options=STATES)
-    TEXTS, ACTIONS, MESSAGE_STATES = TEXTS, ACTIONS, ("problem", "no_scanner")
+    TEXTS, ACTIONS, BACK = TEXTS, ACTIONS, BACK
+    MESSAGE_STATES = ("problem", "print_problem", "save_problem", "no_scanner")
+    step = NumericProperty(1)
     mode = OptionProperty("text", options=["text", "photo"])
     source = OptionProperty("flatbed", options=["flatbed", "feeder"])
-    searchable = BooleanProperty(False)
+    goal = OptionProperty("print", options=["print", "usb", "keep"])
+    copies = NumericProperty(1)
     sticks = ListProperty([])
-    page_count = ListProperty([0])
+    page_count = NumericProperty(0)
+    picture = ObjectProperty(None, allownone=True)  # [scanning] picture: this kiosk's own scanner, or None
+
+    def on_kv_post(self, base_widget):
+        self._after = ""            # what the PDF being made is for: "print", "usb" or "keep"
+        self._printing = False      # a print job of this screen's is under way: its events are ours
+        self.picture = self.core.settings.scanning.picture if self.core is not None else None
+        # The panels of the steps, kept here (kv ids are weak) and swapped into the stage by state.
+        self.ready_panel = ReadyPanel()
+        self.progress_panel = ProgressPanel()
+        self.pages_panel = PagesGrid()
+        self.what_now_panel = WhatNowPanel()
+        self.what_now_panel.ids.fewer.bind(on_release=lambda _button: self.change_copies(-1))
+        self.what_now_panel.ids.more.bind(on_release=lambda _button: self.change_copies(+1))
+        super().on_kv_post(base_widget)
 
     @property
     def service(self):
@@ -66,73 +265,197 @@ class ScanCopyScreen(StatefulScreen):
 
     def on_pre_enter(self, *args):
         self.service.watch_usb()  # a stick plugged in while this screen is open is offered at once
-        self.show_pages()
+        if self.state not in ("scanning", "working", "printing"):
+            self.show_pages()
 
     def on_leave(self, *args):
         self.service.unwatch_usb()
 
-    def on_state(self, *args):
+    # ---- what each state shows --------------------------------------------------------------------
+
+    def on_state(self, *args) -> None:
+        self.step = STEP_OF.get(self.state, STEPS)
         super().on_state()
-        self._fill_choices()
+        self._show_stage()
+
+    def heading(self, heading: str) -> str:
+        if self.state == "ready" and self.page_count:
+            return tr._(N_("Put the next page in the scanner"))
+        if self.state == "scanning":
+            return tr._(heading).replace("{number}", str(self.page_count + 1))
+        if self.state == "working" and self._after == "usb":
+            return tr._(N_("Saving on your USB stick…"))
+        return super().heading(heading)
+
+    def explanation(self, explanation: str) -> str:
+        if self.state == "ready":
+            return tr._(PLACING[self.source])
+        if self.state == "scanning":
+            return tr._(SCANNING[self.source])
+        if self.state == "working" and self._after == "usb":
+            return tr._(N_("Please leave the stick in the port."))
+        if self.state in ("printing", "printed") and self.message:
+            # While printing: what the printer waits on. Printed: how many pages, and how many are left.
+            return self.message if self.state == "printing" else tr._(explanation) + " " + self.message
+        return super().explanation(explanation)
 
     def offered_actions(self) -> list[tuple[str, str, str]]:
-        if self.state != "pages":
+        if self.state == "scanning":
+            # A feeder can be stopped after the page under way; one page from the glass is over in a moment.
+            return [(N_("Stop"), "secondary", "stop")] if self.source == "feeder" else []
+        if self.state != "what_now":
             return super().offered_actions()
-        offered = [(N_("Scan more pages"), "secondary", "scan"), (N_("Print a copy"), "primary", "print")]
-        if self.sticks:
-            offered.append((N_("Save to my USB stick"), "primary", "usb"))
-        return offered + [(N_("Keep for the e-service"), "primary", "keep"), (N_("Start again"), "danger", "clear")]
+        if self.goal == "print" and self.max_copies() >= 1:
+            label = tr.ngettext("Print {count} copy", "Print {count} copies", int(self.copies))
+            return [(label.replace("{count}", str(int(self.copies))), "primary", "print")]
+        if self.goal == "usb" and self.sticks:
+            return [(N_("Save to my USB stick"), "primary", "usb")]
+        if self.goal == "keep":
+            return [(N_("Keep my scan"), "primary", "keep")]
+        return []
 
-    def _fill_choices(self) -> None:
-        choices = self.ids.choices
-        choices.clear_widgets()
-        if self.state not in ("ready", "pages"):
-            return
-        for mode, label in MODE_LABELS.items():
-            button = KioskButton(text=tr._(label), role="primary" if self.mode == mode.value else "secondary")
-            button.bind(on_release=lambda _button, mode=mode: self.choose(mode=mode.value))
-            choices.add_widget(button)
-        for source, label in SOURCE_LABELS.items():
-            button = KioskButton(text=tr._(label), role="primary" if self.source == source.value else "secondary")
-            button.bind(on_release=lambda _button, source=source: self.choose(source=source.value))
-            choices.add_widget(button)
-        if self.state == "pages":
-            label = N_("Searchable text: yes") if self.searchable else N_("Searchable text: no")
-            button = KioskButton(text=tr._(label), role="primary" if self.searchable else "secondary")
-            button.bind(on_release=lambda _button: self.choose(searchable=not self.searchable))
-            choices.add_widget(button)
+    def _show_stage(self) -> None:
+        stage = self.ids.stage
+        panel = {"ready": self.ready_panel, "scanning": self.progress_panel, "pages": self.pages_panel,
+                 "what_now": self.what_now_panel}.get(self.state)
+        if list(stage.children) != ([panel] if panel else []):
+            stage.clear_widgets()
+            if panel is not None:
+                stage.add_widget(panel)
+        self._animate(self.state == "scanning")
+        if self.state == "ready":
+            self._fill_ready()
+        elif self.state == "scanning":
+            self._fill_progress()
+        elif self.state == "what_now":
+            self._fill_what_now()
 
-    def choose(self, mode: str | None = None, source: str | None = None, searchable: bool | None = None) -> None:
-        self.mode = mode or self.mode
-        self.source = source or self.source
-        if searchable is not None:
-            self.searchable = searchable
-        self._fill_choices()
+    def _fill_ready(self) -> None:
+        panel = self.ready_panel
+        panel.ids.where.label = tr._(N_("Where will you put the paper?"))
+        panel.ids.where.fill([(source.value, tr._(label)) for source, label in SOURCE_LABELS.items()],
+                             self.source, lambda value: self.choose(source=value))
+        panel.ids.what.label = tr._(N_("What is on the paper?"))
+        panel.ids.what.fill([(mode.value, tr._(label)) for mode, label in MODE_LABELS.items()],
+                            self.mode, lambda value: self.choose(mode=value))
+        holder = panel.ids.picture
+        holder.clear_widgets()
+        if self.source == "flatbed" and self.picture is not None:
+            holder.add_widget(Image(source=str(self.picture), fit_mode="contain"))
+        else:
+            holder.add_widget(ScannerPicture(kind=self.source))
 
-    def on_sticks(self, *args):
-        if self.state == "pages":
-            self.fill_actions(self.offered_actions())
+    def _fill_progress(self) -> None:
+        panel = self.progress_panel
+        panel.ids.drawing.kind = self.source
+        count = self.page_count
+        panel.count_text = tr.ngettext("{count} page scanned so far", "{count} pages scanned so far",
+                                       count).replace("{count}", str(count)) if count else ""
+
+    def _fill_what_now(self) -> None:
+        panel = self.what_now_panel
+        panel.ids.goals.label = tr._(N_("What would you like to do?"))
+        panel.ids.goals.fill([(goal, tr._(label)) for goal, label in GOALS], self.goal,
+                             lambda value: self.choose(goal=value))
+        pages, left, most = self.page_count, self.core.pages_left(), self.max_copies()
+        details = panel.ids.details
+        details.clear_widgets()
+        if self.goal == "print" and most >= 1:
+            self.copies = max(1, min(int(self.copies), most))
+            panel.copies_text = str(int(self.copies))
+            panel.ids.fewer.disabled = self.copies <= 1
+            panel.ids.more.disabled = self.copies >= most
+            details.add_widget(panel.copies_box)
+            total = pages * int(self.copies)
+            text = (tr.ngettext("That is {count} page in all.", "That is {count} pages in all.", total)
+                    .replace("{count}", str(total)) + " "
+                    + tr.ngettext("You can print {count} more page free today.",
+                                  "You can print {count} more pages free today.", left).replace("{count}", str(left)))
+        elif self.goal == "print":
+            text = tr.ngettext("Your scan has {count} page.", "Your scan has {count} pages.", pages).replace(
+                "{count}", str(pages)) + " " + tr._(RESIDENT_MESSAGES[PrintProblem.QUOTA])
+        elif self.goal == "usb":
+            text = tr._(N_("Your scan will be saved on the stick as a PDF file.")) if self.sticks else tr._(
+                Problem.NO_USB.value)
+        else:
+            text = tr._(N_("Your scan stays on this computer until you finish. A staff member can print or send "
+                           "it for you, and you can add it to an e-service here."))
+        panel.details_text = text
+        details.add_widget(panel.details_label)
+
+    def max_copies(self) -> int:
+        """As many copies as the free pages left allow, at most MAX_COPIES."""
+        if not self.page_count:
+            return 0
+        return min(MAX_COPIES, self.core.pages_left() // self.page_count)
+
+    def _animate(self, on: bool) -> None:
+        drawing = self.progress_panel.ids.drawing
+        Animation.cancel_all(drawing)
+        if on:
+            drawing.sweep = 0
+            sweep = Animation(sweep=1.0, duration=1.6) + Animation(sweep=0.0, duration=0)
+            sweep.repeat = True
+            sweep.start(drawing)
+        else:
+            drawing.sweep = -1
 
     # ---- what the resident does -----------------------------------------------------------------
+
+    def choose(self, mode: str | None = None, source: str | None = None, goal: str | None = None) -> None:
+        self.mode = mode or self.mode
+        self.source = source or self.source
+        if goal is not None and goal != self.goal:
+            self.goal = goal
+        self.on_state()
+
+    def change_copies(self, by: int) -> None:
+        self.copies = max(1, min(int(self.copies) + by, max(self.max_copies(), 1)))
+        self.on_state()
+
+    def on_sticks(self, *args):
+        if self.state == "what_now":
+            self.on_state()  # a stick plugged in: "Save to my USB stick" appears by itself
+
+    def go_back(self) -> None:
+        if self.state == "ready" and self.page_count:
+            self.show_pages()  # changed their mind about another page
+        else:
+            super().go_back()
 
     def act(self, action: str) -> None:
         if action == "scan":
             self.message = ""
             self.state = "scanning"
+            self.on_state()
             self.service.scan(ScanRequest(ScanMode(self.mode), Source(self.source)))
         elif action == "stop":
             self.service.cancel()
-        elif action in ("print", "keep"):
-            self._after_pdf = action
-            self.state = "working"
-            self.service.make_pdf(self.searchable)
-        elif action == "usb" and self.sticks:
-            self.state = "working"
-            self.service.save_to_stick(self.sticks[0], self.searchable)
-        elif action == "clear":
-            self.service.clear()
+        elif action in ("ready", "more"):
+            self.message = ""
+            self.state = "ready"
+            self.on_state()
+        elif action in ("pages", "what_now"):
             self.show_pages()
-        elif action == "pages":
+            if action == "what_now" and self.page_count:
+                self.state = "what_now"
+                self.on_state()
+        elif action in ("print", "keep"):
+            self._after = action
+            self.message = ""
+            self.state = "working"
+            self.on_state()
+            self.service.make_pdf(False)
+        elif action == "usb" and self.sticks:
+            self._after = action
+            self.message = ""
+            self.state = "working"
+            self.on_state()
+            self.service.save_to_stick(self.sticks[0], False)
+        elif action == "retry":
+            self.act(self._after or "what_now")
+        elif action == "new":
+            self.service.clear()
             self.show_pages()
 
     def page_action(self, index: int, action: str) -> None:
@@ -145,65 +468,104 @@ class ScanCopyScreen(StatefulScreen):
         self.show_pages()
 
     def show_pages(self) -> None:
+        """The pages' pictures, then step 3 (or step 1 when there are none)."""
         pages = self.service.pages
-        grid = self.ids.pages
+        self.page_count = len(pages)
+        grid = self.pages_panel
         grid.clear_widgets()
         for index, page in enumerate(pages):
-            card = PageCard(number=str(index + 1))
+            card = PageCard(number=tr._(N_("Page {number}")).replace("{number}", str(index + 1)))
             texture = CoreImage(io.BytesIO(self.service.thumbnail(page)), ext="png").texture
             card.ids.picture.add_widget(Image(texture=texture, fit_mode="contain"))
-            for label, action in PAGE_ACTIONS:
+            offered = [(N_("Turn"), "rotate")] + ([(N_("Move left"), "left")] if index else []) + [
+                (N_("Remove"), "delete")]
+            for label, action in offered:
                 button = KioskButton(text=tr._(label), role="secondary", font_size="18sp")
                 button.bind(on_release=lambda _button, index=index, action=action: self.page_action(index, action))
                 card.ids.buttons.add_widget(button)
             grid.add_widget(card)
+        if pages:
+            more = AddPageButton(label=tr._(N_("Scan another page")))
+            more.bind(on_release=lambda _button: self.act("more"))
+            grid.add_widget(more)
         self.state = "pages" if pages else "ready"
         self.on_state()
 
-    # ---- what the service says (on the UI thread) ---------------------------------------------------
+    # ---- what the services say (on the UI thread) ---------------------------------------------------
 
     def on_core_event(self, event) -> None:
-        if isinstance(event, scanning.SticksChanged):
+        if isinstance(event, events.SticksChanged):
             self.sticks = list(event.sticks)
-        elif isinstance(event, scanning.PageScanned):
+        elif isinstance(event, events.PageScanned):
+            self.page_count = event.count
+            if self.state == "scanning":
+                self.on_state()
+        elif isinstance(event, events.ScanFinished):
             self.show_pages()
-            self.state = "scanning"
-        elif isinstance(event, scanning.ScanFinished):
-            self.show_pages()
-        elif isinstance(event, scanning.ScanFailed):
+        elif isinstance(event, events.ScanFailed):
             self.message = tr._(event.problem.value)
-            if event.added:
-                self.show_pages()  # pages taken before a jam are kept; the message says what happened
+            self.show_pages()  # pages taken before a jam are kept; the message says what happened
             self.state = "no_scanner" if event.problem is Problem.NO_SCANNER else "problem"
             self.on_state()
-        elif isinstance(event, scanning.PdfReady):
-            if getattr(self, "_after_pdf", "keep") == "print":
-                app = self.app
-                app.show("print")
-                app.screen("print").choose(event.path)
-                self.show_pages()
-            else:
-                self.state = "kept"
-        elif isinstance(event, scanning.SavedToStick):
+        elif isinstance(event, events.PdfReady):
+            self._pdf_ready(event)
+        elif isinstance(event, events.SavedToStick):
             self.state = "usb_saved"
-        elif isinstance(event, scanning.DeliveryFailed):
+            self.on_state()
+        elif isinstance(event, events.DeliveryFailed):
             self.message = tr._(event.problem.value)
             if event.problem is not Problem.OCR_FAILED:  # without OCR the PDF still follows
-                self.state = "problem"
+                self.state = "print_problem" if self._after == "print" else "save_problem"
                 self.on_state()
+        elif self._printing and isinstance(event, (events.PrintProgress, events.Printed, events.PrintFailed)):
+            self._print_event(event)
+
+    def _pdf_ready(self, event: events.PdfReady) -> None:
+        if self.state != "working":
+            return
+        if self._after != "print":
+            self.state = "kept"
+            self.on_state()
+            return
+        # The scan is already a PDF of known pages: it goes to the printer as it is, as many copies as chosen.
+        prepared = events.PrintPrepared(event.path, event.pages, (), self.core.pages_left())
+        self._printing = True
+        self.message = ""
+        self.state = "printing"
+        self.on_state()
+        self.core.confirm_print(prepared, int(self.copies))
+
+    def _print_event(self, event) -> None:
+        if isinstance(event, events.PrintProgress):
+            # The printer waits on something staff can fix: say what, while the job still may finish.
+            self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
+        elif isinstance(event, events.Printed):
+            self._printing = False
+            self.message = tr.ngettext("{count} page printed. You can print {left} more pages free today.",
+                                       "{count} pages printed. You can print {left} more pages free today.",
+                                       event.pages).replace("{count}", str(event.pages)).replace(
+                                           "{left}", str(event.pages_left))
+            self.state = "printed"
+        else:
+            self._printing = False
+            self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self.state = "print_problem"
+        self.on_state()
 
     # ---- privacy -------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        self.ids.pages.clear_widgets()  # the thumbnails show the resident's document
+        self.pages_panel.clear_widgets()  # the pictures show the resident's document
         self.message = ""
         self.sticks = []
-        self.mode, self.source, self.searchable = "text", "flatbed", False
+        self.mode, self.source, self.goal, self.copies = "text", "flatbed", "print", 1
+        self.page_count = 0
+        self._after, self._printing = "", False
         self.state = "ready"
         self.on_state()
 
     def holds_resident_data(self) -> bool:
-        return bool(self.ids.pages.children)
+        return bool(self.pages_panel.children) or self._printing
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

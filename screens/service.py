@@ -59,15 +59,19 @@ class ServiceScreen(KioskScreen):
         self.title = self.service.name.get(language)
         self.institution = self.service.institution.name.get(language)
         self.description = self.service.description.get(language)
-        for channel in self.service.channels.names():
+        for channel in self.core.ways_here(self.service):
             key = channel
             if channel == "self" and not self.service.channels.self_service.eid_required:
                 key = "self_no_eid"
             heading, line = CHANNEL_TEXTS[key]
+            # Each way is a choice of equal weight: the resident, not the kiosk, knows which one suits them.
             button = KioskButton(text=f"[b]{tr._(heading)}[/b]\n[size=18sp]{tr._(line)}[/size]", bold=False,
-                                 role="primary" if channel == self.service.channels.names()[0] else "secondary")
+                                 role="secondary")
             button.bind(on_release=lambda _button, channel=channel: self.choose(channel))
             box.add_widget(button)
+
+    def go_back(self) -> None:
+        self.app.show("find_service")
 
     def choose(self, channel: str) -> None:
         """Start the way's flow here."""

@@ -33,10 +33,13 @@ TOPICS = {
     "cadastre": N_("Property in the cadastre"), "address": N_("Addresses"),
     "property-valuation": N_("Property valuation"),
 }
-NEEDS_DESK = N_("Booking needs the centre's staff desk, which cannot be reached just now. Please ask at the "
-                "desk to book a time.")
+# Without the desk nothing can be booked here; a staff member at the desk can: the ticket is the way that works.
+NEEDS_DESK = N_("Video consultations are booked through the centre's staff, and this kiosk cannot reach them "
+                "just now. Take a queue ticket: a staff member at the desk will book a time with you.")
 SLOT_TAKEN = N_("Somebody has just booked this time. Please choose another.")
-NO_SLOTS = N_("There are no free times at the moment. Please ask at the desk.")
+NO_SLOTS = N_("There are no free times for this at the moment. Take a queue ticket: a staff member at the desk "
+              "will help you.")
+TAKE_TICKET = N_("Take a queue ticket")
 
 
 class VideoScreen(KioskScreen):
@@ -49,11 +52,20 @@ class VideoScreen(KioskScreen):
         self._slot = None
         self._booking = None
         self._redisplay = None  # the current step drawn again when the language changes
+        self._main = self._back = None  # what the bottom bar's main action and Back do
         tr.fbind("_", self._language_changed)
 
     def on_pre_enter(self, *args):
-        if self.state == "loading":
+        if self.state in ("loading", "problem"):  # after a problem, the desk may answer again
             self.load_institutions()
+
+    def _when_waiting(self, callback):
+        """An answer of the desk, used only while this screen still waits for it (the resident may have gone
+        Back meanwhile)."""
+        def answer(result) -> None:
+            if self.state in ("loading", "booking"):
+                callback(result)
+        return answer
 
     def _language_changed(self, *args):
         if self._redisplay is not None:
@@ -67,72 +79,85 @@ class VideoScreen(KioskScreen):
         if explanation:
             self.body = tr._(explanation)
 
-    def _show(self, state: str, body: str = "", choices=(), actions=()) -> None:
-        """Put the state's heading, its sentence, its choices (label, callback) and its buttons on screen."""
+    def _show(self, state: str, body: str = "", choices=(), actions=(), main=None, back=None) -> None:
+        """Put the state's heading, its sentence, its choices and other buttons (label, callback) on screen; `main`
+        (label, callback) is the bottom bar's one main action, `back` what its Back does (None: no Back)."""
         self.state = state
         self._retranslate()
         if body:
             self.body = body
-        for box, items, role in ((self.ids.choices, choices, "secondary"), (self.ids.actions, actions, None)):
+        for box, items in ((self.ids.choices, choices), (self.ids.actions, actions)):
             box.clear_widgets()
-            for label, callback, *rest in items:
-                button = KioskButton(text=label, role=rest[0] if rest else role or "secondary")
+            for label, callback in items:
+                button = KioskButton(text=label, role="secondary")
                 button.bind(on_release=lambda _button, callback=callback: callback())
                 box.add_widget(button)
+        self._main = main[1] if main else None
+        self.main_label = main[0] if main else ""
+        self._back = back
+        self.back_shown = back is not None
 
-    def _home_button(self):
-        return (tr._(N_("Back to the start")), self.app.go_home, "secondary")
+    def main_action(self) -> None:
+        if self._main is not None:
+            self._main()
+
+    def go_back(self) -> None:
+        if self._back is not None:
+            self._back()
+
+    def _ways_that_work(self) -> dict:
+        """What works without the desk: a queue ticket (the main action), and calling a staff member."""
+        return {"main": (tr._(TAKE_TICKET), lambda: self.app.show("queue_ticket")),
+                "actions": [(tr._(N_("Call staff")), self.app.call_staff)]}
 
     # ---- steps ----------------------------------------------------------------------------------
 
     def load_institutions(self) -> None:
         self._redisplay = None
-        self._show("loading")
-        self.core.video_institutions(self._institutions_loaded, self.show_problem)
+        self._show("loading", back=self.app.go_home)
+        self.core.video_institutions(self._when_waiting(self._institutions_loaded),
+                                     self._when_waiting(self.show_problem))
 
     def _institutions_loaded(self, institutions: dict) -> None:
         self._redisplay = lambda: self._institutions_loaded(institutions)
         self._topics = institutions
         self._show("institution", choices=[(self._institution_name(code), lambda code=code: self.choose_institution(code))
-                                           for code in institutions], actions=[self._home_button()])
+                                           for code in institutions], back=self.app.go_home)
 
     def choose_institution(self, code: str) -> None:
         self._institution = code
         self._redisplay = lambda: self.choose_institution(code)
         topics = self._topics.get(code, ())
         self._show("topic", choices=[(tr._(TOPICS.get(topic, topic)), lambda topic=topic: self.choose_topic(topic))
-                                     for topic in topics],
-                   actions=[(tr._(N_("Back")), self.load_institutions), self._home_button()])
+                                     for topic in topics], back=self.load_institutions)
 
     def choose_topic(self, topic: str) -> None:
         self._topic = topic
         self._redisplay = None
-        self._show("loading")
-        self.core.video_slots(self._institution, topic, self._slots_loaded, self.show_problem)
+        self._show("loading", back=lambda: self.choose_institution(self._institution))
+        self.core.video_slots(self._institution, topic, self._when_waiting(self._slots_loaded),
+                              self._when_waiting(self.show_problem))
 
     def _slots_loaded(self, slots: list) -> None:
         self._redisplay = lambda: self._slots_loaded(slots)
+        back = lambda: self.choose_institution(self._institution)  # noqa: E731  (the topics, again)
         if not slots:
-            self._show("problem", tr._(NO_SLOTS), actions=[(tr._(N_("Back")), self.load_institutions),
-                                                            self._home_button()])
+            self._show("problem", tr._(NO_SLOTS), back=back, **self._ways_that_work())
             return
         self._show("slot", tr._(N_("Free times at this centre:")),
                    choices=[(self._when(slot.start, slot.duration_min), lambda slot=slot: self.choose_slot(slot))
-                            for slot in slots[:12]],
-                   actions=[(tr._(N_("Back")), lambda: self.choose_institution(self._institution)),
-                            self._home_button()])
+                            for slot in slots[:12]], back=back)
 
     def choose_slot(self, slot) -> None:
         self._slot = slot
         self._redisplay = lambda: self.choose_slot(slot)
         self._show("confirm", f"{self._institution_name(slot.institution)}\n{tr._(TOPICS.get(self._topic, ''))}\n"
                               f"{self._when(slot.start, slot.duration_min)}",
-                   actions=[(tr._(N_("Book this time")), self.book, "primary"),
-                            (tr._(N_("Choose another time")), lambda: self.choose_topic(self._topic))])
+                   main=(tr._(N_("Book this time")), self.book), back=lambda: self.choose_topic(self._topic))
 
     def book(self) -> None:
         self._redisplay = None
-        self._show("booking")
+        self._show("booking")  # no Back while the desk books the time
         self.core.book_video(self._slot, self._topic, self._booked, self._book_failed)
 
     def _booked(self, booking) -> None:
@@ -149,7 +174,7 @@ class VideoScreen(KioskScreen):
         lines.append(tr._(N_("Please come to the centre a few minutes before.")))
         if receipt_line:
             lines.append(tr._(receipt_line))
-        self._show("booked", "\n".join(lines), actions=[self._home_button()])
+        self._show("booked", "\n".join(lines), back=self.app.go_home)
 
     def _receipt_printed(self, printed: bool | None) -> None:
         if self.state == "booked" and printed is not None:
@@ -160,16 +185,15 @@ class VideoScreen(KioskScreen):
         from kiosk.staffdesk import SlotTaken
         if isinstance(error, SlotTaken):
             self._redisplay = lambda: self._book_failed(error)
-            self._show("problem", tr._(SLOT_TAKEN), actions=[
-                (tr._(N_("Choose another time")), lambda: self.choose_topic(self._topic), "primary"),
-                self._home_button()])
+            self._show("problem", tr._(SLOT_TAKEN), main=(tr._(N_("Choose another time")),
+                                                          lambda: self.choose_topic(self._topic)),
+                       back=lambda: self.choose_topic(self._topic))
         else:
             self.show_problem(error)
 
     def show_problem(self, _error) -> None:
         self._redisplay = lambda: self.show_problem(_error)
-        self._show("problem", tr._(NEEDS_DESK), actions=[(tr._(N_("Call staff")), self.app.call_staff),
-                                                         self._home_button()])
+        self._show("problem", tr._(NEEDS_DESK), back=self.app.go_home, **self._ways_that_work())
 
     def _institution_name(self, code: str) -> str:
         return self.core.catalog.institution_name(code, self.app.language)
@@ -187,6 +211,9 @@ class VideoScreen(KioskScreen):
         self._slot = self._booking = self._redisplay = None
         self.ids.choices.clear_widgets()
         self.ids.actions.clear_widgets()
+        self._main = self._back = None
+        self.main_label = ""
+        self.back_shown = True
         self.body = ""
         self.state = "loading"
         self._retranslate()

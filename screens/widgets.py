@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -72,14 +73,15 @@ class StepIndicator(BoxLayout):
     steps = NumericProperty(4)
 
 
-class ScrollArea(ScrollView):
-    """A ScrollView that shows, with a wide band and an arrow, that there is more below; the band scrolls a page.
+class MoreBelow:
+    """Mixed into scroll views: a wide band with an arrow while there is more below; tapping the band scrolls a page.
 
     A 2-px bar is not seen by the people this kiosk is for; the band is, and tapping it is what they try.
     """
     more_below = BooleanProperty(False)
 
     def on_kv_post(self, base_widget):
+        super().on_kv_post(base_widget)
         self.fbind("scroll_y", self._update_cue)
         self.fbind("height", self._update_cue)
         self.fbind("children", self._watch_content)
@@ -95,21 +97,20 @@ class ScrollArea(ScrollView):
         overflow = content is not None and content.height > self.height + 1
         self.more_below = bool(overflow and self.scroll_y > 0.005)
 
-    def cue_height(self) -> float:
-        from kivy.metrics import dp
-        return dp(44)
-
     def on_touch_down(self, touch):
-        if self.more_below and self.collide_point(*touch.pos) and touch.y < self.y + self.cue_height():
+        if self.more_below and self.collide_point(*touch.pos) and touch.y < self.y + dp(44):
             self.page_down()
             return True
         return super().on_touch_down(touch)
 
     def page_down(self) -> None:
-        content = self.children[0]
-        hidden = content.height - self.height
+        hidden = self.children[0].height - self.height
         if hidden > 0:
             self.scroll_y = max(0.0, self.scroll_y - self.height * 0.8 / hidden)
+
+
+class ScrollArea(MoreBelow, ScrollView):
+    """The kiosk's scrolling area: a ScrollView with the "more below" band."""
 
 
 class Tile(ButtonBehavior, BoxLayout):
@@ -117,6 +118,14 @@ class Tile(ButtonBehavior, BoxLayout):
     icon = StringProperty("")
     title = StringProperty("")
     role = OptionProperty("primary", options=["primary", "danger"])
+
+
+def pad_key_label(key: str) -> str:
+    """The label of a PIN pad key: the digit, OK, or the erase icon (Roboto has no arrow to draw it with)."""
+    from screens.theme import ICON_FONT, icon
+    if key == "erase":
+        return f"[font={ICON_FONT}]{icon('backspace')}[/font]" if icon("backspace") else "<"
+    return "OK" if key == "ok" else key
 
 
 def add_language_buttons(container, languages, on_choose, font_size: str = "28sp") -> None:

@@ -13,8 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from staffdesk.api import auth, console, follow, kiosk
+from staffdesk.api import auth, console, follow, kiosk, reports
 from staffdesk.api.deps import LoginRequired
+from staffdesk.catalogue import desk_catalogue
 from staffdesk.changes import Changes
 from staffdesk.crud import KioskTokens
 from staffdesk.db import is_sqlite, make_engine, make_sessionmaker
@@ -71,6 +72,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
     app.state.sessions = sessions
     app.state.read_sessions = read_sessions
     app.state.heartbeats = heartbeats
+    app.state.catalogue = desk_catalogue(settings.catalog_path)
     app.state.kiosk_tokens = KioskTokens(app.state.read_sessions)
     app.state.changes = Changes()
     app.state.streams = streams = Streams(sessions, read_sessions, app.state.changes, heartbeats,
@@ -79,6 +81,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(console.router)
     app.include_router(follow.router)
+    app.include_router(reports.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

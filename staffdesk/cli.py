@@ -1,11 +1,13 @@
-"""The `staffdesk` command: serve the desk, migrate its database, add staff and kiosks."""
+"""The `staffdesk` command: serve the desk, migrate its database, add staff and kiosks, export the statistics."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import sys
+from pathlib import Path
 
 from staffdesk.settings import DeskSettings, SettingsError, get_settings
 
@@ -16,14 +18,14 @@ def settings_for(args: argparse.Namespace) -> DeskSettings:
     return get_settings().with_database(getattr(args, "db", None))
 
 
-def create_staff(url: str, name: str, password: str, centre: str) -> None:
+def create_staff(url: str, name: str, password: str, centre: str, role: str = "staff") -> None:
     """Also what the tests call: the same code path as `staffdesk add-staff`."""
     from staffdesk import crud
     from staffdesk.db import make_engine, make_sessionmaker
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            crud.add_staff(session, name, password, centre)
+            crud.add_staff(session, name, password, centre, role)
     finally:
         engine.dispose()
 
@@ -86,11 +88,11 @@ def cmd_add_staff(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     upgrade(settings.url)
     try:
-        create_staff(settings.url, args.name, password, args.centre)
+        create_staff(settings.url, args.name, password, args.centre, args.role)
     except (NameTaken, WeakPassword) as error:
         print(f"{error}; nobody was added.", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Added staff member '{args.name}' to centre '{args.centre}'.")
+    print(f"Added staff member '{args.name}' ({args.role}) to centre '{args.centre}'.")
     return EXIT_OK
 
 
@@ -107,6 +109,47 @@ def cmd_add_kiosk(args: argparse.Namespace) -> int:
     print(f"Added kiosk '{args.name}' to centre '{args.centre}'. Put this in its kiosk.ini under [staffdesk] "
           "(it is shown only this once):", file=sys.stderr)
     print(f"token = {token}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The console's report as a file: the same figures, from the same code (staffdesk.statistics)."""
+    from staffdesk import export, statistics
+    from staffdesk.catalogue import desk_catalogue
+    from staffdesk.db import make_engine, make_sessionmaker
+    settings = settings_for(args)
+    try:
+        start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
+        period = statistics.Period.custom(start, end)
+    except ValueError as error:
+        print(f"--from and --to: {error if isinstance(error, statistics.PeriodError) else 'dates as YYYY-MM-DD'}; "
+              "nothing was written.", file=sys.stderr)
+        return EXIT_CONFIG
+    catalogue = desk_catalogue(settings.catalog_path)
+    engine = make_engine(settings.url)
+    try:
+        with make_sessionmaker(engine, read_only=True)() as session:
+            centre_ids = None
+            if args.centre:
+                centre_ids, unknown = statistics.centre_ids_named(session, args.centre)
+                if unknown:
+                    known = ", ".join(name for _id, name in statistics.all_centres(session)) or "none yet"
+                    print(f"--centre: no centre is named {', '.join(repr(name) for name in unknown)} (the centres: "
+                          f"{known}); nothing was written.", file=sys.stderr)
+                    return EXIT_CONFIG
+            report = statistics.build_report(session, period, centre_ids, [entry.code for entry in
+                                                                          catalogue.institutions])
+    finally:
+        engine.dispose()
+    body = (export.to_csv(report, args.lang) if args.format == "csv"
+            else export.to_xlsx(report, catalogue, args.lang))
+    if args.out == "-":
+        sys.stdout.buffer.write(body)
+    else:
+        Path(args.out).write_bytes(body)
+        print(f"Wrote {args.out}: {report.period.label}, {report.whole.total} matters "
+              f"({report.whole.consultations} consultations, {report.whole.applications} applications).",
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -131,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff = commands.add_parser("add-staff", help="add a staff member (the password is asked for)")
     staff.add_argument("name")
     staff.add_argument("--centre", default=DEFAULT_CENTRE, help=f"the centre's name (default: {DEFAULT_CENTRE})")
+    staff.add_argument("--role", choices=("staff", "manager", "national"), default="staff",
+                       help="manager: the reports of their centre; national: every centre's (default: staff)")
     staff.add_argument("--db", help=db_help)
     staff.set_defaults(handler=cmd_add_staff)
 
@@ -139,6 +184,18 @@ def build_parser() -> argparse.ArgumentParser:
     kiosk.add_argument("--centre", default=DEFAULT_CENTRE, help=f"the centre's name (default: {DEFAULT_CENTRE})")
     kiosk.add_argument("--db", help=db_help)
     kiosk.set_defaults(handler=cmd_add_kiosk)
+
+    report = commands.add_parser("report", help="the statistics of a period as the ministry's table (CSV) or the "
+                                                "whole report (XLSX): the console's figures")
+    report.add_argument("--db", help=db_help)
+    report.add_argument("--from", dest="start", required=True, metavar="DATE", help="the first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, metavar="DATE", help="the last day, YYYY-MM-DD")
+    report.add_argument("--centre", action="append", metavar="NAME",
+                        help="a centre's name (as given to add-staff); repeat for several; default: every centre")
+    report.add_argument("--format", choices=("csv", "xlsx"), default="xlsx")
+    report.add_argument("--lang", choices=("lv", "en", "uk"), default="lv", help="the headings' language")
+    report.add_argument("--out", required=True, metavar="FILE", help="where to write it ('-': standard output)")
+    report.set_defaults(handler=cmd_report)
     return parser
 
 

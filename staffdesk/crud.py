@@ -42,9 +42,10 @@ def centre(session: Session, name: str) -> Centre:
     return found
 
 
-def add_staff(session: Session, name: str, password: str, centre_name: str = DEFAULT_CENTRE) -> Staff:
+def add_staff(session: Session, name: str, password: str, centre_name: str = DEFAULT_CENTRE,
+              role: str = "staff") -> Staff:
     staff = Staff(name=name.strip(), password_hash=hash_password(password),
-                  centre_id=centre(session, centre_name).id)
+                  centre_id=centre(session, centre_name).id, role=role)
     session.add(staff)
     try:
         session.commit()

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from staffdesk import usage
 from staffdesk.models import Alert, CallState, HelpCall, Kiosk, KioskHealth, Staff, utcnow
 
 HEALTH_FIELDS = ("printer_paper", "printer_toner", "receipt_paper", "reader_present", "scanner_present",
@@ -55,29 +56,71 @@ def call_by_key(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
 def cancel_call(session: Session, kiosk: Kiosk, key: str) -> HelpCall | None:
     call = call_by_key(session, kiosk, key)
     if call is not None and call.state in (CallState.OPEN.value, CallState.ACKNOWLEDGED.value):
-        call.state, call.closed_at = CallState.CANCELLED.value, utcnow()
+        # Conditional: staff may be answering this very moment, and a call is counted once, answered or not.
+        unanswered = _move(session, call.id, CallState.OPEN, state=CallState.CANCELLED.value, closed_at=utcnow())
+        if unanswered is not None:
+            _count_call(session, unanswered, None)
+        else:
+            _move(session, call.id, CallState.ACKNOWLEDGED, state=CallState.CANCELLED.value, closed_at=utcnow())
         session.commit()
+        session.refresh(call)
     return call
+
+
+def _move(session: Session, call_id: int, from_state: CallState, **values):
+    """One call from one state to the next, only if it is still in it: the moved call's row, else None."""
+    return session.execute(update(HelpCall).where(HelpCall.id == call_id, HelpCall.state == from_state.value)
+                           .values(**values)
+                           .returning(HelpCall.centre_id, HelpCall.kiosk_id, HelpCall.created_at)
+                           .execution_options(synchronize_session=False)).first()
+
+
+def _count_call(session: Session, call, answered_at) -> None:
+    """Every call is counted once: when staff first answer it (how long that took), or when it ends unanswered."""
+    usage.record(session, [usage.Event(centre_id=call.centre_id, kiosk_id=call.kiosk_id, kind=usage.HELP_CALL,
+                                       occurred_at=call.created_at,
+                                       duration_s=usage.seconds_between(call.created_at, answered_at))])
 
 
 def acknowledge_call(session: Session, staff: Staff, call_id: int) -> bool:
     """'I'm coming': only an open call of the staff member's own centre moves on."""
-    result = session.execute(update(HelpCall)
-                             .where(HelpCall.id == call_id, HelpCall.centre_id == staff.centre_id,
-                                    HelpCall.state == CallState.OPEN.value)
-                             .values(state=CallState.ACKNOWLEDGED.value, acknowledged_at=utcnow(),
-                                     acknowledged_by=staff.id))
+    now = utcnow()
+    call = session.execute(update(HelpCall)
+                           .where(HelpCall.id == call_id, HelpCall.centre_id == staff.centre_id,
+                                  HelpCall.state == CallState.OPEN.value)
+                           .values(state=CallState.ACKNOWLEDGED.value, acknowledged_at=now, acknowledged_by=staff.id)
+                           .returning(HelpCall.centre_id, HelpCall.kiosk_id, HelpCall.created_at)
+                           .execution_options(synchronize_session=False)).first()
+    if call is not None:
+        _count_call(session, call, now)
     session.commit()
-    return result.rowcount == 1
+    return call is not None
 
 
-def resolve_call(session: Session, staff: Staff, call_id: int) -> bool:
-    result = session.execute(update(HelpCall)
-                             .where(HelpCall.id == call_id, HelpCall.centre_id == staff.centre_id,
-                                    HelpCall.state.in_([CallState.OPEN.value, CallState.ACKNOWLEDGED.value]))
-                             .values(state=CallState.RESOLVED.value, closed_at=utcnow()))
-    session.commit()
-    return result.rowcount == 1
+def resolve_call(session: Session, staff: Staff, call_id: int, commit: bool = True):
+    """Resolved: the call's (centre, kiosk, created) row, or None when it was no open call of this centre. A call
+    resolved without "I'm coming" first was answered now."""
+    now = utcnow()
+    mine = (HelpCall.id == call_id, HelpCall.centre_id == staff.centre_id)
+    returning = (HelpCall.centre_id, HelpCall.kiosk_id, HelpCall.created_at)
+    call = session.execute(update(HelpCall).where(*mine, HelpCall.state == CallState.OPEN.value)
+                           .values(state=CallState.RESOLVED.value, closed_at=now).returning(*returning)
+                           .execution_options(synchronize_session=False)).first()
+    if call is not None:
+        _count_call(session, call, now)
+    else:
+        call = session.execute(update(HelpCall).where(*mine, HelpCall.state == CallState.ACKNOWLEDGED.value)
+                               .values(state=CallState.RESOLVED.value, closed_at=now).returning(*returning)
+                               .execution_options(synchronize_session=False)).first()
+    if commit:
+        session.commit()
+    return call
+
+
+def kiosk_of_call(session: Session, staff: Staff, call_id: int) -> int | None:
+    """The kiosk a call of the staff member's centre came from; None for no such call there."""
+    return session.scalar(select(HelpCall.kiosk_id).where(HelpCall.id == call_id,
+                                                          HelpCall.centre_id == staff.centre_id))
 
 
 def record_heartbeat(session: Session, kiosk: Kiosk, health: dict) -> bool:

@@ -1,11 +1,12 @@
-"""The desk's tables: staff, kiosks, help calls, the queue, video slots and bookings, kiosk health and alerts."""
+"""The desk's tables: staff, kiosks, help calls, the queue, video slots and bookings, kiosk health and alerts, and
+the usage events the centres' statistics are counted from."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 
-from sqlalchemy import (Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,6 +47,14 @@ class Priority(str, enum.Enum):
     PREGNANCY = "pregnancy"
 
 
+class Role(str, enum.Enum):
+    STAFF = "staff"
+    # Every figure of the staff member's own centre: the reports and their exports.
+    MANAGER = "manager"
+    # Every centre's figures (the network's coordinators, the ministry's analyst).
+    NATIONAL = "national"
+
+
 class SlotState(str, enum.Enum):
     OPEN = "open"
     CANCELLED = "cancelled"
@@ -64,6 +73,7 @@ class Staff(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(String(20), default=Role.STAFF.value, server_default=Role.STAFF.value)
 
 
 class StaffSession(Base):
@@ -162,6 +172,8 @@ class QueueTicket(Base):
     follow_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     called_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Served (done) or given up (no-show): the end of the serving time the statistics report.
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("queue_service_id", "day", "sequence", name="uq_queue_ticket_series"),
                       Index("ix_queue_ticket_service_day_state", "queue_service_id", "day", "state"),
@@ -222,3 +234,75 @@ class Alert(Base):
     cleared_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key", name="uq_alert_kiosk_key"),)
+
+
+# Row ids of the usage table outgrow 32 bits at national scale within years; SQLite's rowid is 64-bit already.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UsageEvent(Base):
+    """One counted thing (see staffdesk.usage): codes, catalogue ids, times and numbers, never anything of a resident."""
+    __tablename__ = "usage_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"))
+    # The kiosk that counted it, or whose help call or ticket it is about; None for a matter staff logged alone.
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
+    # The counter or room staff work at, as they named it in the console.
+    desk: Mapped[str] = mapped_column(String(60), default="")
+    # The kiosk's key for the event (its outbox resends it); None for events the desk makes itself.
+    key: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    # consultation or application (a matter staff recorded), else empty.
+    matter: Mapped[str] = mapped_column(String(16), default="")
+    institution: Mapped[str] = mapped_column(String(10), default="")
+    service_id: Mapped[str] = mapped_column(String(120), default="")
+    channel: Mapped[str] = mapped_column(String(12), default="")
+    language: Mapped[str] = mapped_column(String(2), default="")
+    # When it happened by the clock of whoever counted it (a kiosk's own, even when delivered days later), naive UTC.
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Its day and month in Latvia: periods are local, and both databases group on a plain date the same way.
+    day: Mapped[dt.date] = mapped_column(Date)
+    month: Mapped[dt.date] = mapped_column(Date)
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    # Pages for pages printed or scanned; 1 for everything else.
+    amount: Mapped[int] = mapped_column(Integer, default=1)
+
+    __table_args__ = (UniqueConstraint("kiosk_id", "key", name="uq_usage_event_kiosk_key"),
+                      Index("ix_usage_event_centre_day", "centre_id", "day"),
+                      Index("ix_usage_event_day", "day"))
+
+
+class UsageMonth(Base):
+    """Every centre's events added up per month and per everything a report breaks them down by: the reports over all
+    centres read these sums (tens of thousands of rows a year) instead of millions of events."""
+    __tablename__ = "usage_month"
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    matter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(10), primary_key=True)
+    service_id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(12), primary_key=True)
+    language: Mapped[str] = mapped_column(String(2), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsageMonthCentre(Base):
+    """Each centre's events per month by kind and matter: totals per centre, and a few centres' totals, at once."""
+    __tablename__ = "usage_month_centre"
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id"), primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    matter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class UsageMonthDuration(Base):
+    """How many events of a kind lasted each whole number of seconds, per month, over every centre: exact medians
+    and 90th percentiles of visits, answers and queues without sorting the events themselves."""
+    __tablename__ = "usage_month_duration"
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    duration_s: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    events: Mapped[int] = mapped_column(BigInteger)

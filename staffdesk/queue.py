@@ -10,6 +10,7 @@ from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from staffdesk import usage
 from staffdesk.models import (Kiosk, Priority, QueueCounter, QueueService, QueueTicket, Staff, TicketState,
                               utcnow)
 from staffdesk.security import new_token, token_hash
@@ -153,12 +154,15 @@ def report_local_ticket(session: Session, kiosk: Kiosk, key: str, number: str, s
 
 def call_next(session: Session, staff: Staff, desk: str, service_id: str | None) -> QueueTicket | None:
     """The next waiting ticket (priority first, then oldest) is called to this desk; the desk's last is done."""
-    day = local_day()
-    session.execute(update(QueueTicket)
-                    .where(QueueTicket.desk == desk, QueueTicket.state == TicketState.CALLED.value,
-                           QueueTicket.queue_service_id.in_(select(QueueService.id)
-                                                            .where(QueueService.centre_id == staff.centre_id)))
-                    .values(state=TicketState.DONE.value))
+    now = utcnow()
+    day = local_day(now)
+    served = session.execute(update(QueueTicket)
+                             .where(QueueTicket.desk == desk, QueueTicket.state == TicketState.CALLED.value,
+                                    QueueTicket.queue_service_id.in_(select(QueueService.id)
+                                                                     .where(QueueService.centre_id == staff.centre_id)))
+                             .values(state=TicketState.DONE.value, finished_at=now)
+                             .returning(*COUNTED).execution_options(synchronize_session=False)).all()
+    _count(session, staff, served, usage.QUEUE_SERVE, now)
     query = (select(QueueTicket).join(QueueService, QueueService.id == QueueTicket.queue_service_id)
              .where(QueueService.centre_id == staff.centre_id, QueueTicket.day == day,
                     QueueTicket.state == TicketState.WAITING.value)
@@ -172,9 +176,52 @@ def call_next(session: Session, staff: Staff, desk: str, service_id: str | None)
         query = query.with_for_update(skip_locked=True, of=QueueTicket)
     ticket = session.scalar(query)
     if ticket is not None:
-        ticket.state, ticket.desk, ticket.called_at = TicketState.CALLED.value, desk, utcnow()
+        ticket.state, ticket.desk, ticket.called_at = TicketState.CALLED.value, desk, now
+        session.flush()
+        _count(session, staff, [(ticket.id, ticket.queue_service_id, ticket.kiosk_id, ticket.desk, ticket.created_at,
+                                 ticket.called_at)], usage.QUEUE_WAIT, now)
     session.commit()
     return ticket
+
+
+# What a ticket's counted events are made from (staffdesk.usage): its service, kiosk, desk and times.
+COUNTED = (QueueTicket.id, QueueTicket.queue_service_id, QueueTicket.kiosk_id, QueueTicket.desk,
+           QueueTicket.created_at, QueueTicket.called_at)
+
+
+def _count(session: Session, staff: Staff, tickets, kind: str, now: dt.datetime) -> None:
+    """Queue times for the statistics: how long a called ticket waited, how long a finished one was served."""
+    if not tickets:
+        return
+    services = dict(session.execute(select(QueueService.id, QueueService.service_id)
+                                    .where(QueueService.id.in_({ticket[1] for ticket in tickets}))).all())
+    events = []
+    for _ticket_id, queue_service_id, kiosk_id, desk, created_at, called_at in tickets:
+        start = created_at if kind == usage.QUEUE_WAIT else called_at
+        events.append(usage.Event(centre_id=staff.centre_id, kind=kind, occurred_at=now, kiosk_id=kiosk_id, desk=desk,
+                                  service_id=services.get(queue_service_id, ""),
+                                  duration_s=None if kind == usage.QUEUE_NO_SHOW else usage.seconds_between(start, now)))
+    usage.record(session, events)
+
+
+def finish(session: Session, staff: Staff, ticket_id: int, commit: bool = True) -> bool:
+    """The resident at this desk has been served: the ticket is done, and its serving time counted."""
+    now = utcnow()
+    served = session.execute(update(QueueTicket).where(*_called_here(staff, ticket_id))
+                             .values(state=TicketState.DONE.value, finished_at=now)
+                             .returning(*COUNTED).execution_options(synchronize_session=False)).all()
+    _count(session, staff, served, usage.QUEUE_SERVE, now)
+    if commit:
+        session.commit()
+    return bool(served)
+
+
+def ticket_of_centre(session: Session, staff: Staff, ticket_id: int) -> tuple[QueueTicket, str] | None:
+    """A ticket of the staff member's centre and its service's id, or None."""
+    row = session.execute(select(QueueTicket, QueueService.service_id)
+                          .join(QueueService, QueueService.id == QueueTicket.queue_service_id)
+                          .where(QueueTicket.id == ticket_id, QueueService.centre_id == staff.centre_id)).first()
+    return tuple(row) if row is not None else None
 
 
 def _called_here(staff: Staff, ticket_id: int):
@@ -192,10 +239,13 @@ def recall(session: Session, staff: Staff, ticket_id: int) -> bool:
 
 def no_show(session: Session, staff: Staff, ticket_id: int) -> bool:
     """Nobody came: the ticket leaves the queue unserved (the day's counts keep it apart from the served)."""
-    result = session.execute(update(QueueTicket).where(*_called_here(staff, ticket_id))
-                             .values(state=TicketState.NO_SHOW.value))
+    now = utcnow()
+    gone = session.execute(update(QueueTicket).where(*_called_here(staff, ticket_id))
+                           .values(state=TicketState.NO_SHOW.value, finished_at=now)
+                           .returning(*COUNTED).execution_options(synchronize_session=False)).all()
+    _count(session, staff, gone, usage.QUEUE_NO_SHOW, now)
     session.commit()
-    return result.rowcount == 1
+    return bool(gone)
 
 
 def ticket_for_follow_token(session: Session, token: str) -> QueueTicket | None:

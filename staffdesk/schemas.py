@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kiosk.staffdesk import wire
 from kiosk.staffdesk.wire import Booking as BookingOut, CallStatus as CallOut, IssuedTicket as TicketOut
@@ -16,9 +16,13 @@ from staffdesk.queue import LOCAL_TIME
 Key = Field(min_length=wire.KEY_LENGTH[0], max_length=wire.KEY_LENGTH[1], pattern=wire.KEY_PATTERN)
 Level = Literal[wire.LEVELS]
 LOCAL_TICKET_SKEW_MAX = dt.timedelta(days=31)
+# A kiosk's clock may run a little ahead (its event is then dated at its arrival); a day ahead is a wrong clock.
+USAGE_AHEAD_MAX = dt.timedelta(days=1)
+# A kiosk away for months still delivers what it counted; older than this, the period was reported long ago.
+USAGE_AGE_MAX = dt.timedelta(days=400)
 
 __all__ = ["CallIn", "CallOut", "TicketIn", "TicketOut", "LocalTicketIn", "SlotOut", "BookingIn", "BookingOut",
-           "HealthIn", "AlertIn"]
+           "HealthIn", "AlertIn", "UsageIn", "UsageBatchIn"]
 
 
 class CallIn(BaseModel):
@@ -77,3 +81,40 @@ class AlertIn(BaseModel):
     key: str = Key
     kind: str = Field(min_length=1, max_length=wire.ALERT_KIND_MAX, pattern=wire.ALERT_KIND_PATTERN)
     detail: str = Field("", max_length=wire.TEXT_MAX)
+
+
+class UsageIn(BaseModel):
+    """One counted thing from a kiosk: only these fields, each a code, an id from the catalogue or a number, so that
+    no text of a resident's can come in with it (any other field is refused)."""
+    model_config = ConfigDict(extra="forbid")
+    key: str = Key
+    kind: Literal[wire.USAGE_KINDS]
+    # The kiosk's own time of it, kept as it was (a late delivery still counts in the period it happened in).
+    occurred_at: dt.datetime
+    service_id: str = Field("", max_length=wire.SERVICE_ID_MAX, pattern=wire.USAGE_SERVICE_PATTERN)
+    institution: str = Field("", max_length=10, pattern=wire.USAGE_INSTITUTION_PATTERN)
+    channel: Literal[("",) + wire.USAGE_CHANNELS] = ""
+    language: Literal[("",) + wire.USAGE_LANGUAGES] = ""
+    duration_s: int | None = Field(None, ge=0, le=wire.USAGE_DURATION_MAX_S)
+    amount: int = Field(1, ge=1, le=wire.USAGE_AMOUNT_MAX)
+
+    @field_validator("occurred_at")
+    @classmethod
+    def as_utc(cls, occurred_at: dt.datetime) -> dt.datetime:
+        try:
+            if occurred_at.tzinfo is not None:
+                occurred_at = occurred_at.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            occurred_at.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME)
+        except (OverflowError, ValueError):
+            raise ValueError("not a usable time") from None
+        now = utcnow()
+        if occurred_at > now + USAGE_AHEAD_MAX:
+            raise ValueError("ahead of the desk's time")
+        if occurred_at < now - USAGE_AGE_MAX:
+            raise ValueError("too long ago")
+        return min(occurred_at, now)
+
+
+class UsageBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: list[UsageIn] = Field(min_length=1, max_length=wire.USAGE_BATCH_MAX)

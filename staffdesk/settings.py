@@ -50,6 +50,9 @@ class DeskSettings:
     login_failures: int = 5
     login_first_wait_s: int = 1
     login_window_s: int = 300
+    # The kiosks' e-service catalogue: the institutions and services staff record a matter under, and their names
+    # in the reports.
+    catalog_path: Path = REPOSITORY / "assets" / "catalog" / "catalog.yaml"
 
     @property
     def url(self) -> str:
@@ -61,8 +64,10 @@ class DeskSettings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> DeskSettings:
-    """STAFFDESK_DB, STAFFDESK_DATA_DIR, STAFFDESK_COOKIE_SECURE, STAFFDESK_SESSION_IDLE_H, STAFFDESK_LOGIN_*."""
+    """STAFFDESK_DB, STAFFDESK_DATA_DIR, STAFFDESK_COOKIE_SECURE, STAFFDESK_SESSION_IDLE_H, STAFFDESK_LOGIN_*,
+    STAFFDESK_CATALOG."""
     data_dir = os.environ.get("STAFFDESK_DATA_DIR", "").strip()
+    catalog = os.environ.get("STAFFDESK_CATALOG", "").strip()
     return DeskSettings(
         data_dir=Path(data_dir) if data_dir else REPOSITORY / "build" / "staffdesk",
         database_url=os.environ.get("STAFFDESK_DB", "").strip(),
@@ -71,4 +76,5 @@ def get_settings() -> DeskSettings:
         login_failures=_whole("STAFFDESK_LOGIN_FAILURES", 5),
         login_first_wait_s=_whole("STAFFDESK_LOGIN_FIRST_WAIT_S", 1),
         login_window_s=_whole("STAFFDESK_LOGIN_WINDOW_S", 300),
+        catalog_path=Path(catalog) if catalog else REPOSITORY / "assets" / "catalog" / "catalog.yaml",
     )

@@ -62,7 +62,8 @@ def console(session: Session, centre_id: int, fresher: Mapping[int, Beat] | None
                              .order_by(Alert.created_at.desc()).limit(100)).all()
     # The tickets standing called at a desk: the console offers "Call again" and "No-show" for its own desk's.
     serving = session.execute(
-        select(QueueTicket.id, QueueTicket.number, QueueTicket.desk, QueueTicket.called_at, QueueService.name)
+        select(QueueTicket.id, QueueTicket.number, QueueTicket.desk, QueueTicket.called_at, QueueService.name,
+               QueueService.service_id)
         .join(QueueService, QueueService.id == QueueTicket.queue_service_id)
         .where(QueueService.centre_id == centre_id, QueueTicket.day == day,
                QueueTicket.state == TicketState.CALLED.value)
@@ -79,8 +80,8 @@ def console(session: Session, centre_id: int, fresher: Mapping[int, Beat] | None
                    "created_at": iso(call.created_at), "waiting_s": int((now - call.created_at).total_seconds())}
                   for call in calls],
         **board(session, centre_id),
-        "serving": [{"id": ticket_id, "number": number, "desk": desk, "service": name, "called_at": iso(at)}
-                    for ticket_id, number, desk, at, name in serving],
+        "serving": [{"id": ticket_id, "number": number, "desk": desk, "service": name, "service_id": service_id,
+                     "called_at": iso(at)} for ticket_id, number, desk, at, name, service_id in serving],
         "kiosks": [_kiosk_health(kiosk_id, name, health.get(kiosk_id), now) for kiosk_id, name in
                    sorted(kiosks.items(), key=lambda item: item[1])],
         "alerts": [{"id": alert.id, "kiosk": kiosks.get(alert.kiosk_id, "?"), "kind": alert.kind,

@@ -5,6 +5,8 @@ import logging
 import re
 import weakref
 
+import pytest
+
 from conftest import FAST, TEST_PIN
 from kiosk.idle import Timings
 from screens import FEATURES
@@ -14,6 +16,14 @@ from tools.virtual_card import CardSpec, sample_identity
 
 ICON_GLYPHS = set(ICONS.values())
 LANGUAGE_NAMES = {"Latviešu", "English", "Українська"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_app_proxy():
+    """Kivy's `app` in kv rules caches the app it first finds; a rule re-run while an app stops (its visit's wipe
+    empties the bottom bar) caches the stopping app for good, and the next app's bottom bar would follow it."""
+    from kivy.lang.parser import global_idmap
+    object.__setattr__(global_idmap["app"], "_obj", None)
 
 
 def shown_texts(kiosk):
@@ -315,3 +325,130 @@ def test_logs_hold_nothing_of_the_resident(make_driver, caplog):
     assert "session ended (idle)" in caplog.text
     for personal in ("Jānis", "Bērziņš", "010180", "pase"):
         assert personal not in caplog.text
+
+
+# ---- the queue ticket by topic, and booking without a desk (issue 13) ------------------------------------------
+
+
+def topic_texts(box):
+    return [tile.text for tile in reversed(box.children)]
+
+
+def test_queue_topics_are_the_situations_with_most_desk_services_and_always_the_ukrainian_civilians(kiosk):
+    catalog = kiosk.core.catalog
+    desk = {s.id: len(catalog.queue_services("en", s.id)) for s in catalog.catalog.life_situations}
+    shown, rest = catalog.queue_topics("en", 7)
+    assert len(shown) == 7 and {ident for ident, _ in shown} | {ident for ident, _ in rest} == {
+        ident for ident, count in desk.items() if count}
+    assert min(desk[ident] for ident, _ in shown if ident != "from-ukraine") >= max(desk[ident] for ident, _ in rest)
+    assert [label for _, label in rest] == sorted(label for _, label in rest)
+    few, _ = catalog.queue_topics("uk", 2)
+    assert [ident for ident, _ in few][-1] == "from-ukraine" and len(few) == 2
+    assert ("from-ukraine", "Прибуття з України") in few
+    everything, nothing = catalog.queue_topics("en", len(desk) - 1)
+    assert nothing == [] and len(everything) == len([count for count in desk.values() if count])
+
+
+def test_a_queue_ticket_by_topic_with_not_sure_first_and_back_one_step_at_a_time(kiosk):
+    start_in(kiosk, "English")
+    kiosk.tap(kiosk.find_text("Take a queue ticket"))
+    screen = kiosk.app.screen("queue_ticket")
+    assert screen.state == "topics"
+    assert topic_texts(screen.ids.general) == ["Something else, or I am not sure"]  # first, and large
+    tiles = topic_texts(screen.ids.topics)
+    assert 6 <= len(tiles) <= 8 and "Arriving from Ukraine" in tiles and tiles[-1] == "Other topics"
+    assert "Back to the start" not in kiosk.visible_texts()
+
+    kiosk.tap(kiosk.find_text("Other topics"))
+    assert screen.state == "more_topics"
+    rest = topic_texts(screen.ids.topics)
+    assert "Death of a loved one" in rest and not set(rest) & set(tiles)
+    kiosk.tap(kiosk.find_text("Death of a loved one"))
+    assert screen.state == "services" and screen.title == "Death of a loved one"
+    assert kiosk.find_text("Funeral benefit")
+    kiosk.tap(kiosk.root_widget("back_button"))
+    assert screen.state == "more_topics"
+    kiosk.tap(kiosk.root_widget("back_button"))
+    assert screen.state == "topics"
+
+    kiosk.tap(kiosk.find_text("Arriving from Ukraine"))
+    assert screen.state == "services"
+    kiosk.tap(kiosk.find_text("Child benefits for Ukrainian civilians"))
+    assert screen.state == "priority" and screen.service.id == "vsaa-ukraine-child-benefits"
+    assert "Your question: Child benefits for Ukrainian civilians" in screen.body
+    assert kiosk.app.main_label == "Get my ticket"  # one tap: the ticket, or a priority reason below
+    kiosk.tap(kiosk.root_widget("back_button"))
+    assert screen.state == "services" and screen.service is None
+    kiosk.tap(kiosk.root_widget("back_button"))
+    kiosk.tap(kiosk.find_text("Something else, or I am not sure"))
+    assert screen.state == "priority" and screen.service is None
+    kiosk.tap(kiosk.root_widget("main_button"))
+    assert kiosk.wait_until(lambda: screen.state == "ticket", timeout_s=15), screen.body
+    assert screen.number.startswith("K1-")  # no desk here: the kiosk's own series
+    kiosk.tap(kiosk.root_widget("back_button"))
+    assert kiosk.app.current_screen == "home"
+    kiosk.app.end_session("test")
+    assert not screen.holds_resident_data()
+
+
+def test_a_ticket_from_a_services_screen_goes_back_to_it(kiosk):
+    start_in(kiosk, "English")
+    kiosk.app.show_service("vsaa-paternity-benefit")
+    kiosk.app.show("queue_ticket")
+    screen = kiosk.app.screen("queue_ticket")
+    screen.start_for(kiosk.app.screen("service").service)
+    assert screen.state == "priority"
+    kiosk.tap(kiosk.root_widget("back_button"))
+    assert kiosk.app.current_screen == "service"
+
+
+@pytest.mark.parametrize("language", ["lv", "uk"])
+def test_the_queue_steps_fit_at_extra_large_text(kiosk, language):
+    from screens.theme import theme
+    from test_accessibility import problems_on_screen
+    app = kiosk.app
+    app.start_session(language)
+    theme.text_size_step = 2
+    try:
+        app.show("queue_ticket")
+        screen = app.screen("queue_ticket")
+        kiosk.frames(3)
+        problems = problems_on_screen(kiosk, f"{language}/topics")
+        # At extra-large text every topic tile fits above the bottom bar without scrolling.
+        bar_top = kiosk.root_widget("bottom_bar").top
+        last = screen.ids.topics.children[0]
+        if last.to_window(last.x, last.y)[1] < bar_top:
+            problems.append(f"{language}/topics: the last tile is under the bottom bar")
+        for state in ("more_topics",):
+            screen.state = state
+            kiosk.frames(3)
+            problems += problems_on_screen(kiosk, f"{language}/{state}")
+        screen.show_topic("from-ukraine")
+        kiosk.frames(3)
+        problems += problems_on_screen(kiosk, f"{language}/services")
+        screen.choose_service(app.core.catalog.queue_services(language, "from-ukraine")[0])
+        kiosk.frames(3)
+        problems += problems_on_screen(kiosk, f"{language}/priority")
+        small = [w for w in kiosk.widgets() if hasattr(w, "on_release") and not w.disabled
+                 and (w.width < 44 or w.height < 44)]
+        assert small == []
+    finally:
+        theme.text_size_step = 0
+    assert problems == []
+
+
+def test_without_a_desk_the_video_screen_offers_a_queue_ticket_and_calling_staff(kiosk):
+    start_in(kiosk, "English")
+    kiosk.app.show("video")
+    screen = kiosk.app.screen("video")
+    assert kiosk.wait_until(lambda: screen.state == "problem", timeout_s=10)
+    assert "Take a queue ticket: a staff member at the desk will book a time with you." in screen.body
+    assert kiosk.app.main_label == "Take a queue ticket"
+    assert any(button.text == "Call staff" for button in screen.ids.actions.children)
+    assert "Back to the start" not in kiosk.visible_texts()
+    kiosk.tap(kiosk.root_widget("main_button"))
+    assert kiosk.app.current_screen == "queue_ticket"
+    assert kiosk.app.screen("queue_ticket").state == "topics"
+    kiosk.app.show("video")
+    kiosk.tap(kiosk.root_widget("back_button"))
+    assert kiosk.app.current_screen == "home"

@@ -91,12 +91,12 @@ def test_the_page_opens_below_the_top_bar_which_keeps_working_over_it(make_drive
     assert kiosk.wait_until(lambda: not page_shown(screen), 5)
     kiosk.app.close_dialog("call_staff")
     assert kiosk.wait_until(lambda: page_shown(screen), 5)
-    # End session from the top bar, while the page is open: the browser and its profile go with the visit.
+    # Finish from the top bar, while the page is open: the browser and its profile go with the visit.
     profile = profile_of(kiosk)
     assert processes_of(profile)
     touch_screen(*on_screen(kiosk, kiosk.root_widget("end_session_button")))
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("confirm_end"), 5)
-    kiosk.tap(kiosk.find_text("Yes, end session"))
+    kiosk.tap(kiosk.find_text("Yes, finish and delete"))
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 10)
     assert browser_gone(profile)
     assert kiosk.core.sessions.last_report.clean and "browser" in kiosk.core.sessions.last_report.wipers_run

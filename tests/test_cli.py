@@ -63,7 +63,7 @@ def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, p
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
         "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "A4 printer",
         "receipt printer", "scanner", "translations", "icon font", "display", "staff desk outbox", "browser",
-        "browser policies", "eID in the browser"]
+        "browser policies", "eID in the browser", "speech"]
     assert all(line.startswith("ok") for line in lines)
 
 

@@ -25,7 +25,7 @@ def extracted(tmp_path_factory):
 def test_extraction_finds_the_kv_and_python_messages(extracted):
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in extracted}
     assert "I'm still here" in ids        # from a .kv file
-    assert "End session" in ids           # from Python, marked with N_
+    assert "Finish and delete my data" in ids  # from Python, marked with N_
     assert "Wrong PIN." in ids
     assert len(ids) > 40
 

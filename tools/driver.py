@@ -76,13 +76,33 @@ class AppDriver:
         self.frames(2)
 
     def tap(self, widget) -> None:
-        """Tap the middle of a widget, as a finger would: through the window, not by calling it."""
+        """Tap the middle of a widget, as a finger would: through the window, not by calling it.
+
+        A widget in a scrolling list is scrolled clear of the list's edges first, as a resident scrolls to what
+        they want before touching it.
+        """
         assert widget.get_root_window() is not None, f"{widget!r} is not on screen"
         self.frames(1)  # lay out first: a widget shown this frame has no position yet
+        self._scroll_into_view(widget)
         x, y = widget.to_window(*widget.center)
         if not (0 <= x < self.window.width and 0 <= y < self.window.height):
             raise AssertionError(f"{widget!r} is outside the window at ({x:.0f}, {y:.0f}): scrolled away?")
         self.tap_at(x, y)
+
+    def _scroll_into_view(self, widget) -> None:
+        from kivy.metrics import dp
+        from kivy.uix.recycleview import RecycleView
+        from kivy.uix.scrollview import ScrollView
+        parent = widget.parent
+        while parent is not None and parent is not parent.parent:
+            if isinstance(parent, RecycleView):
+                return  # its rows exist only where they are shown: a row found is already in view
+            if isinstance(parent, ScrollView):
+                # Clear of the "more below" band (44 dp), which pages down rather than passing the touch on.
+                parent.scroll_to(widget, padding=dp(60), animate=False)
+                self.frames(2)
+                return
+            parent = parent.parent
 
     def tap_corner(self, times: int) -> None:
         for _ in range(times):

@@ -68,6 +68,7 @@ class Renderer:
                 app.show("home")
                 self.dialogs(language, suffix)
                 self.scan_and_print_steps(language, suffix)
+                self.print_steps(language, suffix)
                 self.ticket_and_booking_steps(language, suffix)
                 app.end_session("screenshots", farewell=False)
         self.driver.close()
@@ -113,17 +114,59 @@ class Renderer:
                 self.shot(language, "print-confirm", suffix)
         scan.do("clear")
 
+    def print_steps(self, language: str, suffix: str) -> None:
+        """Where the document is, the USB port, this visit's documents, its pages, done and a problem."""
+        from kiosk.events import Printed
+        app = self.app
+        visit = app.core.visit
+        # A kept scan stands in for one: the service's paper form, made as the service screen makes it.
+        kept = app.core.make_form("paper", app.core.catalog.service(EXAMPLE_SERVICE), language)
+        visit.scans.kept_pdf = kept
+        app.show("home")
+        app.show("print")
+        printing = app.screen("print")
+        self.shot(language, "print-where", suffix)
+        printing.do("usb")
+        if printing.state == "usb":  # no stick in this machine's port
+            self.shot(language, "print-usb", suffix)
+        printing.do("where")
+        printing.do("visit")
+        self.shot(language, "print-choose", suffix)
+        printing.choose(kept)
+        if self.driver.wait_until(lambda: printing.state == "confirm", 30):
+            self.shot(language, "print-confirm", suffix)
+            # No printer needs to be here (nor paper used): the screen as the print service's answer leaves it.
+            printing.state = "printing"
+            printing.on_core_event(Printed(1, app.core.pages_left() - 1))
+            self.shot(language, "print-done", suffix)
+        not_a_document = visit.directory / "notes.pdf"
+        not_a_document.write_text("not a PDF")
+        printing.choose(not_a_document)
+        if self.driver.wait_until(lambda: printing.state == "problem", 30):
+            self.shot(language, "print-problem", suffix)
+        visit.scans.kept_pdf = None
+
     def ticket_and_booking_steps(self, language: str, suffix: str) -> None:
         from kiosk.staffdesk.wire import Booking
         app = self.app
         app.show("queue_ticket")
         ticket = app.screen("queue_ticket")
-        ticket.start_for(None)
+        self.shot(language, "queue_ticket-topics", suffix)
+        ticket.show_more_topics()
+        self.shot(language, "queue_ticket-other_topics", suffix)
+        ticket.start_over()
+        ticket.show_topic("from-ukraine")
+        self.shot(language, "queue_ticket-services", suffix)
+        ticket.choose_service(app.core.catalog.queue_services(language, "from-ukraine")[0])
+        self.shot(language, "queue_ticket-priority", suffix)
         ticket.do("none")
         if self.driver.wait_until(lambda: ticket.state == "ticket", 15):
             self.shot(language, "queue_ticket-number", suffix)
         app.show("video")
         video = app.screen("video")
+        # Without a desk (as here): what can be done instead.
+        if self.driver.wait_until(lambda: video.state == "problem", 15):
+            self.shot(language, "video-without_desk", suffix)
         start = dt.datetime.now(dt.timezone.utc).replace(hour=9, minute=30, second=0, microsecond=0) + dt.timedelta(
             days=2)
         # The desk that would have answered is not here: the booking it would return, as the screen shows one.

@@ -45,8 +45,11 @@ class PrintService:
     def prepare(self, visit: Visit, source: Path) -> None:
         self._tasks.put(lambda: self._prepare(visit, source))
 
-    def print(self, visit: Visit, prepared: PrintPrepared) -> None:
-        self._tasks.put(lambda: self._print(visit, prepared))
+    def print(self, visit: Visit, prepared: PrintPrepared, copies: int = 1) -> None:
+        """`copies` of the document as one job; all of them count against the quota."""
+        if copies < 1:
+            raise ValueError(f"copies must be 1 or more, not {copies}")
+        self._tasks.put(lambda: self._print(visit, prepared, copies))
 
     def stop(self) -> None:
         self._cancel.set()
@@ -78,39 +81,40 @@ class PrintService:
         pictures = thumbnails(document.pdf, work / "thumbnails")
         self.on_event(PrintPrepared(document.pdf, document.pages, tuple(pictures), self.pages_left(visit)))
 
-    def _print(self, visit: Visit, prepared: PrintPrepared) -> None:
+    def _print(self, visit: Visit, prepared: PrintPrepared, copies: int = 1) -> None:
         if visit.ended:
             return
-        if prepared.pages > self.pages_left(visit):
-            raise PrintError(PrintProblem.QUOTA, f"{prepared.pages} pages asked, {self.pages_left(visit)} left")
+        pages = prepared.pages * copies
+        if pages > self.pages_left(visit):
+            raise PrintError(PrintProblem.QUOTA, f"{pages} pages asked, {self.pages_left(visit)} left")
         try:
             self.printer.check()
         except PrintError as error:
             self._alert(error.problem)
             raise
-        job = self.printer.submit(prepared.pdf)
+        job = self.printer.submit(prepared.pdf, copies)
         self._jobs.add(job.job_id)
         try:
             outcome = self.printer.follow(job, self._progress, self._cancel)
         finally:
             self._jobs.discard(job.job_id)
         if not visit.ended:  # a visit that ended meanwhile had its job cancelled: nobody to tell
-            self._finish(visit, prepared, outcome)
+            self._finish(visit, pages, outcome)
 
     def _progress(self, update: JobUpdate) -> None:
         if update.problem is not None:
             self._alert(update.problem)
         self.on_event(PrintProgress(update.state, update.problem))
 
-    def _finish(self, visit: Visit, prepared: PrintPrepared, outcome: JobOutcome) -> None:
+    def _finish(self, visit: Visit, pages: int, outcome: JobOutcome) -> None:
         for warning in outcome.warnings:
             self.on_event(PrinterAlert(warning))
         if not outcome.printed:
             self._alert(outcome.problem)
             raise PrintError(outcome.problem or PrintProblem.FAILED, f"job {outcome.job_id} did not print")
         # Pages count against the quota only once they are out: a jam costs the resident nothing.
-        visit.prints.pages_printed += prepared.pages
-        self.on_event(Printed(prepared.pages, self.pages_left(visit)))
+        visit.prints.pages_printed += pages
+        self.on_event(Printed(pages, self.pages_left(visit)))
 
     def _alert(self, problem: PrintProblem | None) -> None:
         if problem not in (None, PrintProblem.QUOTA, PrintProblem.NOT_A_DOCUMENT):

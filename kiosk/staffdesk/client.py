@@ -110,3 +110,7 @@ class DeskClient:
 
     def alert(self, key: str, kind: str, detail: str) -> None:
         self._ok(self._request("POST", wire.ALERTS, json={"key": key, "kind": kind, "detail": detail[:wire.TEXT_MAX]}))
+
+    def record_usage(self, events: list[dict]) -> int:
+        """Usage events, each with its key (kiosk.usage makes them): how many the desk had not stored before."""
+        return self._ok(self._request("POST", wire.USAGE, json={"events": events})).json()["stored"]

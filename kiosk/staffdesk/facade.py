@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kiosk.health import new_alerts
+from kiosk.staffdesk import wire
 from kiosk.staffdesk.client import (Booking, DeskClient, DeskRejected, DeskUnavailable, Reason, Slot,
                                     SlotTaken)
 from kiosk.staffdesk.local_tickets import LocalTicketSeries, series_prefix
@@ -66,7 +67,9 @@ class StaffDesk:
         self.heartbeat_s = desk.heartbeat_s
         self.client = DeskClient(desk.url, desk.token, desk.timeout_s) if desk.url else None
         state_dir = settings.kiosk.state_dir
-        self.outbox = Outbox(state_dir / OUTBOX_FILE, self._deliver)
+        # Usage events go many to a request: a kiosk back after a day away has hundreds waiting.
+        self.outbox = Outbox(state_dir / OUTBOX_FILE, self._deliver,
+                             batches={"usage": (self._deliver_usage, wire.USAGE_BATCH_MAX)})
         self.local_series = LocalTicketSeries(state_dir / "local_tickets.sqlite", series_prefix(settings.kiosk.id))
         self._health: dict = {}
         self._health_lock = threading.Lock()
@@ -235,6 +238,19 @@ class StaffDesk:
             return None
         return self.outbox.put("alert", {"kind": kind, "detail": detail})
 
+    # ---- usage, for the centres' statistics ----------------------------------------------------------------
+
+    def count(self, event: dict) -> str | None:
+        """A usage event (kiosk.usage: codes, ids, times, numbers) kept until the desk has it; None without a desk."""
+        if not self.has_desk:
+            return None
+        return self.outbox.put("usage", event)
+
+    def _deliver_usage(self, messages: list[tuple[str, dict]]) -> None:
+        if self.client is None:
+            raise DeskUnavailable(Reason.NO_DESK)
+        self.client.record_usage([{"key": key, **payload} for key, payload in messages])
+
     # ---- the outbox's delivery -----------------------------------------------------------------
 
     def _deliver(self, kind: str, key: str, payload: dict) -> None:
@@ -248,6 +264,8 @@ class StaffDesk:
             self.client.alert(key, payload["kind"], payload["detail"])
         elif kind == "local-ticket":
             self.client.report_local_ticket({"key": key, **payload})
+        elif kind == "usage":
+            self.client.record_usage([{"key": key, **payload}])
         else:
             raise DeskRejected(f"unknown outbox message kind '{kind}'")
 

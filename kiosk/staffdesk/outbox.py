@@ -37,6 +37,8 @@ MAX_BACKOFF_S = 15.0
 STUCK_AFTER_S = 15 * 60
 
 Deliver = Callable[[str, str, dict], None]
+# Delivers several messages of one kind, oldest first, as [(key, payload)], in one go.
+DeliverMany = Callable[[list[tuple[str, dict]]], None]
 
 
 class Outbox:
@@ -45,9 +47,15 @@ class Outbox:
     `deliver(kind, key, payload)` raises DeskUnavailable to be retried later (with backoff), or DeskRejected
     for a message the desk will never accept, which is set aside so that it cannot block the rest.
     The key goes with every resend: the desk stores each key once, so a resend after a crash duplicates nothing.
+
+    `batches` maps a kind to (deliver_many, most): consecutive messages of that kind go together, up to `most`. A
+    batch the desk refuses is tried again one message at a time, so that only the bad message is set aside.
     """
 
-    def __init__(self, path: Path, deliver: Deliver):
+    def __init__(self, path: Path, deliver: Deliver, batches: dict[str, tuple[DeliverMany, int]] | None = None):
+        self._batches = batches or {}
+        # Messages up to this seq go one by one: their batch was refused, and one of them is why.
+        self._singly_through = 0
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._deliver = deliver
@@ -116,17 +124,35 @@ class Outbox:
             return self._db.execute("SELECT seq, key, kind, payload FROM outbox WHERE dead = 0 "
                                     "ORDER BY seq LIMIT 1").fetchone()
 
+    def _next(self) -> list[tuple]:
+        """The oldest message, with the ones of its kind right after it when that kind goes in batches."""
+        row = self._oldest()
+        if row is None or row[2] not in self._batches or row[0] <= self._singly_through:
+            return [row] if row is not None else []
+        with self._lock:
+            rows = self._db.execute("SELECT seq, key, kind, payload FROM outbox WHERE dead = 0 ORDER BY seq LIMIT ?",
+                                    (self._batches[row[2]][1],)).fetchall()
+        batch = []
+        for found in rows:
+            if found[2] != row[2]:  # order is kept across kinds: a cancel never overtakes its call
+                break
+            batch.append(found)
+        return batch
+
     def _run(self) -> None:
         backoff = FIRST_BACKOFF_S
         while not self._stopping.is_set():
-            row = self._oldest()
-            if row is None:
+            rows = self._next()
+            if not rows:
                 self._wake.wait(timeout=5)
                 self._wake.clear()
                 continue
-            seq, key, kind, payload = row
+            seq, key, kind, payload = rows[0]
             try:
-                self._deliver(kind, key, json.loads(payload))
+                if len(rows) == 1:
+                    self._deliver(kind, key, json.loads(payload))
+                else:
+                    self._batches[kind][0]([(found[1], json.loads(found[3])) for found in rows])
             except DeskUnavailable as problem:
                 self.last_problem = problem
                 self._tried(seq, str(problem))
@@ -137,6 +163,9 @@ class Outbox:
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue
             except DeskRejected as problem:
+                if len(rows) > 1:
+                    self._singly_through = rows[-1][0]
+                    continue
                 log.error("the desk refused a %s message for good; it is set aside: %s", kind, problem)
                 with self._lock:
                     self._db.execute("UPDATE outbox SET dead = 1, problem = ? WHERE seq = ?", (str(problem), seq))
@@ -150,7 +179,10 @@ class Outbox:
             self.last_problem = None
             backoff = FIRST_BACKOFF_S
             with self._lock:
-                self._db.execute("DELETE FROM outbox WHERE seq = ?", (seq,))
+                # One transaction: one write to disk for the whole batch.
+                self._db.execute("BEGIN")
+                self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(found[0],) for found in rows])
+                self._db.execute("COMMIT")
 
     def _tried(self, seq: int, problem: str) -> None:
         with self._lock:

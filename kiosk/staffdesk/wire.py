@@ -18,6 +18,7 @@ VIDEO_SLOTS = "/video/slots"
 VIDEO_BOOKINGS = "/video/bookings"
 HEARTBEAT = "/heartbeat"
 ALERTS = "/alerts"
+USAGE = "/usage"
 
 # Limits that match the desk's columns: the kiosk trims to them, the desk refuses what is longer.
 KEY_PATTERN = r"^[A-Za-z0-9-]+$"
@@ -31,6 +32,19 @@ ALERT_KIND_PATTERN, ALERT_KIND_MAX = r"^[a-z0-9-]+$", 40
 VERSION_MAX = 40
 LEVELS = ("ok", "low", "out", "unknown")  # paper and toner in a heartbeat
 ID_MAX = 2**31 - 1          # a slot's id, as the desk's integer columns hold it
+# Usage events (what is counted for the centres' statistics): codes, catalogue ids, times and numbers only, so that
+# nothing a resident typed, and no name or personal code, can travel in one. A service id starts with a letter: a
+# personal code (digits and a dash) can never pass for one.
+USAGE_KINDS = ("visit", "service-viewed", "self-service-opened", "form-printed", "video-booked", "ticket-taken",
+               "pages-printed", "pages-scanned")
+USAGE_CHANNELS = ("self", "authorised", "paper", "video", "in_person")
+USAGE_LANGUAGES = ("lv", "en", "uk")
+USAGE_SERVICE_PATTERN = r"^([a-z][a-z0-9]*(-[a-z0-9]+)*)?$"
+USAGE_INSTITUTION_PATTERN = r"^([A-Z]{2,10})?$"
+USAGE_DURATION_MAX_S = 7 * 86400
+USAGE_AMOUNT_MAX = 10_000
+# Events in one request: the longest legal event is under 400 bytes of JSON, so a full batch stays under BODY_MAX.
+USAGE_BATCH_MAX = 32
 # The largest request body the desk reads (413 beyond): the longest legal one, every field at its limit in
 # escaped JSON, is about 4 KiB.
 BODY_MAX = 16 * 1024

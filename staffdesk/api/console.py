@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
@@ -11,10 +12,10 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from kiosk.staffdesk import wire
-from staffdesk import desk, queue, snapshot, streams, video
+from staffdesk import desk, matters, queue, snapshot, streams, usage, video
 from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
-from staffdesk.api.pages import render
-from staffdesk.models import TicketState, utcnow
+from staffdesk.api.pages import language, render
+from staffdesk.models import Role, TicketState, utcnow
 
 router = APIRouter()
 View = Literal[streams.VIEWS]
@@ -31,8 +32,13 @@ def home():
 
 @router.get("/console")
 def console_page(request: Request, context: StaffContext = Depends(staff_page)):
-    return render(request, "console.html", {"staff": context.staff, "csrf_token": context.session.csrf_token,
-                                            "institutions": video.INSTITUTIONS})
+    return render(request, "console.html", {
+        "staff": context.staff, "csrf_token": context.session.csrf_token, "institutions": video.INSTITUTIONS,
+        "reports": context.staff.role in (Role.MANAGER.value, Role.NATIONAL.value),
+        # The services and the ways staff record a matter under, in two taps (console.js).
+        "matters_json": json.dumps({"institutions": request.app.state.catalogue.for_console(language(request)),
+                                    "matters": usage.MATTERS, "channels": usage.STAFF_CHANNELS},
+                                   ensure_ascii=False).replace("</", "<\\/")})
 
 
 @router.get("/board")
@@ -76,7 +82,7 @@ def acknowledge(call_id: RowId, request: Request, context: StaffContext = Depend
 @router.post("/console/calls/{call_id}/resolve")
 def resolve(call_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
             session: Session = Depends(database)):
-    return _done(request, context, desk.resolve_call(session, context.staff, call_id))
+    return _done(request, context, desk.resolve_call(session, context.staff, call_id) is not None)
 
 
 class CallNext(BaseModel):
@@ -152,3 +158,35 @@ def cancel_slot(slot_id: RowId, request: Request, context: StaffContext = Depend
 def clear_alert(alert_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
                 session: Session = Depends(database)):
     return _done(request, context, desk.clear_alert(session, context.staff, alert_id))
+
+
+@router.post("/console/queue/tickets/{ticket_id}/finish")
+def finish(ticket_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
+           session: Session = Depends(database)):
+    """Served, with nothing to record: the ticket is done and its serving time counted."""
+    return _done(request, context, queue.finish(session, context.staff, ticket_id))
+
+
+class MatterIn(BaseModel):
+    # Made by the console when the panel opens: a second tap or a resend records nothing more.
+    key: str = Field(min_length=wire.KEY_LENGTH[0], max_length=wire.KEY_LENGTH[1], pattern=wire.KEY_PATTERN)
+    matter: Literal[usage.MATTERS]
+    channel: Literal[usage.STAFF_CHANNELS]
+    service_id: str = Field("", max_length=wire.SERVICE_ID_MAX, pattern=wire.USAGE_SERVICE_PATTERN)
+    institution: str = Field("", max_length=10, pattern=wire.USAGE_INSTITUTION_PATTERN)
+    desk: str = Field("", max_length=60)
+    call_id: int | None = Field(None, ge=1, le=wire.ID_MAX)
+    ticket_id: int | None = Field(None, ge=1, le=wire.ID_MAX)
+
+
+@router.post("/console/matters")
+def record_matter(body: MatterIn, request: Request, context: StaffContext = Depends(staff_action),
+                  session: Session = Depends(database)):
+    """The second tap: the matter is counted, and the call it answered resolved or the ticket finished."""
+    try:
+        recorded = matters.record(session, context.staff, request.app.state.catalogue, matters.Matter(
+            body.matter, body.channel, body.service_id, body.institution, body.desk.strip(), body.call_id,
+            body.ticket_id, body.key))
+    except matters.MatterRefused as error:
+        raise HTTPException(422, str(error)) from None
+    return _done(request, context, recorded)

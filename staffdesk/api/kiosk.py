@@ -1,4 +1,4 @@
-"""The kiosk API under /api/kiosk: help calls, tickets, video bookings, heartbeats and alerts."""
+"""The kiosk API under /api/kiosk: help calls, tickets, video bookings, heartbeats, alerts and usage events."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from staffdesk import desk, queue, video
+from staffdesk import desk, queue, usage, video
 from staffdesk.api.deps import database, kiosk, read_database
 from staffdesk.models import Kiosk, KioskHealth, utcnow
 from kiosk.staffdesk import wire
 from staffdesk.schemas import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
-                               TicketIn, TicketOut)
+                               TicketIn, TicketOut, UsageBatchIn)
 
 router = APIRouter(prefix=wire.PREFIX, tags=["kiosk"])
 
@@ -132,3 +132,24 @@ def alert(body: AlertIn, request: Request, me: Kiosk = Depends(kiosk), session: 
     desk.raise_alert(session, me, body.key, body.kind, body.detail)
     _changed(request, me.centre_id)
     return Response(status_code=204)
+
+
+def _store_usage(session: Session, events: list[usage.Event]) -> int:
+    stored = usage.record(session, events)
+    session.commit()
+    return stored
+
+
+@router.post(wire.USAGE)
+async def usage_events(body: UsageBatchIn, request: Request, me: Kiosk = Depends(kiosk)) -> dict[str, int]:
+    """What the kiosk counted, delivered by its outbox (maybe days later, with its own times): each event is
+    stored once however often it comes (the kiosk's key), and the statistics count it in the period it happened."""
+    catalogue = request.app.state.catalogue
+    events = [usage.Event(centre_id=me.centre_id, kiosk_id=me.id, key=event.key, kind=event.kind,
+                          occurred_at=event.occurred_at, service_id=event.service_id,
+                          institution=event.institution or catalogue.institution_of(event.service_id),
+                          channel=event.channel, language=event.language, duration_s=event.duration_s,
+                          amount=event.amount)
+              for event in body.events]
+    stored = await _in_session(request.app.state.sessions, _store_usage, events)
+    return {"received": len(events), "stored": stored}

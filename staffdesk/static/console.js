@@ -50,7 +50,7 @@ function renderCalls(calls) {
       call.state === "open"
         ? el("button", {class: "primary coming", onclick: () => act(`/console/calls/${call.id}/ack`)}, t("coming"))
         : el("span", {class: "badge"}, t("acknowledged")),
-      el("button", {class: "resolve", onclick: () => act(`/console/calls/${call.id}/resolve`)}, t("resolved"))))));
+      el("button", {class: "resolve", onclick: () => openMatter({call_id: call.id})}, t("resolved"))))));
 }
 
 function callNext(serviceId) {
@@ -67,6 +67,8 @@ function renderServing(serving) {
   replaceChildren(document.getElementById("serving"), serving.filter((ticket) => desk && ticket.desk === desk)
     .map((ticket) => el("div", {class: "now-serving-here", "data-ticket": ticket.id},
       el("span", {}, t("now_serving") + ": "), el("strong", {class: "number"}, ticket.number),
+      el("button", {class: "primary finished", onclick: () => openMatter({ticket_id: ticket.id,
+        service_id: ticket.service_id})}, t("mt_finished")),
       el("button", {class: "recall", onclick: () => act(`/console/queue/tickets/${ticket.id}/recall`)}, t("recall")),
       el("button", {class: "no-show", onclick: () => act(`/console/queue/tickets/${ticket.id}/no-show`)},
         t("no_show")))));
@@ -150,3 +152,92 @@ document.getElementById("slot-form").addEventListener("submit", async (event) =>
   });
   if (done) event.target.reset(), filterTopics();
 });
+
+// ---- what was done: the matter staff record in two taps (a service, then the kind of matter and its way) ----
+
+const MATTERS = JSON.parse(document.getElementById("matters").textContent);
+const matterDialog = document.getElementById("matter-dialog");
+const matterFilter = document.getElementById("matter-filter");
+// What the open panel records: the call or ticket it closes (or a phone or e-mail matter), its key, the choice.
+let matter = null;
+
+function newKey() {
+  // getRandomValues, not randomUUID: the console may be served over plain http inside a centre.
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function institutionOf(serviceId) {
+  const found = MATTERS.institutions.find((institution) =>
+    institution.services.some((service) => service.id === serviceId));
+  return found ? found.code : "";
+}
+
+function openMatter(target) {
+  const serviceId = institutionOf(target.service_id || "") ? target.service_id : "";
+  matter = {...target, key: newKey(), service_id: serviceId, institution: institutionOf(serviceId)};
+  matterFilter.value = "";
+  document.getElementById("matter-skip").hidden = !!target.remote;
+  renderServices();
+  renderOutcomes();
+  matterDialog.showModal();
+}
+
+function choose(serviceId, institution) {
+  matter.service_id = serviceId;
+  matter.institution = institution;
+  renderServices();
+  renderOutcomes();
+}
+
+function renderServices() {
+  const words = matterFilter.value.trim().toLowerCase();
+  const groups = MATTERS.institutions.map((institution) => {
+    const services = institution.services.filter((service) =>
+      !words || (service.name + " " + institution.name + " " + institution.code).toLowerCase().includes(words));
+    if (words && !services.length && !(institution.name + institution.code).toLowerCase().includes(words)) return null;
+    const chosen = (id) => matter.institution === institution.code && matter.service_id === id ? "chosen" : "";
+    return el("div", {class: "institution", "data-institution": institution.code},
+      el("h4", {}, institution.code + " · " + institution.name),
+      services.map((service) => el("button", {class: chosen(service.id), "data-service": service.id,
+        onclick: () => choose(service.id, institution.code)}, service.name)),
+      el("button", {class: chosen(""), "data-service": "", onclick: () => choose("", institution.code)},
+        institution.code + ": " + t("mt_other")));
+  }).filter(Boolean);
+  replaceChildren(document.getElementById("matter-services"), groups);
+}
+
+function renderOutcomes() {
+  // A phone or e-mail matter has no resident at the desk: only those two ways.
+  const ways = matter.remote ? MATTERS.channels.filter((way) => way === "phone" || way === "email") : MATTERS.channels;
+  const cells = [];
+  for (const kind of MATTERS.matters) {
+    cells.push(el("h4", {}, t(kind === "consultation" ? "st_consultations" : "st_applications")));
+    for (const way of ways) {
+      cells.push(el("button", {class: "outcome " + kind, "data-matter": kind, "data-channel": way,
+        disabled: matter.institution ? null : "disabled", onclick: () => recordMatter(kind, way)}, t("ch_" + way)));
+    }
+  }
+  replaceChildren(document.getElementById("matter-outcomes"), cells);
+}
+
+async function recordMatter(kind, way) {
+  const body = {key: matter.key, matter: kind, channel: way, service_id: matter.service_id,
+    institution: matter.institution, desk: deskInput.value.trim()};
+  if (matter.call_id) body.call_id = matter.call_id;
+  if (matter.ticket_id) body.ticket_id = matter.ticket_id;
+  const done = await act("/console/matters", body);
+  if (done) {
+    matterDialog.close();
+    document.getElementById("matter-done").textContent = t("mt_recorded");
+  }
+}
+
+matterFilter.addEventListener("input", renderServices);
+document.getElementById("matter-cancel").addEventListener("click", () => matterDialog.close());
+document.getElementById("matter-skip").addEventListener("click", async () => {
+  // Nothing to count (paper refilled, the resident had gone): the call is resolved, the ticket finished.
+  const path = matter.call_id ? `/console/calls/${matter.call_id}/resolve`
+    : matter.ticket_id ? `/console/queue/tickets/${matter.ticket_id}/finish` : null;
+  if (!path || await act(path)) matterDialog.close();
+});
+document.getElementById("log-matter").addEventListener("click", () => openMatter({remote: true}));

@@ -1,0 +1,64 @@
+"""Every screen, each of its states, and every dialog, in every language at every text size: readable and touchable."""
+
+import pytest
+
+from screens import SCREENS
+from tools.layout_check import app_problems
+
+# Administrator screens always open at normal size (entering them resets the resident's preferences).
+RESIDENT_SCREENS = [name for name in SCREENS if name not in ("admin_pin", "admin")]
+DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "card_removed")
+# A message as long as the kiosk's longest, for the states that show one.
+LONG_MESSAGE = ("The printer has run out of paper. A staff member has been told and will add paper; your pages will "
+                "then be printed. You can also call staff.")
+
+
+def states_of(screen):
+    """The states a step-by-step screen can be in (its TEXTS), or just the one it is in."""
+    texts = getattr(screen, "TEXTS", None)
+    return list(texts) if texts else [None]
+
+
+def check_screen(kiosk, name, where, step) -> list[str]:
+    app = kiosk.app
+    screen = app.screen(name)
+    problems = []
+    for state in states_of(screen):
+        if state is not None:
+            screen.message = LONG_MESSAGE if state in getattr(screen, "MESSAGE_STATES", ()) else ""
+            screen.state = state
+            screen.on_state()
+        kiosk.frames(3)
+        problems += app_problems(app, f"{where}/{name}" + (f"[{state}]" if state else ""), step)
+    screen.reset()
+    return problems
+
+
+@pytest.mark.parametrize("language", ["lv", "en", "uk"])
+@pytest.mark.parametrize("step", [0, 1, 2])
+def test_every_screen_state_and_dialog_fits(kiosk, language, step):
+    from screens.theme import theme
+    app = kiosk.app
+    app.show("greeting")
+    theme.text_size_step = step
+    app.set_language(language)
+    kiosk.frames(3)
+    problems = app_problems(app, f"{language}/{step}/greeting", step)
+    app.start_session(language)
+    theme.text_size_step = step
+    for name in RESIDENT_SCREENS:
+        if name == "service":
+            app.show_service("vsaa-sickness-benefit")
+        else:
+            app.show(name)
+        problems += check_screen(kiosk, name, f"{language}/{step}", step)
+    app.show("home")
+    for name in DIALOGS:
+        dialog = app.open_dialog(name)
+        for state in (("no-desk", "queued", "open", "acknowledged") if name == "call_staff" else (None,)):
+            if state is not None:
+                dialog.state = state
+            kiosk.frames(3)
+            problems += app_problems(app, f"{language}/{step}/dialog {name}" + (f"[{state}]" if state else ""), step)
+        app.close_dialog(name)
+    assert problems == [], "\n".join(problems)
