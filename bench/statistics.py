@@ -15,6 +15,7 @@ Prints, per backend (name=value lines):
                              kiosks' tokens, 32 requests in flight, each a visit's worth of events (8)
   ingest_p99_ms              a request's latency at that load
   year_total                 the year's matters the report counted (a check that it read the data)
+Then load_1min: the machine's load average after the run (above ~2 on 2 cores, something else competed).
 Run: .venv/bin/python bench/statistics.py [--events 2000000] [--backends postgresql,sqlite] [--ingest-seconds 10]
 """
 
@@ -30,6 +31,7 @@ import argparse
 import asyncio
 import datetime as dt
 import importlib.util
+import os
 import random
 import statistics as stats
 import time
@@ -236,6 +238,8 @@ def main() -> int:
     finally:
         if cluster is not None:
             cluster.stop()
+    # Above ~2 on 2 cores, something else competed for the machine during the run.
+    print(f"load_1min={os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -29,7 +29,6 @@ class UsageRecorder:
     def __init__(self, send: Callable[[dict], None], default_language: str,
                  service_of: Callable[[str], object | None] = lambda _id: None, clock: Clock = utc_now):
         self._send = send
-        self._default_language = default_language
         self._service_of = service_of
         # The kiosk's clock (a test sets it to a moment near a period's end).
         self.clock = clock
@@ -42,8 +41,8 @@ class UsageRecorder:
     # ---- the visit -----------------------------------------------------------------------------------
 
     def visit_started(self) -> None:
+        # The language stays the kiosk's current one: a resident may choose it on the greeting, before the visit.
         self._visit_began = (self.clock(), time.monotonic())
-        self.language = self._default_language
         self._forms.clear()
         self._printing_form = None
 

@@ -22,6 +22,7 @@ from screens import SCREENS
 from screens.admin_door import AdminDoor
 from screens.dialog_host import DialogHost
 from screens.i18n import tr
+from screens.reader import ScreenReader
 from screens.theme import theme
 from screens.ui_thread import UiThread
 
@@ -45,6 +46,9 @@ class KioskApp(App):
                                      bind=("back_shown", "main_label"), cache=True)
     # The top bar's text grows less than the screen's, so the bar stays one line at every text size.
     bar_font_size = NumericProperty(dp(19))
+    # Reading aloud, as the top bar's speaker and volume buttons show it: on for this resident, and how loud.
+    reading_aloud = BooleanProperty(False)
+    volume_step = NumericProperty(2)
 
     def __init__(self, core: KioskCore, **kwargs):
         super().__init__(**kwargs)
@@ -58,6 +62,7 @@ class KioskApp(App):
         self.open_dialog, self.close_dialog = self.dialogs.open, self.dialogs.close
         self.dialog_is_open = self.dialogs.is_open
         self.admin = AdminDoor(self)
+        self.reader = ScreenReader(self)
         self._clock_events: list = []
         # Whatever the core's services report, from any thread, is handled on the UI thread.
         core.post = UiThread().post
@@ -112,6 +117,7 @@ class KioskApp(App):
     def _on_window_touch(self, window, touch) -> bool:
         self.core.activity("touch")
         self.admin.touched(window, touch)
+        self.reader.touched(window, touch)
         return False  # the touch goes on to the widgets
 
     # ---- screens --------------------------------------------------------------------
@@ -134,6 +140,7 @@ class KioskApp(App):
         self.root.ids.screens.current = screen.name
         self.current_screen = name
         self._follow_bottom_bar(screen)
+        self.reader.screen_changed(screen)
 
     def _follow_bottom_bar(self, screen) -> None:
         old = self.screen_widget
@@ -150,9 +157,12 @@ class KioskApp(App):
         self.main_label = screen.main_label
 
     def _scale_bar(self, _theme, font_scale: float) -> None:
-        self.bar_font_size = dp(19) * min(font_scale, 1.25)
+        self.bar_font_size = dp(19) * min(font_scale, 1.1)
 
     def _dialogs_changed(self, any_open: bool) -> None:
+        if any_open:
+            # Next frame: the dialog's words (its state, its countdown) are set just after it opens.
+            self._schedule_once(self.reader.read_screen, 0)
         for screen in self._screens.values():
             if hasattr(screen, "dialogs_changed"):
                 screen.dialogs_changed(any_open)
@@ -172,6 +182,7 @@ class KioskApp(App):
             self.in_session = True
         elif isinstance(event, events.SessionEnded):
             self.in_session = False
+            self.reading_aloud = False  # the visit's wipe turned it off
         if isinstance(event, (events.SessionStarted, events.SessionEnded)) and self.screen_widget is not None:
             self._bottom_bar_changed()
         elif isinstance(event, events.CallStateChanged):
@@ -192,9 +203,21 @@ class KioskApp(App):
             self.language = language  # first: rules re-run by the switch read it
             tr.switch(language)
         self.close_dialog("language")
+        self.reader.read_screen()  # in the new language, cutting the old one short
 
     def next_text_size(self) -> None:
         theme.next_text_size()
+
+    def toggle_reading(self) -> None:
+        """The speaker button: reading aloud on for this resident, or off with the sound stopped."""
+        if not self.in_session:
+            # Turned on at the greeting, it belongs to a visit (which turns it off at its end), as any touch there.
+            self.start_session()
+        self.reading_aloud = self.reader.toggle()
+
+    def next_volume(self) -> None:
+        self.reader.next_volume()
+        self.volume_step = self.core.speech.volume_step
 
     def toggle_contrast(self) -> None:
         theme.high_contrast = not theme.high_contrast

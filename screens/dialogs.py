@@ -27,6 +27,10 @@ class KioskDialog(ModalView):
         """What a resident reads in this dialog now, in reading order, as screens offer theirs."""
         return readable_text(self)
 
+    def spoken_text(self) -> list[str]:
+        """What is read aloud when the dialog opens: its words and its buttons."""
+        return readable_text(self, for_speech=True)
+
 
 class IdleWarningDialog(KioskDialog):
     seconds_left = NumericProperty(0)

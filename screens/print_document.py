@@ -152,7 +152,8 @@ class PrintScreen(StatefulScreen):
         if self.state != "choose":
             return
         for label, path in self._documents:
-            button = KioskButton(text=escape_markup(label), role="secondary")
+            # The names of the resident's files: shown to them, never read aloud in the room.
+            button = KioskButton(text=escape_markup(label), role="secondary", private=True)
             button.bind(on_release=lambda _button, path=path: self.choose(path))
             listing.add_widget(button)
 

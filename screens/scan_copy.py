@@ -164,8 +164,9 @@ class ScannerPicture(Widget):
         Color(*theme.primary)
         Line(points=[gx - unit * 3, gy + gh - unit * 14, gx - unit * 3, gy + gh + unit * 3, gx + unit * 14,
                      gy + gh + unit * 3], width=unit * 1.2)
-        self._arrow((px + page_w + unit * 16, py - unit * 0.5 + page_h * 0.15),
-                    (px + page_w * 0.35, py + page_h * 0.7), unit)
+        if self.sweep < 0:  # while scanning, the light is the picture's news, not where the page goes
+            self._arrow((px + page_w + unit * 16, py - unit * 0.5 + page_h * 0.15),
+                        (px + page_w * 0.35, py + page_h * 0.7), unit)
 
     def _draw_feeder(self, lid, unit) -> None:
         lx, ly, lw, lh = lid
@@ -247,13 +248,15 @@ class ScanCopyScreen(StatefulScreen):
 
     def on_kv_post(self, base_widget):
         self._after = ""            # what the PDF being made is for: "print", "usb" or "keep"
-        self._printing = False      # a print job of this screen's is under way: its events are ours
         self.picture = self.core.settings.scanning.picture if self.core is not None else None
         # The panels of the steps, kept here (kv ids are weak) and swapped into the stage by state.
         self.ready_panel = ReadyPanel()
         self.progress_panel = ProgressPanel()
         self.pages_panel = PagesGrid()
         self.what_now_panel = WhatNowPanel()
+        # Step 1's picture: this kiosk's own photo of the glass when there is one, else the drawn scanner.
+        self._drawing = ScannerPicture()
+        self._photo = Image(source=str(self.picture), fit_mode="contain") if self.picture is not None else None
         self.what_now_panel.ids.fewer.bind(on_release=lambda _button: self.change_copies(-1))
         self.what_now_panel.ids.more.bind(on_release=lambda _button: self.change_copies(+1))
         super().on_kv_post(base_widget)
@@ -338,12 +341,12 @@ class ScanCopyScreen(StatefulScreen):
         panel.ids.what.label = tr._(N_("What is on the paper?"))
         panel.ids.what.fill([(mode.value, tr._(label)) for mode, label in MODE_LABELS.items()],
                             self.mode, lambda value: self.choose(mode=value))
+        self._drawing.kind = self.source
+        shown = self._photo if self.source == "flatbed" and self._photo is not None else self._drawing
         holder = panel.ids.picture
-        holder.clear_widgets()
-        if self.source == "flatbed" and self.picture is not None:
-            holder.add_widget(Image(source=str(self.picture), fit_mode="contain"))
-        else:
-            holder.add_widget(ScannerPicture(kind=self.source))
+        if list(holder.children) != [shown]:
+            holder.clear_widgets()
+            holder.add_widget(shown)
 
     def _fill_progress(self) -> None:
         panel = self.progress_panel
@@ -391,6 +394,8 @@ class ScanCopyScreen(StatefulScreen):
 
     def _animate(self, on: bool) -> None:
         drawing = self.progress_panel.ids.drawing
+        if on and drawing.sweep >= 0:
+            return  # already running: a page that came in does not restart it
         Animation.cancel_all(drawing)
         if on:
             drawing.sweep = 0
@@ -399,6 +404,22 @@ class ScanCopyScreen(StatefulScreen):
             sweep.start(drawing)
         else:
             drawing.sweep = -1
+
+    def resident_text(self) -> list[str]:
+        """As a resident reads it: the top of the screen, then each part of the step whole, the left column before
+        the right one (not line by line across both)."""
+        from screens.widgets import readable_text
+        ids = self.ids
+        parts = [ids.step, ids.title, ids.body, ids.actions]
+        if self.state == "ready":
+            parts.append(self.ready_panel.ids.choices)
+        elif self.state == "scanning":
+            parts.append(self.progress_panel)
+        elif self.state == "pages":
+            parts += list(reversed(self.pages_panel.children))
+        elif self.state == "what_now":
+            parts += [self.what_now_panel.ids.goals, self.what_now_panel.ids.details]
+        return [text for part in parts for text in readable_text(part)]
 
     # ---- what the resident does -----------------------------------------------------------------
 
@@ -517,8 +538,9 @@ class ScanCopyScreen(StatefulScreen):
             if event.problem is not Problem.OCR_FAILED:  # without OCR the PDF still follows
                 self.state = "print_problem" if self._after == "print" else "save_problem"
                 self.on_state()
-        elif self._printing and isinstance(event, (events.PrintProgress, events.Printed, events.PrintFailed)):
-            self._print_event(event)
+        elif self.state == "printing" and isinstance(event, (events.PrintProgress, events.Printed,
+                                                              events.PrintFailed)):
+            self._print_event(event)  # only while this screen's own copies are being printed
 
     def _pdf_ready(self, event: events.PdfReady) -> None:
         if self.state != "working":
@@ -529,7 +551,6 @@ class ScanCopyScreen(StatefulScreen):
             return
         # The scan is already a PDF of known pages: it goes to the printer as it is, as many copies as chosen.
         prepared = events.PrintPrepared(event.path, event.pages, (), self.core.pages_left())
-        self._printing = True
         self.message = ""
         self.state = "printing"
         self.on_state()
@@ -540,14 +561,12 @@ class ScanCopyScreen(StatefulScreen):
             # The printer waits on something staff can fix: say what, while the job still may finish.
             self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
         elif isinstance(event, events.Printed):
-            self._printing = False
             self.message = tr.ngettext("{count} page printed. You can print {left} more pages free today.",
                                        "{count} pages printed. You can print {left} more pages free today.",
                                        event.pages).replace("{count}", str(event.pages)).replace(
                                            "{left}", str(event.pages_left))
             self.state = "printed"
         else:
-            self._printing = False
             self.message = tr._(RESIDENT_MESSAGES[event.problem])
             self.state = "print_problem"
         self.on_state()
@@ -560,12 +579,12 @@ class ScanCopyScreen(StatefulScreen):
         self.sticks = []
         self.mode, self.source, self.goal, self.copies = "text", "flatbed", "print", 1
         self.page_count = 0
-        self._after, self._printing = "", False
+        self._after = ""
         self.state = "ready"
         self.on_state()
 
     def holds_resident_data(self) -> bool:
-        return bool(self.pages_panel.children) or self._printing
+        return bool(self.pages_panel.children)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

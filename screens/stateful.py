@@ -39,6 +39,9 @@ class StatefulScreen(KioskScreen):
         self.title = self.heading(heading)
         self.body = self.message if self.state in self.MESSAGE_STATES else self.explanation(explanation)
         self.fill_actions(self.offered_actions())
+        app = self.app
+        if app is not None and hasattr(app, "reader"):
+            app.reader.screen_changed(self)  # a new step, an outcome or an error is read when it shows
 
     def heading(self, heading: str) -> str:
         return tr._(heading) if heading else ""

@@ -21,6 +21,7 @@ ICONS = {
     "language": "\uf5ca", "home": "\uf2dc", "back": "\uf04d", "backspace": "\uf06e", "check": "\uf12c",
     "close": "\uf156", "lock": "\uf33e", "help": "\uf2d7", "timer": "\uf51b", "document": "\uf219",
     "card": "\uf5d2", "greeting": "\uf64a", "keyboard": "\uf30c", "keyboard_close": "\uf30f",
+    "volume_low": "\uf57f", "volume_medium": "\uf580", "volume_high": "\uf57e",
 }
 
 

@@ -23,7 +23,11 @@ class ForgetsText:
 
     Kivy does not lay out empty text again, so a label set to "" kept its last lines (a name, a masked personal
     code) and their picture in its core label until it showed something else.
+
+    `private` marks what is the resident's own (their name, personal code, what they typed, their files' names):
+    shown to them, never read aloud in a public room.
     """
+    private = BooleanProperty(False)
 
     def on_text(self, _instance, text: str) -> None:
         if not text:
@@ -43,8 +47,12 @@ class KioskButton(ForgetsText, ButtonBehavior, Label):
 
 
 class BarButton(KioskButton):
-    """A button of the top bar: one line as wide as its words, never wrapping; hidden ones take no room."""
+    """A button of the top bar: one line as wide as its words, never wrapping; hidden ones take no room.
+
+    `spoken_label` is what reading aloud says of a button that shows only a picture.
+    """
     shown = BooleanProperty(True)
+    spoken_label = StringProperty("")
 
 
 class ChoiceButton(KioskButton):
@@ -147,8 +155,9 @@ class Body(KioskLabel):
 MARKUP = re.compile(r"\[/?[a-z]+(=[^\]]*)?\]")
 
 
-def readable_text(root) -> list[str]:
-    """The texts of the visible labels under `root`, top to bottom and left to right, without icons or markup."""
+def readable_text(root, for_speech: bool = False) -> list[str]:
+    """The texts of the visible labels under `root`, top to bottom and left to right, without icons or markup;
+    `for_speech` leaves out the private ones."""
     from screens.theme import ICONS
     icons = set(ICONS.values())
     found = []
@@ -158,6 +167,8 @@ def readable_text(root) -> list[str]:
         if widget.opacity <= 0:
             continue
         stack.extend(widget.children)
+        if for_speech and getattr(widget, "private", False):
+            continue
         if isinstance(widget, Label) and widget.text.strip() and widget.text not in icons:
             x, top = widget.to_window(widget.x, widget.top)
             found.append((-round(top), round(x), MARKUP.sub("", widget.text).strip()))
@@ -190,8 +201,12 @@ class KioskScreen(Screen):
         """An event of kiosk.events, on the UI thread; screens that care about one override this."""
 
     def resident_text(self) -> list[str]:
-        """What a resident reads on this screen now, in reading order: for speech and the screenshot checks."""
+        """What a resident reads on this screen now, in reading order: for the screenshot checks."""
         return readable_text(self)
+
+    def spoken_text(self) -> list[str]:
+        """What is read aloud of this screen now: its words in reading order, without the resident's own."""
+        return readable_text(self, for_speech=True)
 
     def reset(self) -> None:
         """Return to the empty state a new resident should see."""

@@ -91,3 +91,19 @@ def test_text_that_is_not_ini_is_reported_not_raised(tmp_path):
 def test_a_yes_no_setting_takes_only_yes_or_no(tmp_path):
     message = error_of(write_ini(tmp_path, {"fullscreen = yes": "fullscreen = perhaps"}))
     assert "'fullscreen' has the value 'perhaps'" in message and "expected yes or no" in message
+
+
+def test_the_scanner_picture_is_a_png_or_jpeg_that_exists_read_from_the_files_folder(tmp_path):
+    assert load_settings(ROOT / "kiosk.ini").scanning.picture is None  # the drawn scanner
+    (tmp_path / "our-scanner.jpg").write_bytes(b"\xff\xd8\xff")
+    settings = load_settings(write_ini(tmp_path, {"picture =": "picture = our-scanner.jpg"}))
+    assert settings.scanning.picture == tmp_path / "our-scanner.jpg"
+    message = error_of(write_ini(tmp_path, {"picture =": "picture = our-scanner.gif"}))
+    assert message == (f"{tmp_path / 'kiosk.ini'}: section [scanning], key 'picture' has the value "
+                       "'our-scanner.gif', which is not accepted; expected a PNG or JPEG file, or nothing for the "
+                       "drawn scanner.")
+    message = error_of(write_ini(tmp_path, {"picture =": "picture = pictures/scanner.png"}))
+    assert message == (f"{tmp_path / 'kiosk.ini'}: section [scanning], key 'picture' has the value "
+                       f"'pictures/scanner.png', read as {tmp_path / 'pictures' / 'scanner.png'} (a relative path is "
+                       f"read from {tmp_path}), which does not exist; expected a PNG or JPEG file, or nothing for "
+                       "the drawn scanner.")

@@ -46,6 +46,11 @@ def test_every_screen_state_and_dialog_fits(kiosk, language, step):
     problems = app_problems(app, f"{language}/{step}/greeting", step)
     app.start_session(language)
     theme.text_size_step = step
+    app.reading_aloud = True  # the fullest top bar: the volume button beside the speaker
+    kiosk.frames(3)
+    name = app.root.ids.centre_name
+    if name.width < name.font_size * 5:  # room for a few words of the centre's name, the rest shortened
+        problems.append(f"{language}/{step}: the top bar leaves the centre's name {name.width:.0f} px")
     for name in RESIDENT_SCREENS:
         if name == "service":
             app.show_service("vsaa-sickness-benefit")

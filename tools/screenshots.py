@@ -17,6 +17,8 @@ from tools.driver import AppDriver, prepare_environment
 DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "card_removed")
 EXAMPLE_SERVICE = "vsaa-sickness-benefit"
 SIZES = ((0, ""), (2, "-xl"))  # (text size step, file name suffix)
+# SANE's test backend slowed down to a few seconds a page, so that scanning (step 2) can be seen.
+SLOW_SCAN = {"read_limit": True, "read_limit_size": 65536, "read_delay": True, "read_delay_duration": 15000}
 
 
 class Renderer:
@@ -102,17 +104,49 @@ class Renderer:
         app.close_dialog("call_staff")
 
     def scan_and_print_steps(self, language: str, suffix: str) -> None:
+        """Scanning's four steps: the paper in (glass, feeder), scanning, the pages, "What now?" with each choice;
+        then how printing, keeping and a jam end."""
+        from kiosk.events import Printed
         app = self.app
         app.show("scan_copy")
         scan = app.screen("scan_copy")
+        options = app.core.scanning.scanner.extra_options
+        self.shot(language, "scan_copy-ready", suffix)
+        scan.choose(source="feeder")
+        self.shot(language, "scan_copy-ready_feeder", suffix)
+        scan.choose(source="flatbed")
+        options.update(SLOW_SCAN)  # step 2 lasts long enough to be seen
         scan.do("scan")
-        if self.driver.wait_until(lambda: scan.state == "pages", 30):
-            self.shot(language, "scan_copy-pages", suffix)
-            scan.do("print")
-            printing = app.screen("print")
-            if self.driver.wait_until(lambda: printing.state == "confirm", 30):
-                self.shot(language, "print-confirm", suffix)
-        scan.do("clear")
+        self.shot(language, "scan_copy-scanning", suffix)
+        if not self.driver.wait_until(lambda: scan.state == "pages", 60):
+            return
+        for key in SLOW_SCAN:  # full speed again: the sizes first, as SANE refuses them while their switch is off
+            options.pop(key, None)
+        options.update(read_limit=False, read_delay=False)
+        self.shot(language, "scan_copy-pages", suffix)
+        scan.do("more")
+        self.shot(language, "scan_copy-next_page", suffix)
+        scan.do("what_now")
+        for goal in ("print", "usb", "keep"):
+            scan.choose(goal=goal)
+            self.shot(language, f"scan_copy-what_now_{goal}", suffix)
+        # No printer needs to be here (nor paper used): the screen as the print service's answer leaves it.
+        scan.state = "printing"
+        self.shot(language, "scan_copy-printing", suffix)
+        scan.on_core_event(Printed(1, app.core.pages_left() - 1))
+        self.shot(language, "scan_copy-printed", suffix)
+        scan.do("what_now")
+        scan.do("keep")
+        if self.driver.wait_until(lambda: scan.state == "kept", 30):
+            self.shot(language, "scan_copy-kept", suffix)
+        scan.do("new")
+        options["read_return_value"] = "SANE_STATUS_JAMMED"
+        scan.do("scan")
+        if self.driver.wait_until(lambda: scan.state == "problem", 30):
+            self.shot(language, "scan_copy-jammed", suffix)
+        options["read_return_value"] = "Default"
+        scan.reset()
+        app.core.visit.scans.kept_pdf = None
 
     def print_steps(self, language: str, suffix: str) -> None:
         """Where the document is, the USB port, this visit's documents, its pages, done and a problem."""
