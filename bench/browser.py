@@ -7,15 +7,19 @@ to first paint, medians; the kiosk's browser started while the resident read the
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/statistics.py would hide the standard library's module of that name: the repository comes first instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import dataclasses
 import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5

@@ -6,11 +6,15 @@ noticing the card, the monitor event, connecting and reading) and eid_apdus (com
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/statistics.py would hide the standard library's module of that name: the repository comes first instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import queue
 import statistics
-import sys
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

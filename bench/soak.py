@@ -8,13 +8,17 @@ observers (live language bindings, which must not grow).
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/statistics.py would hide the standard library's module of that name: the repository comes first instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import dataclasses
 import gc
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SESSIONS = 500

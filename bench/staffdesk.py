@@ -24,6 +24,12 @@ Run: .venv/bin/python bench/staffdesk.py [--seconds 15] [--backends sqlite,postg
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/statistics.py would hide the standard library's module of that name: the repository comes first instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import argparse
 import asyncio
 import json
@@ -31,10 +37,8 @@ import os
 import random
 import statistics
 import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

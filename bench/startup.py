@@ -6,14 +6,18 @@ startup_ratio = kiosk / bare, each the median of 5 cold starts in fresh processe
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# bench/statistics.py would hide the standard library's module of that name: the repository comes first instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
 import dataclasses
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 5

@@ -9,7 +9,7 @@ from pathlib import Path
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.lang import Builder
+from kivy.lang import Builder, global_idmap
 from kivy.metrics import dp
 from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
@@ -102,6 +102,10 @@ class KioskApp(App):
         self.dialogs.close_all()
         self.core.unsubscribe(self.on_core_event)
         self.core.stop()
+        # Kivy's kv rules reach the app through a proxy that keeps the first app it finds, and forgets it when the
+        # app stops; a rule re-run by the stop itself (the visit's wipe) found this app again. Forgotten last, the
+        # next app in this process (the tests', the screenshots') is the one its rules follow.
+        object.__setattr__(global_idmap["app"], "_obj", None)
 
     def open_settings(self, *args):
         """Kivy opens its settings panel on F1; a public kiosk never shows it."""
@@ -202,6 +206,7 @@ class KioskApp(App):
         if language in self.settings.ui.languages:
             self.language = language  # first: rules re-run by the switch read it
             tr.switch(language)
+            self.core.language_chosen(language)
         self.close_dialog("language")
         self.reader.read_screen()  # in the new language, cutting the old one short
 

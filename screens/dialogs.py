@@ -15,6 +15,13 @@ from screens.widgets import add_language_buttons, readable_text
 class KioskDialog(ModalView):
     """A modal box as tall as its content allows, never taller than the window."""
 
+    def open(self, *args, **kwargs):
+        # Kivy's ModalView binds its centring to its own size and centre at every opening and never unbinds it:
+        # each opening of a dialog left two more bindings behind, for as long as the kiosk ran.
+        self.funbind("center", self._align_center)
+        self.funbind("size", self._align_center)
+        super().open(*args, **kwargs)
+
     def add_widget(self, widget, *args, **kwargs):
         super().add_widget(widget, *args, **kwargs)
         widget.bind(height=self._fit)

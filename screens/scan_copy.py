@@ -278,6 +278,8 @@ class ScanCopyScreen(StatefulScreen):
 
     def on_state(self, *args) -> None:
         self.step = STEP_OF.get(self.state, STEPS)
+        if self.state == "what_now":  # never more copies than the free pages left allow
+            self.copies = max(1, min(int(self.copies), self.max_copies()))
         super().on_state()
         self._show_stage()
 
@@ -364,7 +366,6 @@ class ScanCopyScreen(StatefulScreen):
         details = panel.ids.details
         details.clear_widgets()
         if self.goal == "print" and most >= 1:
-            self.copies = max(1, min(int(self.copies), most))
             panel.copies_text = str(int(self.copies))
             panel.ids.fewer.disabled = self.copies <= 1
             panel.ids.more.disabled = self.copies >= most

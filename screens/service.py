@@ -43,6 +43,8 @@ class ServiceScreen(KioskScreen):
 
     def on_service(self, *args):
         self._refresh()
+        if self.service is not None:
+            self.core.count("service-viewed", service_id=self.service.id, language=self.app.language)
         self.qr_texture = None
         if self.service is not None and self.service.channels.self_service is not None:
             self.qr_texture = qr_texture(self.service.channels.self_service.url)
@@ -90,6 +92,7 @@ class ServiceScreen(KioskScreen):
             app.show("video")
             return
         if channel == "self":
+            self.core.count("self-service-opened", service_id=self.service.id, language=app.language)
             app.screen("eservice").start(self.service.channels.self_service.url)
             app.show("eservice")
 

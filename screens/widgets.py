@@ -111,6 +111,12 @@ class MoreBelow:
             return True
         return super().on_touch_down(touch)
 
+    def update_from_scroll(self, *args) -> None:
+        # Kivy binds the bar's colour again at every scroll step and unbinds it once when the scrolling stops: each
+        # stroke of a finger left bindings behind. Unbound first, it is bound exactly once.
+        self.funbind("bar_color", self._change_bar_color)
+        super().update_from_scroll(*args)
+
     def page_down(self) -> None:
         hidden = self.children[0].height - self.height
         if hidden > 0:
@@ -201,12 +207,14 @@ class KioskScreen(Screen):
         """An event of kiosk.events, on the UI thread; screens that care about one override this."""
 
     def resident_text(self) -> list[str]:
-        """What a resident reads on this screen now, in reading order: for the screenshot checks."""
-        return readable_text(self)
+        """What a resident reads on this screen now, in reading order, its main action (in the bottom bar) last:
+        for the screenshot checks."""
+        return readable_text(self) + ([self.main_label] if self.main_label else [])
 
     def spoken_text(self) -> list[str]:
-        """What is read aloud of this screen now: its words in reading order, without the resident's own."""
-        return readable_text(self, for_speech=True)
+        """What is read aloud of this screen now: its words in reading order, without the resident's own, and
+        its main action: what to do now."""
+        return readable_text(self, for_speech=True) + ([self.main_label] if self.main_label else [])
 
     def reset(self) -> None:
         """Return to the empty state a new resident should see."""

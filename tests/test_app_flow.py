@@ -18,14 +18,6 @@ ICON_GLYPHS = set(ICONS.values())
 LANGUAGE_NAMES = {"Latviešu", "English", "Українська"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_app_proxy():
-    """Kivy's `app` in kv rules caches the app it first finds; a rule re-run while an app stops (its visit's wipe
-    empties the bottom bar) caches the stopping app for good, and the next app's bottom bar would follow it."""
-    from kivy.lang.parser import global_idmap
-    object.__setattr__(global_idmap["app"], "_obj", None)
-
-
 def shown_texts(kiosk):
     """Label widget -> its text, for what a resident reads (not icons, not the centre's own name)."""
     from kivy.uix.label import Label
@@ -42,8 +34,8 @@ def shown_texts(kiosk):
 
 def keypad(kiosk, key):
     """A key of the administrator's PIN pad: a digit, "erase" or "ok"."""
-    from screens.admin_pin import KEY_LABELS
-    label = KEY_LABELS.get(key, key)
+    from screens.widgets import pad_key_label
+    label = pad_key_label(key)
     return next(button for button in kiosk.app.screen("admin_pin").ids.keypad.children if button.text == label)
 
 
@@ -94,18 +86,21 @@ def test_language_observers_do_not_pile_up(kiosk):
     assert tr.observer_count <= count
 
 
-def test_every_home_tile_leads_to_its_screen_and_home_goes_back(kiosk):
-    from screens import SCREENS
+def test_every_home_tile_leads_to_its_screen_and_home_and_back_go_back(kiosk):
     start_in(kiosk, "English")
     assert kiosk.root_widget("home_button").disabled  # already home
+    assert not kiosk.app.back_shown  # home is where Back leads: it has none
+    # No desk here: booking a video consultation is not offered at all, rather than offered and refused.
+    assert not [text for text in kiosk.visible_texts() if "Book a video consultation" in text]
     for feature in FEATURES:
+        if feature.screen == "video":
+            continue
         kiosk.tap(kiosk.find_text(feature.title))
         assert kiosk.app.current_screen == feature.screen
-        if SCREENS[feature.screen].module == "screens.coming_soon":
-            assert kiosk.find_text("This will soon be possible at this kiosk.")
-            kiosk.tap(kiosk.find_text("Back to the start"))
-        else:
-            kiosk.tap(kiosk.root_widget("home_button"))
+        kiosk.tap(kiosk.root_widget("home_button"))
+        assert kiosk.app.current_screen == "home"
+        kiosk.tap(kiosk.find_text(feature.title))
+        kiosk.tap(kiosk.root_widget("back_button"))  # the bottom bar's Back, from a task's first step
         assert kiosk.app.current_screen == "home"
 
 
@@ -119,6 +114,18 @@ def test_call_staff_is_on_every_screen_and_says_to_ask_at_the_desk(kiosk):
         assert kiosk.find_text("Please ask at the desk")
         kiosk.tap(kiosk.find_text("OK"))
         assert not kiosk.app.dialog_is_open("call_staff")
+
+
+def test_call_staff_without_a_desk_says_where_the_desk_is_and_offers_a_queue_ticket(kiosk):
+    start_in(kiosk, "English")
+    where = kiosk.app.settings.centre.desk_location
+    assert where  # kiosk.ini's demo centre says where its desk is
+    kiosk.app.show("scan_copy")
+    kiosk.tap(kiosk.root_widget("call_staff_button"))
+    assert kiosk.find_text(f"The desk: {where}")
+    kiosk.tap(kiosk.app.dialogs.built["call_staff"].ids.take_ticket)
+    assert not kiosk.app.dialog_is_open("call_staff")
+    assert kiosk.app.current_screen == "queue_ticket"
 
 
 def test_idle_warning_counts_down_and_im_still_here_keeps_the_session(make_driver):
@@ -161,19 +168,20 @@ def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_d
 
 def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
     start_in(kiosk, "English")
-    kiosk.tap(kiosk.find_text("End session"))
+    kiosk.tap(kiosk.find_text("Finish and delete my data"))
     assert kiosk.app.dialog_is_open("confirm_end")
     kiosk.tap(kiosk.find_text("No, continue"))
     assert not kiosk.app.dialog_is_open("confirm_end")
     assert kiosk.core.sessions.current is not None
-    kiosk.tap(kiosk.find_text("End session"))
+    kiosk.tap(kiosk.find_text("Finish and delete my data"))
     directory = kiosk.core.sessions.current.directory
-    kiosk.tap(kiosk.find_text("Yes, end session"))
+    kiosk.tap(kiosk.find_text("Yes, finish and delete"))
     assert kiosk.app.current_screen == "goodbye"
     assert not directory.exists()
     for reminder in ("your eID card in the card reader", "your originals on the scanner", "your printouts"):
         assert kiosk.find_text(reminder)
-    kiosk.tap(kiosk.find_text("Done"))
+    assert kiosk.find_text("The start screen comes back in")  # counted down, then the greeting by itself
+    kiosk.tap(kiosk.root_widget("main_button"))  # Done
     assert kiosk.app.current_screen == "greeting"
 
 
@@ -295,8 +303,8 @@ def test_nothing_of_a_session_stays_in_memory(kiosk):
     start_in(kiosk, "English")
     ref = weakref.ref(kiosk.core.sessions.current)
     kiosk.core.visit.card.identity = sample_identity()
-    kiosk.tap(kiosk.find_text("End session"))
-    kiosk.tap(kiosk.find_text("Yes, end session"))
+    kiosk.tap(kiosk.find_text("Finish and delete my data"))
+    kiosk.tap(kiosk.find_text("Yes, finish and delete"))
     gc.collect()
     assert ref() is None
 

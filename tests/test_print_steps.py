@@ -25,14 +25,6 @@ def write_pdf(path, pages: int):
     return path
 
 
-@pytest.fixture(autouse=True)
-def fresh_app_proxy():
-    """Kivy's `app` in kv rules caches the app it first finds; a rule re-run while an app stops (its visit's wipe
-    empties the bottom bar) caches the stopping app for good, and the next app's bottom bar would follow it."""
-    from kivy.lang.parser import global_idmap
-    object.__setattr__(global_idmap["app"], "_obj", None)
-
-
 @pytest.fixture
 def stick(tmp_path):
     """An 8 MB stick with a two-page letter.pdf, mounted under tmp_path/media as udisks would; taken out after."""
