@@ -455,11 +455,11 @@ class KioskCore:
         self.request(work, done, lambda _error: done({}))
 
     def visit_files(self) -> list[Path]:
-        """What the resident may upload or print from this visit: the kept scan, then the browser's files."""
+        """What the resident may upload or print from this visit: the kept scans, then the browser's files."""
         visit = self.visit
         if visit is None:
             return []
-        kept = [visit.scans.kept_pdf] if visit.scans.kept_pdf is not None else []
+        kept = list(visit.scans.kept)
         return [path for path in kept + list(visit.eservice.files) if path.exists()]
 
     # ---- the staff desk -------------------------------------------------------------------------

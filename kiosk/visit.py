@@ -45,9 +45,21 @@ class CardLogin(VisitPart):
 
 @dataclass
 class Scans(VisitPart):
-    """Whether pages were scanned (the goodbye reminds of the originals), and the PDF kept for printing or staff."""
+    """Whether pages were scanned (the goodbye reminds of the originals), and the PDFs kept for printing or staff:
+    one per document scanned, the latest last."""
     pages_scanned: bool = False
-    kept_pdf: Path | None = None
+    kept: tuple[Path, ...] = ()
+
+    @property
+    def kept_pdf(self) -> Path | None:
+        """The latest document's PDF."""
+        return self.kept[-1] if self.kept else None
+
+    @kept_pdf.setter
+    def kept_pdf(self, path: Path) -> None:
+        # The same document made again (a page turned since) keeps its place; a new one joins the others.
+        if path not in self.kept:
+            self.kept += (path,)
 
 
 @dataclass

@@ -56,7 +56,6 @@ TEXTS = {
 # The buttons each state offers: (message, role, what it does).
 ACTIONS = {
     "hello": ((N_("Confirm with PIN1"), "primary", "ask_pin"),),
-    "pin": ((N_("Cancel"), "secondary", "cancel_pin"),),
     "verified": ((N_("Continue"), "primary", "home"),),
     "problem": ((N_("Try again"), "primary", "retry"), (N_("Call staff"), "secondary", "call_staff")),
     "removed": ((N_("Continue"), "primary", "home"),),
@@ -83,6 +82,11 @@ class EidLoginScreen(StatefulScreen):
 
     def on_kv_post(self, base_widget):
         self._pin = ""
+        # Kept here (kv ids are weak): out of the layout but for the PIN, so that its disabled keys, still where
+        # they were laid out, cannot swallow a touch meant for what is shown in their place.
+        section = self._pin_section = self.ids.pin_section.__self__
+        self._pin_section_at = section.parent.children.index(section)
+        section.parent.remove_widget(section)
         super().on_kv_post(base_widget)
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
             # Keys keep their height at larger text (the digits grow inside), so the pad fits above the bottom bar.
@@ -122,6 +126,15 @@ class EidLoginScreen(StatefulScreen):
             self.show_problem(events.CardProblem(Problem.NO_READER))
         elif isinstance(event, events.ReaderFound) and self.state == "no_reader":
             self.state = "waiting"
+
+    def on_state(self, *args) -> None:
+        column = self.ids.body.parent
+        section = self._pin_section
+        if self.state == "pin" and section.parent is None:
+            column.add_widget(section, index=self._pin_section_at)
+        elif self.state != "pin" and section.parent is not None:
+            column.remove_widget(section)
+        super().on_state(*args)
 
     def heading(self, heading: str) -> str:
         return self.name_line if self.state in ("hello", "verified") else super().heading(heading)

@@ -12,7 +12,8 @@ from kivy.core.image import Image as CoreImage
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle, Triangle
 from kivy.lang import Builder
 from kivy.metrics import dp
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty, OptionProperty,
+                             StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
@@ -227,6 +228,7 @@ class WhatNowPanel(BoxLayout):
         # Shown or left out by the screen: kept here, as kv ids hold them only weakly.
         self.copies_box = self.ids.copies_box.__self__
         self.details_label = self.ids.details_label.__self__
+        self.searchable_choice = self.ids.searchable.__self__
 
 
 class PagesGrid(StackLayout):
@@ -241,6 +243,7 @@ class ScanCopyScreen(StatefulScreen):
     mode = OptionProperty("text", options=["text", "photo"])
     source = OptionProperty("flatbed", options=["flatbed", "feeder"])
     goal = OptionProperty("print", options=["print", "usb", "keep"])
+    searchable = BooleanProperty(False)
     copies = NumericProperty(1)
     sticks = ListProperty([])
     page_count = NumericProperty(0)
@@ -386,6 +389,12 @@ class ScanCopyScreen(StatefulScreen):
                            "it for you, and you can add it to an e-service here."))
         panel.details_text = text
         details.add_widget(panel.details_label)
+        if self.goal == "keep" or (self.goal == "usb" and self.sticks):
+            choice = panel.searchable_choice
+            choice.label = tr._(N_("Make the text searchable? It takes a little longer."))
+            choice.fill([(True, tr._(N_("Yes"))), (False, tr._(N_("No")))], self.searchable,
+                        lambda value: self.choose(searchable=value))
+            details.add_widget(choice)
 
     def max_copies(self) -> int:
         """As many copies as the free pages left allow, at most MAX_COPIES."""
@@ -424,9 +433,12 @@ class ScanCopyScreen(StatefulScreen):
 
     # ---- what the resident does -----------------------------------------------------------------
 
-    def choose(self, mode: str | None = None, source: str | None = None, goal: str | None = None) -> None:
+    def choose(self, mode: str | None = None, source: str | None = None, goal: str | None = None,
+               searchable: bool | None = None) -> None:
         self.mode = mode or self.mode
         self.source = source or self.source
+        if searchable is not None:
+            self.searchable = searchable
         if goal is not None and goal != self.goal:
             self.goal = goal
         self.on_state()
@@ -467,13 +479,14 @@ class ScanCopyScreen(StatefulScreen):
             self.message = ""
             self.state = "working"
             self.on_state()
-            self.service.make_pdf(False)
+            # A copy is printed as scanned; what is kept may be made searchable.
+            self.service.make_pdf(self.searchable and action == "keep")
         elif action == "usb" and self.sticks:
             self._after = action
             self.message = ""
             self.state = "working"
             self.on_state()
-            self.service.save_to_stick(self.sticks[0], False)
+            self.service.save_to_stick(self.sticks[0], self.searchable)
         elif action == "retry":
             self.act(self._after or "what_now")
         elif action == "new":
@@ -579,6 +592,7 @@ class ScanCopyScreen(StatefulScreen):
         self.message = ""
         self.sticks = []
         self.mode, self.source, self.goal, self.copies = "text", "flatbed", "print", 1
+        self.searchable = False
         self.page_count = 0
         self._after = ""
         self.state = "ready"

@@ -122,17 +122,8 @@ def insert_card(pcscd, test_ca):
 
 
 def _wait_for_no_card(reader: str) -> None:
-    import time
-    from smartcard import scard
-    _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    try:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            hresult, states = scard.SCardGetStatusChange(context, 100, [(reader, scard.SCARD_STATE_UNAWARE)])
-            if hresult == scard.SCARD_S_SUCCESS and not states[0][1] & scard.SCARD_STATE_PRESENT:
-                return
-    finally:
-        scard.SCardReleaseContext(context)
+    from tools.visit_script import wait_for_no_card
+    wait_for_no_card(reader)
 
 
 @pytest.fixture

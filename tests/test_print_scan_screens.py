@@ -20,19 +20,6 @@ FEEDER = "Put your pages in the automatic feeder on top of the scanner, text fac
 SLOW_PAGES = {"read_limit": True, "read_limit_size": 65536, "read_delay": True, "read_delay_duration": 15000}
 
 
-@pytest.fixture(autouse=True)
-def kv_app_forgotten():
-    """After the test's apps are closed, kv's `app` forgets the last one.
-
-    Kivy's ProxyApp lets go of an app when it stops, but a kv rule that reads `app` while the app's on_stop still
-    runs (the screens' resets change the bottom bar then) takes it back, and every later app's bottom bar would
-    call the closed one's screens. One app per process never meets this; tests that build several do.
-    """
-    yield
-    from kivy.lang.parser import global_idmap
-    object.__setattr__(global_idmap["app"], "_obj", None)
-
-
 def fast_again(kiosk) -> None:
     """The test backend at full speed again; the sizes go first, as SANE refuses them while their switch is off."""
     options = kiosk.core.scanning.scanner.extra_options

@@ -23,7 +23,7 @@ from kiosk.scanning.usb import UsbStick, UsbWatcher, unmount, write_to_stick
 log = logging.getLogger(__name__)
 
 SCANS_FOLDER = "scans"
-PDF_NAME = "scan.pdf"
+PDF_NAME = "scan-{document}.pdf"  # one per document: a second one scanned in the visit keeps the first
 WIPE_WAIT_S = 30.0
 
 
@@ -48,6 +48,7 @@ class ScanService:
         self._folder: Path | None = None
         self._pages: Pages = ()
         self._edits = 0                      # bumped on every change, so a PDF knows whether it is current
+        self._document = 1                   # which document of the visit the pages are: its PDF's name
         self._pdf: tuple[int, bool, Path] | None = None
         self._watcher = UsbWatcher(self.usb_root, lambda sticks: self.on_event(SticksChanged(sticks)), usb_poll_s)
 
@@ -75,6 +76,7 @@ class ScanService:
             folder.mkdir(mode=0o700, exist_ok=True)
             self._visit, self._folder, self._pages, self._pdf = visit, folder, (), None
             self._edits += 1
+            self._document = 1
             self._cancel.clear()
         visit.add_wiper("scans", lambda: self._wipe(visit, folder), lambda: not folder.exists())
 
@@ -119,10 +121,11 @@ class ScanService:
         return self._pages
 
     def clear(self) -> None:
-        """Start again: every page goes."""
+        """Start a new document: every page goes (the PDF made of them, if any, stays kept for the visit)."""
         with self._lock:
             removed, self._pages = self._pages, ()
             self._edits += 1
+            self._document += 1
         for page in removed:
             page_ops.remove_files(page)
 
@@ -225,7 +228,7 @@ class ScanService:
         folder, pages, edits = self._current(visit)
         if self._pdf is not None and self._pdf[:2] == (edits, searchable) and self._pdf[2].exists():
             return self._pdf[2], searchable
-        out = folder / PDF_NAME
+        out = folder / PDF_NAME.format(document=self._document)
         began = time.perf_counter()
         with self._files:
             self._current(visit)

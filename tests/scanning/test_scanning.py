@@ -48,6 +48,21 @@ def test_one_page_from_the_glass_becomes_an_a4_pdf(make_service, events, session
     assert info["Page    1 size"].startswith("595.276 x 841.89 pts (A4)")
 
 
+def test_a_second_document_in_a_visit_is_kept_beside_the_first_not_over_it(make_service, events, session):
+    service = make_service()
+    service.attach(session)
+    scan(service, events, mode=ScanMode.TEXT, dpi=LOW_DPI)
+    service.make_pdf()
+    first = events.until(PdfReady, DeliveryFailed)[-1].path
+    service.clear()  # "Scan another document"
+    scan(service, events, mode=ScanMode.TEXT, dpi=LOW_DPI)
+    scan(service, events, mode=ScanMode.TEXT, dpi=LOW_DPI)
+    service.make_pdf()
+    second = events.until(PdfReady, DeliveryFailed)[-1].path
+    assert first != second and session.scans.kept == (first, second) and session.scans.kept_pdf == second
+    assert pdf_info(first)["Pages"] == "1" and pdf_info(second)["Pages"] == "2"
+
+
 def test_photo_mode_scans_in_colour_and_keeps_it_as_jpeg(make_service, events, session):
     service = make_service({"test_picture": "Color pattern"})
     service.attach(session)

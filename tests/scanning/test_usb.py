@@ -58,7 +58,7 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
     usb_stick.mount(read_only=True)
     written = usb_stick.mount_point / "scan-test.pdf"
     assert pdf_info(written)["Pages"] == "3"
-    assert written.read_bytes() == (session.directory / "scans" / "scan.pdf").read_bytes()
+    assert written.read_bytes() == (session.directory / "scans" / "scan-1.pdf").read_bytes()
 
 
 def test_a_second_save_never_overwrites(make_service, events, session, usb_stick):
