@@ -32,9 +32,9 @@ bench: deps venv
 	$(XVFB_RUN) $(BIN)/python bench/startup.py
 	$(XVFB_RUN) $(BIN)/python bench/search.py
 	$(BIN)/python bench/search_quality.py
+	pgrep -x pcscd >/dev/null || (pcscd --foreground >/dev/null 2>&1 &) ; sleep 1
 	$(XVFB_RUN) $(BIN)/python bench/soak.py
 	$(XVFB_RUN) $(BIN)/python bench/browser.py
-	pgrep -x pcscd >/dev/null || (pcscd --foreground >/dev/null 2>&1 &) ; sleep 1
 	$(BIN)/python bench/eid.py
 	$(BIN)/python bench/printing.py
 	$(BIN)/python bench/scan.py

@@ -56,9 +56,12 @@ class Scans(VisitPart):
         return self.kept[-1] if self.kept else None
 
     @kept_pdf.setter
-    def kept_pdf(self, path: Path) -> None:
-        # The same document made again (a page turned since) keeps its place; a new one joins the others.
-        if path not in self.kept:
+    def kept_pdf(self, path: Path | None) -> None:
+        # The same document made again (a page turned since) keeps its place; a new one joins the others; None
+        # forgets them all.
+        if path is None:
+            self.kept = ()
+        elif path not in self.kept:
             self.kept += (path,)
 
 

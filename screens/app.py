@@ -71,6 +71,10 @@ class KioskApp(App):
     # ---- start and stop -------------------------------------------------------------------------
 
     def build(self):
+        # Kivy's kv rules reach the app through a proxy that keeps the first app it finds and forgets it when that
+        # app stops; a rule re-run during the stop (the visit's wipe) finds the stopping app again. Forgotten here,
+        # this app is the one its rules follow, also when it is not the first in the process (tests, screenshots).
+        object.__setattr__(global_idmap["app"], "_obj", None)
         self.core.prepare()
         root = Builder.load_file(str(Path(__file__).with_suffix(".kv")))
         Window.bind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
@@ -102,10 +106,15 @@ class KioskApp(App):
         self.dialogs.close_all()
         self.core.unsubscribe(self.on_core_event)
         self.core.stop()
-        # Kivy's kv rules reach the app through a proxy that keeps the first app it finds, and forgets it when the
-        # app stops; a rule re-run by the stop itself (the visit's wipe) found this app again. Forgotten last, the
-        # next app in this process (the tests', the screenshots') is the one its rules follow.
-        object.__setattr__(global_idmap["app"], "_obj", None)
+        self._unbind_rules()
+
+    def _unbind_rules(self) -> None:
+        """The kv rules of this app's widgets off the theme and the translations, which outlive it: a later app
+        in the process (tests, screenshots) would otherwise run them on widgets that are gone."""
+        roots = [self.root, *self._screens.values(), *self.dialogs.built.values()]
+        for root in roots:
+            for widget in root.walk(restrict=True):
+                Builder.unbind_widget(widget.uid)
 
     def open_settings(self, *args):
         """Kivy opens its settings panel on F1; a public kiosk never shows it."""

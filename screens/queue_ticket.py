@@ -235,6 +235,15 @@ class QueueTicketScreen(StatefulScreen):
 
     # ---- the answer -------------------------------------------------------------------------------
 
+    def spoken_text(self) -> list[str]:
+        """As shown, but the number read sign by sign ("A, 0 4 2"), as it will be called out."""
+        from kiosk.speech import spoken_queue_number
+        spoken = super().spoken_text()
+        if self.state == "ticket" and self.number:
+            said = spoken_queue_number(self.number, self.app.language)
+            spoken = [said if text == self.number else text for text in spoken]
+        return spoken
+
     def show_ticket(self, ticket, printed: bool | None) -> None:
         """`printed` is None when this kiosk has no ticket printer."""
         self.number = ticket.number

@@ -225,7 +225,7 @@ def test_corner_gesture_and_a_wrong_pin_are_refused_the_right_pin_opens_admin(ki
         assert kiosk.app.current_screen == "admin_pin"
         for digit in "111111":
             kiosk.tap(keypad(kiosk, digit))
-        assert kiosk.find_text("\u25cf \u25cf \u25cf")  # masked, never the digits
+        assert kiosk.find_text("\u2022 \u2022 \u2022")  # masked, never the digits
         kiosk.tap(keypad(kiosk, "ok"))
         assert kiosk.app.current_screen == "admin_pin"
         assert kiosk.find_text("Wrong PIN.")

@@ -76,6 +76,21 @@ def test_a_residents_name_and_code_are_shown_but_never_read(kiosk):
     screen.reset()
 
 
+def test_the_queue_number_is_read_sign_by_sign(kiosk):
+    from kiosk.staffdesk.facade import Ticket
+    app = kiosk.app
+    for language, letter in (("lv", "A"), ("uk", "А")):
+        app.start_session(language)
+        app.show("queue_ticket")
+        screen = app.screen("queue_ticket")
+        screen.show_ticket(Ticket("A042", 3, 12, "", None, True), printed=True)
+        kiosk.frames(2)
+        assert "A042" in screen.resident_text()
+        spoken = screen.spoken_text()
+        assert f"{letter}, 0 4 2" in spoken and "A042" not in spoken
+        app.end_session("test", farewell=False)
+
+
 @pytest.fixture
 def sink(tmp_path):
     speakers = SoundSink(tmp_path).start()
