@@ -21,6 +21,7 @@ from kiosk.i18n import N_
 import screens.keyboard  # noqa: F401  (the OnScreenKeyboard rule)
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
+from screens.widgets import ForgetsTouch
 from screens.theme import TEXT_SIZES, theme
 
 STATES = ["opening", "open", "pin", "choose_file", "download", "saving", "saved", "closed"]
@@ -57,7 +58,7 @@ WRONG_PIN = N_("Wrong PIN. Please try again. Careful: after three wrong tries th
 PIN_DIGITS = (4, 12)
 
 
-class FileButton(ButtonBehavior, BoxLayout):
+class FileButton(ForgetsTouch, ButtonBehavior, BoxLayout):
     """One of the visit's files: a picture of its first page and its name, as big as a finger needs."""
     text = StringProperty("")
     picture = StringProperty("")

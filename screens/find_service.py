@@ -14,12 +14,12 @@ from kivy.uix.recycleview import RecycleView
 
 import screens.keyboard  # noqa: F401  (the OnScreenKeyboard rule)
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskLabel, KioskScreen, MoreBelow
+from screens.widgets import ForgetsTouch, KioskButton, KioskLabel, KioskScreen, MoreBelow
 
 BACKSPACE, ENTER = 8, 13
 
 
-class ResultRow(ButtonBehavior, BoxLayout):
+class ResultRow(ForgetsTouch, ButtonBehavior, BoxLayout):
     """One service in a list: its name and who provides it; tapping opens it."""
     service_id = StringProperty("")
     title = StringProperty("")
@@ -33,7 +33,7 @@ class ResultList(MoreBelow, RecycleView):
     """The list of services found, with the "more below" band (its rule is ScrollArea's, in widgets.kv)."""
 
 
-class QueryBox(ButtonBehavior, KioskLabel):
+class QueryBox(ForgetsTouch, ButtonBehavior, KioskLabel):
     """The search field: what was typed, or a hint; touching it opens the on-screen keyboard."""
 
 

@@ -16,7 +16,7 @@ from kiosk.i18n import N_
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
 from screens.theme import icon
-from screens.widgets import KioskButton
+from screens.widgets import ForgetsTouch, KioskButton
 
 STATES = ["topics", "more_topics", "services", "priority", "taking", "ticket", "problem"]
 
@@ -54,7 +54,7 @@ OTHER_TOPICS_ICON = "\uf1d8"  # three dots
 NOT_SURE_ICON = "\uf2d7"  # a question mark in a circle
 
 
-class TopicTile(ButtonBehavior, BoxLayout):
+class TopicTile(ForgetsTouch, ButtonBehavior, BoxLayout):
     """A topic to choose: a picture beside its words, outlined like every choice; `large` for "Not sure".
 
     `natural_height` is what its words need; `min_height` lets a grid give every tile the tallest one's height.

@@ -29,7 +29,7 @@ from printers.problems import PrintProblem
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
 from screens.theme import theme
-from screens.widgets import KioskButton
+from screens.widgets import ForgetsTouch, KioskButton
 
 STATES = ["ready", "scanning", "pages", "what_now", "working", "printing", "printed", "usb_saved", "kept",
           "problem", "print_problem", "save_problem", "no_scanner"]
@@ -205,7 +205,7 @@ class PageCard(BoxLayout):
     number = StringProperty("")
 
 
-class AddPageButton(ButtonBehavior, BoxLayout):
+class AddPageButton(ForgetsTouch, ButtonBehavior, BoxLayout):
     """Where the next page will go: "Scan another page", shaped like a page."""
     label = StringProperty("")
 

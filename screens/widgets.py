@@ -36,11 +36,26 @@ class ForgetsText:
             core.texture = None
 
 
+class ForgetsTouch:
+    """Mixed into buttons: the touch is let go once it has acted.
+
+    Kivy keeps each button's last touch, with its time and place: on a PIN pad the keys' last touches would tell
+    the order of the digits for as long as the kiosk ran, and every key first touched kept one more touch alive.
+    """
+    last_touch = ObjectProperty(None, allownone=True)  # Kivy's own refuses to be emptied
+
+    def on_touch_up(self, touch):
+        handled = super().on_touch_up(touch)
+        if self.last_touch is touch:
+            self.last_touch = None
+        return handled
+
+
 class KioskLabel(ForgetsText, Label):
     """Every label of the kiosk: a plain Label that forgets."""
 
 
-class KioskButton(ForgetsText, ButtonBehavior, Label):
+class KioskButton(ForgetsTouch, ForgetsText, ButtonBehavior, Label):
     """A large button whose colours come from the theme; `role` says how prominent it is."""
     role = OptionProperty("primary", options=["primary", "secondary", "danger", "bar"])
     icon = StringProperty("")
@@ -97,6 +112,8 @@ class MoreBelow:
 
     def _watch_content(self, *args) -> None:
         for child in self.children:
+            # Once per child, however often the children change: a binding made again would stay for good.
+            child.funbind("height", self._update_cue)
             child.fbind("height", self._update_cue)
         self._update_cue()
 
@@ -127,7 +144,7 @@ class ScrollArea(MoreBelow, ScrollView):
     """The kiosk's scrolling area: a ScrollView with the "more below" band."""
 
 
-class Tile(ButtonBehavior, BoxLayout):
+class Tile(ForgetsTouch, ButtonBehavior, BoxLayout):
     """A home-screen tile: a big icon over a short label; `title` is the untranslated message."""
     icon = StringProperty("")
     title = StringProperty("")

@@ -46,6 +46,32 @@ def settings(tmp_path, test_ca):
 
 
 @pytest.fixture
+def card_ca_dir(test_ca, tmp_path):
+    """The test CA's certificate and key in a folder: for cards served by a process of their own."""
+    from tools.virtual_card import save_ca_key
+    directory = tmp_path / "ca"
+    directory.mkdir()
+    (directory / "ca.pem").write_bytes(test_ca.pem())
+    save_ca_key(test_ca, directory)
+    return directory
+
+
+@pytest.fixture
+def sink(tmp_path):
+    """A virtual sound card (tools/sound_sink.py): what reading aloud plays, heard in real time."""
+    from tools.sound_sink import SoundSink
+    speakers = SoundSink(tmp_path).start()
+    yield speakers
+    speakers.stop()
+
+
+@pytest.fixture
+def speech_settings(settings, sink):
+    """Settings whose voice goes to the virtual sound card."""
+    return dataclasses.replace(settings, speech=dataclasses.replace(settings.speech, output=sink.device))
+
+
+@pytest.fixture
 def print_lab():
     """A private cupsd with an ippeveprinter A4 printer and a raw receipt queue; stopped after the test."""
     import shutil
@@ -145,6 +171,30 @@ def make_driver(settings):
 def kiosk(make_driver):
     """A running kiosk app that never goes idle by itself."""
     return make_driver()
+
+
+class Listener:
+    """The core's events as a queue, waited on by kind."""
+
+    def __init__(self, core):
+        import queue
+        self.events = queue.Queue()
+        self.seen: list = []
+        core.subscribe(self.events.put)
+
+    def wait_for(self, *kinds, timeout: float = 30):
+        import queue
+        import time
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            self.seen.append(event)
+            if isinstance(event, kinds):
+                return event
+        raise AssertionError(f"no {[kind.__name__ for kind in kinds]} within {timeout} s; saw {self.seen}")
 
 
 def card_identity(kiosk):

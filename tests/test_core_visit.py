@@ -5,36 +5,14 @@ from __future__ import annotations
 import queue
 import subprocess
 import sys
-import time
 
 import pytest
 
-from conftest import CALM, ROOT
+from conftest import CALM, ROOT, Listener
 from kiosk import events
 from kiosk.core import KioskCore
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from tools.virtual_card import CardSpec
-
-
-class Listener:
-    """The core's events as a queue, waited on by kind."""
-
-    def __init__(self, core: KioskCore):
-        self.events: queue.Queue = queue.Queue()
-        self.seen: list = []
-        core.subscribe(self.events.put)
-
-    def wait_for(self, *kinds, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.seen.append(event)
-            if isinstance(event, kinds):
-                return event
-        raise AssertionError(f"no {[kind.__name__ for kind in kinds]} within {timeout} s; saw {self.seen}")
 
 
 @pytest.fixture

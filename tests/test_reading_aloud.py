@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from kiosk import events
 from screens import SCREENS
-from tools.sound_sink import SoundSink
 
 RESIDENT_SCREENS = [name for name in SCREENS if name not in ("admin_pin", "admin", "greeting")]
 DIALOGS = ("idle_warning", "confirm_end", "call_staff", "language", "card_removed")
@@ -92,17 +89,9 @@ def test_the_queue_number_is_read_sign_by_sign(kiosk):
 
 
 @pytest.fixture
-def sink(tmp_path):
-    speakers = SoundSink(tmp_path).start()
-    yield speakers
-    speakers.stop()
-
-
-@pytest.fixture
-def speaking_kiosk(make_driver, settings, sink):
+def speaking_kiosk(make_driver, speech_settings):
     """The app with its voice going to a virtual sound card, and the core's events as it told them."""
-    settings = dataclasses.replace(settings, speech=dataclasses.replace(settings.speech, output=sink.device))
-    kiosk = make_driver(settings=settings)
+    kiosk = make_driver(settings=speech_settings)
     told = []
     kiosk.core.subscribe(told.append)
     return kiosk, told

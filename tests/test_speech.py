@@ -21,7 +21,6 @@ from kiosk.doctor import check_speech
 from kiosk.speech import GAIN, SpeechService, kiosk_text, spoken_queue_number
 from kiosk.speech.audio import louder
 from kiosk.speech.cache import PhraseCache
-from tools.sound_sink import SoundSink
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
 WELCOME = {"lv": "Laipni lūdzam! Pieskarieties ekrānam, lai sāktu.",
@@ -29,18 +28,6 @@ WELCOME = {"lv": "Laipni lūdzam! Pieskarieties ekrānam, lai sāktu.",
            "en": "Welcome! Touch the screen to start."}
 # About twenty seconds of speech: long enough that only an interruption ends it early.
 LONG_LV = " ".join(["Šajā datorā var atvērt tikai valsts e-pakalpojumus. Jautājiet darbiniekam."] * 6)
-
-
-@pytest.fixture
-def sink(tmp_path):
-    speakers = SoundSink(tmp_path).start()
-    yield speakers
-    speakers.stop()
-
-
-@pytest.fixture
-def speech_settings(settings, sink):
-    return dataclasses.replace(settings, speech=dataclasses.replace(settings.speech, output=sink.device))
 
 
 class Heard(list):

@@ -64,3 +64,19 @@ def test_plural_forms_follow_each_language():
         "Ваша сесія завершиться через 5 секунд.", "Ваша сесія завершиться через 11 секунд.",
         "Ваша сесія завершиться через 22 секунди."]
     assert translate_plural("en", *forms, 1) == forms[0]
+
+
+def test_every_character_of_every_message_is_in_the_kiosks_font(extracted):
+    """Roboto (Kivy's font) draws nothing for a character it lacks: a ● or ← in a message would just be missing."""
+    import kivy
+    from fontTools.ttLib import TTFont
+    font = Path(kivy.__file__).parent / "data" / "fonts" / "Roboto-Regular.ttf"
+    drawable = set(TTFont(str(font)).getBestCmap())
+    missing = set()
+    for language in ("en", "lv", "uk"):
+        for message in extracted:
+            ids = (message.id,) if isinstance(message.id, str) else message.id
+            texts = [translate(language, ids[0])] if len(ids) == 1 else \
+                [translate_plural(language, ids[0], ids[1], n) for n in (1, 2, 5)]
+            missing |= {(language, ch) for text in texts for ch in text if not ch.isspace() and ord(ch) not in drawable}
+    assert missing == set()

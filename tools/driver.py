@@ -99,8 +99,14 @@ class AppDriver:
                 return  # its rows exist only where they are shown: a row found is already in view
             if isinstance(parent, ScrollView):
                 # Clear of the "more below" band (44 dp), which pages down rather than passing the touch on.
-                parent.scroll_to(widget, padding=dp(60), animate=False)
-                self.frames(2)
+                band = dp(60) if getattr(parent, "more_below", False) else 0
+                # A scroll view's own to_window counts its scrolling: where it is comes from its parent.
+                frame = parent.parent
+                bottom, top = frame.to_window(parent.x, parent.y)[1] + band, frame.to_window(parent.x, parent.top)[1]
+                low, high = widget.to_window(widget.x, widget.y)[1], widget.to_window(widget.x, widget.top)[1]
+                if low < bottom or high > top:
+                    parent.scroll_to(widget, padding=dp(60), animate=False)
+                    self.frames(2)
                 return
             parent = parent.parent
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from staffdesk.cli import create_kiosk, create_staff
 from staffdesk.migrate import upgrade
@@ -177,3 +178,16 @@ def wait_for(condition, timeout_s: float = 10.0):
             return value
         time.sleep(0.05)
     raise AssertionError("the condition did not come true in time")
+
+
+# Debian's chromium, driven by Playwright for the console's pages.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -7,23 +7,14 @@ import time
 import uuid
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
-    DeskServer, PASSWORD, StaffBrowser, centre, desk_settings, kiosk_http, make_centre, new_database, pg_cluster)
+    DeskServer, PASSWORD, StaffBrowser, browser, centre, desk_settings, kiosk_http, make_centre, new_database,
+    pg_cluster)
 from kiosk.staffdesk import CallState, StaffDesk
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

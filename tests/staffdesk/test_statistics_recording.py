@@ -8,21 +8,19 @@ import time
 import uuid
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
-    DeskServer, PASSWORD, centre, desk_server, desk_settings, kiosk_http, make_centre, new_database, pg_cluster,
-    staff_of, wait_for)
+    DeskServer, PASSWORD, browser, centre, desk_server, desk_settings, kiosk_http, make_centre, new_database,
+    pg_cluster, staff_of, wait_for)
 from kiosk.staffdesk import StaffDesk
 from staffdesk import statistics
 from staffdesk.db import make_engine, make_sessionmaker
 from staffdesk.models import Centre, HelpCall, QueueTicket, UsageEvent
 from staffdesk.queue import LOCAL_TIME
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def now_iso(**delta) -> str:
@@ -166,14 +164,6 @@ def test_a_refused_event_in_a_batch_is_set_aside_alone(tmp_path, pg_cluster, des
         if desk is not None:
             desk.close()
         server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def test_staff_record_what_was_done_in_two_taps(browser, tmp_path, pg_cluster, desk_settings):

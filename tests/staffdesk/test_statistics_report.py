@@ -16,11 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import DeskServer, PASSWORD, new_database, pg_cluster  # noqa: F401
+from desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluster  # noqa: F401
 from staffdesk import crud, statistics, usage
 from staffdesk.catalogue import desk_catalogue
 from staffdesk.cli import create_staff
@@ -32,8 +32,6 @@ from staffdesk.settings import get_settings
 CONSULTATIONS, APPLICATIONS = 118_427, 123_718
 CENTRES = ("Cēsis", "Valka", "Rīga, Ziemeļi")
 STAFFDESK = Path(sys.executable).parent / "staffdesk"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def moment(rng: random.Random, year: int) -> dt.datetime:
@@ -211,14 +209,6 @@ def test_the_command_line_exports_the_2021_row(seeded, tmp_path):
                              capture_output=True, text=True, timeout=120)
     assert unknown.returncode == 2 and "'Nowhere'" in unknown.stderr and CENTRES[0] in unknown.stderr
     assert not (tmp_path / "x.csv").exists()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def log_in(page, url: str, name: str) -> None:

@@ -13,7 +13,7 @@ import time
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from conftest import CALM
+from conftest import CALM, Listener
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
     DeskServer, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
@@ -27,27 +27,6 @@ from staffdesk.models import UsageEvent
 from staffdesk.queue import LOCAL_TIME
 
 GIVEN_NAME, SURNAME, PERSONAL_CODE = "Jānis", "Bērziņš", "010180-12345"
-
-
-class Heard:
-    """The core's events, waited on by kind."""
-
-    def __init__(self, core: KioskCore):
-        self.events: queue.Queue = queue.Queue()
-        self.seen: list = []
-        core.subscribe(self.events.put)
-
-    def wait_for(self, *kinds, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                break
-            self.seen.append(event)
-            if isinstance(event, kinds):
-                return event
-        raise AssertionError(f"no {[kind.__name__ for kind in kinds]} within {timeout} s; saw {self.seen}")
 
 
 def answer(work, *args):
@@ -96,7 +75,7 @@ def test_a_visit_counts_what_was_done_and_nothing_of_the_resident(print_settings
     settings = desk_settings(desk, centre.tokens[0])
     settings = dataclasses.replace(settings, printing=print_settings.printing)
     core = KioskCore(settings, CALM)
-    heard = Heard(core)
+    heard = Listener(core)
     try:
         core.prepare()
         visit = core.start_visit()
