@@ -102,6 +102,7 @@ class KioskApp(App):
                       on_touch_down=self._on_window_touch, on_flip=self._after_first_frame)
         for event in self._clock_events:
             event.cancel()
+        theme.funbind("font_scale", self._scale_bar)
         # An open dialog sits on the window beside the root; Kivy's stop would leave the root behind it.
         self.dialogs.close_all()
         self.core.unsubscribe(self.on_core_event)
@@ -115,6 +116,7 @@ class KioskApp(App):
         for root in roots:
             for widget in root.walk(restrict=True):
                 Builder.unbind_widget(widget.uid)
+        tr.forget_observers()  # what is left are the screens' own, in Python
 
     def open_settings(self, *args):
         """Kivy opens its settings panel on F1; a public kiosk never shows it."""

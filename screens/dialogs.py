@@ -25,7 +25,12 @@ class KioskDialog(ModalView):
     def add_widget(self, widget, *args, **kwargs):
         super().add_widget(widget, *args, **kwargs)
         widget.bind(height=self._fit)
-        Window.bind(height=lambda *_: self._fit(widget, widget.height))
+        self._content = widget
+        # A method, so that the window (which outlives the app) holds the dialog only weakly.
+        Window.bind(height=self._window_resized)
+
+    def _window_resized(self, *_args) -> None:
+        self._fit(self._content, self._content.height)
 
     def _fit(self, _content, height):
         self.height = min(height, Window.height - dp(40))

@@ -45,6 +45,10 @@ class Translator(Observable):
             return super().unbind_uid(name, uid)
         self._observers.pop(uid, None)
 
+    def forget_observers(self) -> None:
+        """The app stopped: nothing of it is told of a language switch any more (nor kept alive by this)."""
+        self._observers.clear()
+
     @property
     def observer_count(self) -> int:
         return len(self._observers)

@@ -98,7 +98,11 @@ class ScannerPicture(Widget):
         self.fbind("size", self._redraw)
         self.fbind("kind", self._redraw)
         self.fbind("sweep", self._redraw)
-        theme.fbind("high_contrast", self._redraw)
+        # Weakly (bind, a method): the theme outlives the app, and must not keep its pictures alive.
+        theme.bind(high_contrast=self._contrast_changed)
+        self._redraw()
+
+    def _contrast_changed(self, *_args) -> None:
         self._redraw()
 
     def _draw(self, *_args) -> None:
