@@ -58,11 +58,30 @@ class Theme(EventDispatcher):
     text_size_step = NumericProperty(0)
     font_scale = NumericProperty(1.0)  # what sp() multiplies by now; for sizes kv computes itself
 
+    def forget_dead_rules(self) -> None:
+        """Unbind the kv rules whose widget is gone.
+
+        Kivy unbinds a widget's rules when it is collected, but not always those another rule made on it; one left
+        behind raises ReferenceError inside the next change of size or contrast and stops the rest of the screen
+        following it. The theme outlives every widget, so it looks before it passes a change on.
+        """
+        for name in self.properties():
+            for _callback, largs, _kwargs, _is_ref, uid in self.get_property_observers(name, args=True):
+                element = largs[0][0] if largs and isinstance(largs[0], tuple) and largs[0] else None
+                if element is None or uid is None:
+                    continue
+                try:
+                    element.__class__
+                except ReferenceError:
+                    self.unbind_uid(name, uid)
+
     def on_high_contrast(self, _theme, high: bool) -> None:
+        self.forget_dead_rules()
         for name, colour in (HIGH_CONTRAST if high else NORMAL).items():
             setattr(self, name, colour)
 
     def on_text_size_step(self, _theme, step: int) -> None:
+        self.forget_dead_rules()
         # Every size in the kv files is in sp, so this one assignment resizes text and touch targets.
         Metrics.fontscale = TEXT_SIZES[int(step)][1]
         self.font_scale = Metrics.fontscale

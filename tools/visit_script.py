@@ -70,10 +70,12 @@ def take_out(card: subprocess.Popen, reader: str) -> None:
     wait_for_no_card(reader)
 
 
-def _main_button(kiosk, state_is, timeout_s: float = 30) -> None:
+def _main_button(kiosk, state_is, timeout_s: float = 60) -> None:
     """Tap the bottom bar's main action, then wait for the screen's next state."""
     kiosk.tap(kiosk.root_widget("main_button"))
-    assert kiosk.wait_until(state_is, timeout_s)
+    screen = kiosk.app.screen(kiosk.app.current_screen)
+    assert kiosk.wait_until(state_is, timeout_s), (kiosk.app.current_screen, getattr(screen, "state", None),
+                                                   getattr(screen, "body", None))
 
 
 def log_in(kiosk, pin: str) -> None:
