@@ -26,10 +26,10 @@ demo: deps venv
 # and in one process with the rest the heap that every earlier test's app leaves makes them crawl.
 test: deps venv
 	status=0; \
-	$(XVFB_RUN) $(BIN)/pytest -q --ignore=tests/staffdesk --ignore=tests/test_privacy.py \
+	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 --ignore=tests/staffdesk --ignore=tests/test_privacy.py \
 		--ignore=tests/test_soak.py || status=1; \
-	$(XVFB_RUN) $(BIN)/pytest -q tests/staffdesk || status=1; \
-	$(XVFB_RUN) $(BIN)/pytest -q tests/test_privacy.py tests/test_soak.py || status=1; \
+	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 tests/staffdesk || status=1; \
+	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 tests/test_privacy.py tests/test_soak.py || status=1; \
 	exit $$status
 
 screenshots: deps venv
