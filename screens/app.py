@@ -10,8 +10,10 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder, global_idmap
+from kivy.lang.parser import _handlers as kv_rule_handlers
 from kivy.metrics import dp
 from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.recycleview import views as recycled_views
 
 import screens.widgets  # noqa: F401  (registers the shared kv rules before any screen uses them)
 from kiosk import __version__, events
@@ -75,6 +77,7 @@ class KioskApp(App):
         # app stops; a rule re-run during the stop (the visit's wipe) finds the stopping app again. Forgotten here,
         # this app is the one its rules follow, also when it is not the first in the process (tests, screenshots).
         object.__setattr__(global_idmap["app"], "_obj", None)
+        self._rules_before = set(kv_rule_handlers)  # every kv binding made after this is this app's
         self.core.prepare()
         root = Builder.load_file(str(Path(__file__).with_suffix(".kv")))
         Window.bind(on_request_close=self._veto_close, on_keyboard=self._on_keyboard,
@@ -110,12 +113,14 @@ class KioskApp(App):
         self._unbind_rules()
 
     def _unbind_rules(self) -> None:
-        """The kv rules of this app's widgets off the theme and the translations, which outlive it: a later app
-        in the process (tests, screenshots) would otherwise run them on widgets that are gone."""
-        roots = [self.root, *self._screens.values(), *self.dialogs.built.values()]
-        for root in roots:
-            for widget in root.walk(restrict=True):
-                Builder.unbind_widget(widget.uid)
+        """The kv rules of every widget this app made, shown or not, off the theme and the translations, which
+        outlive it: a later app in the process (tests, screenshots) would otherwise run them on widgets that are
+        gone, and every theme change would lay out every earlier app's widgets again."""
+        for uid in set(kv_rule_handlers) - self._rules_before:
+            Builder.unbind_widget(uid)
+        # Kivy keeps the rows a list no longer shows in a cache of the process, for any later list to reuse: rows
+        # whose rules are now unbound would show a later app stale text.
+        recycled_views._cached_views.clear()
         tr.forget_observers()  # what is left are the screens' own, in Python
 
     def open_settings(self, *args):
@@ -193,13 +198,12 @@ class KioskApp(App):
 
     def on_core_event(self, event) -> None:
         """The app's own part (which screen, which dialog), then every screen built so far hears the event."""
-        if isinstance(event, events.SessionStarted):
-            self.in_session = True
-        elif isinstance(event, events.SessionEnded):
-            self.in_session = False
-            self.reading_aloud = False  # the visit's wipe turned it off
-        if isinstance(event, (events.SessionStarted, events.SessionEnded)) and self.screen_widget is not None:
-            self._bottom_bar_changed()
+        if isinstance(event, (events.SessionStarted, events.SessionEnded)):
+            self.in_session = isinstance(event, events.SessionStarted)
+            if not self.in_session:
+                self.reading_aloud = False  # the visit's wipe turned it off
+            if self.screen_widget is not None:
+                self._bottom_bar_changed()  # Back belongs to a visit
         elif isinstance(event, events.CallStateChanged):
             if self.dialog_is_open("call_staff") or event.state == "acknowledged":
                 self.open_dialog("call_staff").state = event.state  # "A staff member is coming"

@@ -197,7 +197,9 @@ def test_idle_warns_above_the_page_then_ends_the_visit_with_the_browser(make_dri
     from kiosk.idle import Timings
     kiosk = make_driver(timings=Timings(idle_warning_s=4, idle_countdown_s=2, goodbye_s=0.3, tick_s=0.05),
                         settings=browser_settings)
+    kiosk.core.idle.warning_after_s = 3600  # the page loads slowly on a busy machine: no warning while it does
     screen = open_page(kiosk, site.url)
+    kiosk.core.idle.warning_after_s = 4
     profile = profile_of(kiosk)
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("idle_warning"), 10)
     assert not page_shown(screen)  # the warning is above everything

@@ -26,9 +26,6 @@ def prepare_environment(kivy_home: Path | None = None) -> Path:
     return home
 
 
-_STOPPED_APPS: list = []
-
-
 class AppDriver:
     """Starts a KioskApp in this process and lets a caller tap, wait and look at it."""
 
@@ -163,6 +160,3 @@ class AppDriver:
     def close(self) -> None:
         # No frame after this: kv rules that read `app` would find no running app.
         self.app.stop()
-        # Kept alive for the process: Kivy leaves some kv bindings that outlive a collected widget (on widgets and
-        # objects the next app shares), which then raise ReferenceError in that app. One kiosk builds one app.
-        _STOPPED_APPS.append(self.app)
