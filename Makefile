@@ -22,8 +22,9 @@ APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-d
 demo: deps venv
 	@bash tools/demo.sh
 
-# Three pytest processes, all run whatever one of them finds: the whole-visit tests walk every object in memory,
-# and in one process with the rest the heap that every earlier test's app leaves makes them crawl.
+# Three pytest processes, all run whatever one of them finds: the whole-visit tests walk every object in memory
+# and measure what a visit leaves there, so they run in a process of their own, away from what hundreds of earlier
+# tests left behind; the staff desk's tests share nothing with the kiosk's.
 test: deps venv
 	status=0; \
 	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 --ignore=tests/staffdesk --ignore=tests/test_privacy.py \
