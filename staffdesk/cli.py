@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import getpass
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -49,12 +50,30 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def app_from_environment():
+    """The app of one uvicorn worker process (serve --workers N): uvicorn starts each worker afresh, so it builds
+    its app from the environment, which cmd_serve completed with --db before starting them."""
+    from staffdesk.app import create_app
+    return create_app(get_settings())
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from staffdesk.app import create_app
+    from staffdesk.db import is_sqlite
     from staffdesk.migrate import upgrade
     settings = settings_for(args)
+    if args.workers < 1:
+        print(f"--workers: {args.workers} is not accepted; expected a whole number from 1 up; nothing was started.",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    if args.workers > 1 and is_sqlite(settings.url):
+        # SQLite lets one transaction write at a time, and only one process can queue its writers in turn.
+        print(f"--workers {args.workers} needs PostgreSQL (--db or STAFFDESK_DB): with SQLite only one process may "
+              "write; nothing was started.", file=sys.stderr)
+        return EXIT_CONFIG
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Once, before any worker starts: workers migrating side by side would race each other.
     upgrade(settings.url)
     if not settings.cookie_secure:
         logging.getLogger("staffdesk").warning("cookies are not marked Secure (STAFFDESK_COOKIE_SECURE=no): "
@@ -62,9 +81,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # No access log: it would keep the addresses of staff and kiosks, and nobody needs them.
     # X-Forwarded-For is believed only from the proxies named with --proxy: uvicorn would otherwise trust it from
     # 127.0.0.1, and anything on the desk's own machine could then log in as coming from any address.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_level="info",
-                timeout_graceful_shutdown=5, proxy_headers=bool(args.proxy),
-                forwarded_allow_ips=args.proxy or None)
+    options = dict(host=args.host, port=args.port, access_log=False, log_level="info", timeout_graceful_shutdown=5,
+                   proxy_headers=bool(args.proxy), forwarded_allow_ips=args.proxy or None)
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Each worker keeps its own live streams and heartbeats in memory; they see the other workers' changes
+        # through the database (the streams re-read it every few seconds), the login throttle is in the database.
+        os.environ["STAFFDESK_DB"] = settings.url
+        uvicorn.run("staffdesk.cli:app_from_environment", factory=True, workers=args.workers, **options)
     return EXIT_OK
 
 
@@ -165,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--proxy", default="", metavar="ADDRESSES",
                        help="the reverse proxy's addresses, comma-separated: only then is X-Forwarded-For believed")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="worker processes (default: 1); more than one needs PostgreSQL")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser("migrate", help="bring the database to the newest schema")
