@@ -21,8 +21,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     core = KioskCore(settings, demo=args.demo)
     core.catalog.require()  # a kiosk with no catalogue at all would offer residents no services
+    sandbox = core.browser_sandbox()
+    if not sandbox.sandboxed:  # said where an administrator starting it by hand, and the journal, both see it
+        print(f"Warning: {sandbox.detail}.", file=sys.stderr)
+        logging.getLogger("kiosk").warning("%s", sandbox.detail)
     from screens.launch import run_kiosk  # Kivy is imported only when a window is wanted
     return run_kiosk(core, windowed=args.windowed)
+
+
+def cmd_out_of_order(args: argparse.Namespace) -> int:
+    from screens.out_of_order import run_out_of_order
+    return run_out_of_order(windowed=args.windowed)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -246,6 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--demo", action="store_true", help="use simulated devices")
     run.add_argument("--windowed", action="store_true", help="a normal window with a cursor, for desktops")
     run.set_defaults(handler=cmd_run)
+
+    out_of_order = commands.add_parser("out-of-order", help="show only 'out of order, please ask staff' in every "
+                                                            "language (what systemd shows after repeated crashes)")
+    out_of_order.add_argument("--windowed", action="store_true", help="a normal window, for desktops")
+    out_of_order.set_defaults(handler=cmd_out_of_order)
 
     doctor = commands.add_parser("doctor", help="check the configuration and every device it names")
     doctor.add_argument("--config", help="path of kiosk.ini")

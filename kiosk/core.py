@@ -78,6 +78,7 @@ class KioskCore:
         self.scanning = None
         self.desk = None
         self.browser = None
+        self._sandbox = None
         self._speech = None
         self.leftovers_removed = 0
         # While an administrator is at the kiosk, a card put in starts no visit.
@@ -362,7 +363,7 @@ class KioskCore:
         with) is left out rather than offered and then answered with an apology.
         """
         offered = service.channels.names()
-        works = {"self": os.access(self.settings.browser.chromium, os.X_OK),
+        works = {"self": os.access(self.settings.browser.chromium, os.X_OK) and self.browser_sandbox().usable,
                  "video": bool(self.settings.staffdesk.url)}
         order = ("self", "authorised", "paper", "in_person", "video")
         return [way for way in order if way in offered and works.get(way, True)]
@@ -376,6 +377,13 @@ class KioskCore:
         if self.visit is not None and self.settings.browser.warm_up:
             self._browser_service().warm_up(self.visit.directory, language, bounds)
 
+    def browser_sandbox(self):
+        """Whether pages can open in Chromium's sandbox here (looked at once): a kiosk never opens them without."""
+        if self._sandbox is None:
+            from kiosk.browser import sandbox
+            self._sandbox = sandbox.probe()
+        return self._sandbox
+
     def _browser_service(self):
         if self.browser is None:
             from kiosk.browser.hosts import AllowedHosts
@@ -385,7 +393,7 @@ class KioskCore:
             env = {**os.environ, "HOME": str(browser.home)} if browser.home else None
             self._register_eid_module()
             self.browser = BrowserService(browser.chromium, allowed, self._from_service(self._on_browser),
-                                          self.activity, env=env)
+                                          self.activity, env=env, sandbox=self.browser_sandbox())
         return self.browser
 
     def _register_eid_module(self) -> None:

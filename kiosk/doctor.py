@@ -223,6 +223,15 @@ def check_browser(settings: Settings) -> Check:
     return Check("browser", True, version.strip() or str(chromium))
 
 
+def check_browser_sandbox(_settings: Settings) -> Check:
+    """Chromium's sandbox for the resident's pages: on as the kiosk user; off (with a warning) only as root."""
+    from kiosk.browser.sandbox import probe
+    sandbox = probe()
+    if sandbox.as_root:
+        return Check("browser sandbox", True, "WARNING: " + sandbox.detail)
+    return Check("browser sandbox", sandbox.sandboxed, sandbox.detail)
+
+
 def check_browser_policies(settings: Settings) -> Check:
     """Chromium's managed policies, installed as `kiosk browser policies` makes them from this kiosk.ini."""
     from kiosk.browser.policies import installed_policies, policies_for
@@ -294,7 +303,8 @@ def check_speech(settings: Settings) -> Check:
 
 CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
           check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display,
-          check_staffdesk_outbox, check_browser, check_browser_policies, check_browser_eid, check_speech]
+          check_staffdesk_outbox, check_browser, check_browser_sandbox, check_browser_policies, check_browser_eid,
+          check_speech]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import signal
 
 from kiosk.config import Settings
 from kiosk.core import KioskCore
+from kiosk.notify import ServiceNotifier
+from screens.window_setup import configure_window
 
 
 def configure_kivy(settings: Settings, windowed: bool) -> None:
     """Kivy reads these when the window is created, so they are set before anything imports it."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("KIVY_LOG_MODE", "MIXED")
+    configure_window(settings.ui.fullscreen and not windowed, settings.ui.show_cursor or windowed)
     from kivy.config import Config
-    full = settings.ui.fullscreen and not windowed
-    Config.set("graphics", "fullscreen", "auto" if full else "0")
-    Config.set("graphics", "borderless", "1" if full else "0")
-    Config.set("graphics", "resizable", "0" if full else "1")
-    Config.set("graphics", "width", "1280")
-    Config.set("graphics", "height", "800")
-    Config.set("graphics", "show_cursor", "1" if settings.ui.show_cursor or windowed else "0")
-    Config.set("graphics", "allow_screensaver", "0")
-    Config.set("kivy", "exit_on_escape", "0")
     # One input path for the mouse; touch screens come through probesysfs. Right-click makes no red dots.
     Config.set("input", "mouse", "mouse,disable_on_activity,multitouch_on_demand")
 
@@ -35,5 +26,26 @@ def run_kiosk(core: KioskCore, windowed: bool = False) -> int:
     app = KioskApp(core)
     # systemd and shutdown send SIGTERM: stop through the app, so the open session is wiped first.
     signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.exit_app("SIGTERM")))
+    notifier = ServiceNotifier.from_environment()
+    if notifier is not None:
+        tell_systemd(notifier)
     app.run()
+    if notifier is not None:
+        notifier.stopping()
     return 0
+
+
+def tell_systemd(notifier: ServiceNotifier) -> list:
+    """READY=1 when the first frame is on screen, then WATCHDOG=1 from the UI thread's clock: a UI thread that
+    hangs (a blocking call, a deadlock) stops the pings, and systemd restarts the kiosk. Returns the clock events."""
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+
+    def first_frame(*_args):
+        Window.unbind(on_flip=first_frame)
+        notifier.ready("the greeting is on screen")
+        notifier.watchdog()
+    Window.bind(on_flip=first_frame)
+    if notifier.ping_every_s is None:
+        return []
+    return [Clock.schedule_interval(lambda _dt: notifier.watchdog(), notifier.ping_every_s)]

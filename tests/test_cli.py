@@ -113,15 +113,20 @@ def test_hash_pin_refuses_a_short_pin():
     assert result.returncode == 1 and "6 to 12 digits" in result.stderr
 
 
-def test_run_starts_the_window_wipes_leftovers_and_stops_cleanly_on_sigterm(tmp_path):
+def test_run_starts_the_window_wipes_leftovers_tells_systemd_and_stops_cleanly_on_sigterm(tmp_path):
     import select
     import signal
+    import socket
     import time
     path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90")
     leftover = tmp_path / "runtime" / "session-00aa"
     leftover.mkdir(parents=True)
     (leftover / "scan.pdf").write_bytes(b"%PDF")
-    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy"), "KIVY_NO_FILELOG": "1"}
+    # systemd's side of Type=notify with WatchdogSec=2: a datagram socket the kiosk is told of, as systemd does.
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    systemd.bind(str(tmp_path / "notify"))
+    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy"), "KIVY_NO_FILELOG": "1",
+           "NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": "2000000", "WATCHDOG_PID": "1"}
     process = subprocess.Popen([KIOSK, "run", "--config", str(path), "--windowed"], stderr=subprocess.PIPE,
                                stdout=subprocess.DEVNULL, text=True, env=env)
     seen, deadline = [], time.monotonic() + 60
@@ -131,13 +136,33 @@ def test_run_starts_the_window_wipes_leftovers_and_stops_cleanly_on_sigterm(tmp_
                 seen.append(process.stderr.readline())
         assert any("kiosk demo-kiosk-1 ready" in line for line in seen), "".join(seen)
         assert not leftover.exists()
+        told = notifications(systemd, until=lambda told: told.count("WATCHDOG=1") >= 3, timeout_s=30)
+        assert told[0].startswith("READY=1"), told  # once the first frame is on screen, before any ping
+        assert told.count("WATCHDOG=1") >= 3, told  # every second (half of WatchdogSec), whatever WATCHDOG_PID
         process.send_signal(signal.SIGTERM)
         _, rest = process.communicate(timeout=30)
+        assert "STOPPING=1" in notifications(systemd, until=lambda told: "STOPPING=1" in told, timeout_s=5)
     finally:
         process.kill()
+        systemd.close()
     assert process.returncode == 0
     assert "kiosk closed by SIGTERM" in rest
+    # The tests run as root: the kiosk says at once that its browser would run without Chromium's sandbox.
+    assert "Warning: the kiosk runs as root, so Chromium runs WITHOUT its sandbox" in "".join(seen)
     assert "Traceback" not in "".join(seen) + rest
+
+
+def notifications(systemd, until, timeout_s: float) -> list[str]:
+    """What arrived on the notify socket, a message each, until `until(messages)` or the time is up."""
+    import time
+    told, deadline = [], time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not until(told):
+        systemd.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            told.append(systemd.recv(4096).decode())
+        except TimeoutError:
+            break
+    return told
 
 
 def ini_outside_the_checkout(tmp_path, catalog_path):

@@ -21,6 +21,7 @@ from typing import Callable
 from kiosk import events
 from kiosk.browser.hosts import AllowedHosts
 from kiosk.browser.pages import BLOCKED, FAILED, kiosk_page
+from kiosk.browser.sandbox import Sandbox, probe
 from kiosk.browser.window import find_window, move_window, place_window, press_in, type_into, windows_of
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ DIALOG_CHECK_S = 0.4       # how often the browser's own windows are looked for 
 # whatever language the pages are in, so the title is known; the resident never sees the dialog itself.
 PIN_DIALOG_TITLE = "Unlock Security Device"
 WRONG_PIN_WITHIN_S = 15.0  # a PIN dialog this soon after a PIN was given means the card refused it
+
+
+class SandboxUnavailable(RuntimeError):
+    """The browser would have to run without Chromium's sandbox, which a kiosk never does."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +80,10 @@ class _Window:
 
 class BrowserService:
     def __init__(self, chromium: Path, allowed: AllowedHosts, on_event: Callable[[object], None],
-                 on_activity: Callable[[str], None], extra_args: tuple[str, ...] = (), env: dict | None = None):
+                 on_activity: Callable[[str], None], extra_args: tuple[str, ...] = (), env: dict | None = None,
+                 sandbox: Sandbox | None = None):
         self.chromium = Path(chromium)
+        self.sandbox = sandbox or probe()
         self.allowed = allowed
         self.on_event = on_event
         self.on_activity = on_activity
@@ -202,9 +209,12 @@ class BrowserService:
         profile, downloads = visit_folder / PROFILE_FOLDER, visit_folder / DOWNLOADS_FOLDER
         for folder in (profile, downloads):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not self.sandbox.usable:
+            raise SandboxUnavailable(self.sandbox.detail)
         self._profile = profile
         # Chromium refuses its sandbox to root: the demo and the tests run as root, a real kiosk as its own user.
-        sandbox = ["--no-sandbox"] if os.geteuid() == 0 else []
+        # Playwright adds --no-sandbox itself unless told chromium_sandbox: a kiosk's pages are never unsandboxed.
+        sandbox = [] if self.sandbox.sandboxed else ["--no-sandbox"]
         # --kiosk: no address bar, tabs, menu or frame; placed at the requested position (no window manager on a
         # kiosk; a window manager would make it full screen over the kiosk's top bar). --test-type keeps Chromium
         # from telling the resident about its command line.
@@ -213,6 +223,7 @@ class BrowserService:
                                        f"--window-size={bounds.width},{bounds.height}"] + self.extra_args
         context = self._playwright.chromium.launch_persistent_context(
             str(profile), executable_path=str(self.chromium), headless=False, args=args, no_viewport=True,
+            chromium_sandbox=self.sandbox.sandboxed,
             ignore_default_args=["--enable-automation"], accept_downloads=True, downloads_path=str(downloads),
             env=self.env, locale={"lv": "lv-LV", "uk": "uk-UA"}.get(language, "en-GB"))
         context.add_init_script(PAGE_SCRIPT)

@@ -1,0 +1,64 @@
+"""The watchdog as systemd sees it: WATCHDOG=1 comes from the UI thread's clock, so a UI thread that hangs stops it."""
+
+import socket
+import threading
+import time
+
+from kiosk.notify import ServiceNotifier
+
+WATCHDOG_SEC = 1.0
+
+
+class NotifySocket:
+    """systemd's end of $NOTIFY_SOCKET: every message with the time it arrived."""
+
+    def __init__(self, path):
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.socket.bind(str(path))
+        self.socket.settimeout(0.1)
+        self.received: list[tuple[float, str]] = []
+        self.open = True
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self):
+        while self.open:
+            try:
+                self.received.append((time.monotonic(), self.socket.recv(4096).decode()))
+            except (TimeoutError, OSError):
+                continue
+
+    def pings(self, since: float = 0.0) -> list[float]:
+        return [at for at, message in self.received if message == "WATCHDOG=1" and at >= since]
+
+    def close(self):
+        self.open = False
+        self.socket.close()
+
+
+def test_a_hanging_ui_thread_goes_silent_within_watchdog_sec_and_pings_again_when_it_answers(kiosk, tmp_path):
+    from kivy.clock import Clock
+    from screens.launch import tell_systemd
+    systemd = NotifySocket(tmp_path / "notify")
+    notifier = ServiceNotifier.from_environment({"NOTIFY_SOCKET": str(tmp_path / "notify"),
+                                                 "WATCHDOG_USEC": str(int(WATCHDOG_SEC * 1_000_000))})
+    pinging = tell_systemd(notifier)
+    try:
+        kiosk.wait(2.0)
+        assert any(message.startswith("READY=1") for _, message in systemd.received)
+        assert len(systemd.pings()) >= 3  # every half second while the UI answers
+        # The UI thread is stuck in one call for three WatchdogSec; the core's and services' threads run on.
+        Clock.schedule_once(lambda _dt: time.sleep(3 * WATCHDOG_SEC), 0)
+        hung_at = time.monotonic()
+        kiosk.frames(2)
+        answered_at = time.monotonic()
+        assert answered_at - hung_at >= 3 * WATCHDOG_SEC
+        silent = [at for at in systemd.pings(since=hung_at) if at < answered_at - 0.05]
+        # Nothing for longer than WatchdogSec: systemd would have killed and restarted the kiosk by now.
+        assert max(silent, default=hung_at) - hung_at < WATCHDOG_SEC, silent
+        kiosk.wait(1.5)
+        assert len(systemd.pings(since=answered_at)) >= 2  # once it answers again, it says so again
+    finally:
+        for event in pinging:
+            event.cancel()
+        systemd.close()
+        notifier.close()
