@@ -234,6 +234,10 @@ class ScanningSection:
     picture: Path | None = setting(Rule(_picture, "a PNG or JPEG file, or nothing for the drawn scanner"), None)
 
 
+def _optional_file(value: str) -> Path | None:
+    return Path(value.strip()) if value.strip() else None
+
+
 @dataclass(frozen=True)
 class StaffdeskSection:
     # The staff desk's address, e.g. http://desk.kac.local:8700; empty for a kiosk without one.
@@ -242,6 +246,9 @@ class StaffdeskSection:
     token: str = setting(OPTIONAL_TEXT, "")
     heartbeat_s: int = setting(_whole_number(5, 600), 30)
     timeout_s: int = setting(_whole_number(1, 60), 5)
+    # The centre's own certificate authority (PEM) for an https:// desk whose certificate it issued; empty: the
+    # system's trusted authorities.
+    ca_file: Path | None = setting(Rule(_optional_file, "a PEM file of certificate authorities, or nothing"), None)
 
 
 def _hosts(value: str) -> tuple[str, ...]:
@@ -253,10 +260,6 @@ def _hosts(value: str) -> tuple[str, ...]:
 
 
 HOSTS = Rule(_hosts, "host names separated by commas, without https:// or paths (e.g. latvija.gov.lv)")
-
-
-def _optional_file(value: str) -> Path | None:
-    return Path(value.strip()) if value.strip() else None
 
 
 @dataclass(frozen=True)
@@ -513,3 +516,7 @@ def _check_together(settings: Settings) -> None:
     if settings.staffdesk.url and not settings.staffdesk.token:
         raise ConfigError(f"{settings.path}: section [staffdesk] names a url but no token; "
                           "'staffdesk add-kiosk NAME' prints one.")
+    ca_file = settings.staffdesk.ca_file
+    if ca_file is not None and not ca_file.is_file():
+        raise unusable_path(settings, "staffdesk", "ca_file", "does not exist",
+                            "the PEM file of the centre's certificate authority, or nothing")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import threading
+from pathlib import Path
 import requests
 
 from kiosk.staffdesk import wire
@@ -35,8 +36,10 @@ class SlotTaken(Exception):
 
 
 class DeskClient:
-    def __init__(self, url: str, token: str, timeout_s: float):
+    def __init__(self, url: str, token: str, timeout_s: float, ca_file: Path | None = None):
         self.url = url.rstrip("/")
+        # A centre's desk on its own network usually has a certificate from the centre's private authority.
+        self._verify = str(ca_file) if ca_file else True
         self._api = self.url + wire.PREFIX
         self.timeout_s = timeout_s
         self._token = token
@@ -48,6 +51,7 @@ class DeskClient:
         if session is None:
             session = self._local.session = requests.Session()
             session.headers["Authorization"] = f"Bearer {self._token}"
+            session.verify = self._verify
         return session
 
     def _request(self, method: str, path: str, **kwargs) -> requests.Response:

@@ -65,7 +65,7 @@ class StaffDesk:
     def __init__(self, settings):
         desk = settings.staffdesk
         self.heartbeat_s = desk.heartbeat_s
-        self.client = DeskClient(desk.url, desk.token, desk.timeout_s) if desk.url else None
+        self.client = DeskClient(desk.url, desk.token, desk.timeout_s, desk.ca_file) if desk.url else None
         state_dir = settings.kiosk.state_dir
         # Usage events go many to a request: a kiosk back after a day away has hundreds waiting.
         self.outbox = Outbox(state_dir / OUTBOX_FILE, self._deliver,
