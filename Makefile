@@ -15,7 +15,7 @@ APT_PACKAGES := python3 python3-venv python3-dev xvfb xauth x11vnc libgl1-mesa-d
 	pcscd libpcsclite-dev vsmartcard-vpcd swig gcc procps \
 	cups cups-ipp-utils cups-client cups-bsd libcups2-dev dbus-daemon \
 	sane-utils libsane-dev libsane1 tesseract-ocr tesseract-ocr-lav dosfstools \
-	postgresql chromium tzdata xdotool softhsm2 libnss3-tools opensc espeak-ng alsa-utils
+	postgresql chromium tzdata xdotool softhsm2 libnss3-tools opensc espeak-ng alsa-utils nginx-light iproute2
 
 .PHONY: demo test screenshots bench translations deps venv clean
 

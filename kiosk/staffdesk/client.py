@@ -51,12 +51,13 @@ class DeskClient:
         if session is None:
             session = self._local.session = requests.Session()
             session.headers["Authorization"] = f"Bearer {self._token}"
-            session.verify = self._verify
         return session
 
     def _request(self, method: str, path: str, **kwargs) -> requests.Response:
         try:
-            response = self._session().request(method, self._api + path, timeout=self.timeout_s, **kwargs)
+            # verify on each request: a session's own would give way to $REQUESTS_CA_BUNDLE.
+            response = self._session().request(method, self._api + path, timeout=self.timeout_s,
+                                               verify=self._verify, **kwargs)
         except requests.Timeout:
             raise DeskUnavailable(Reason.TIMEOUT) from None
         except requests.RequestException as error:

@@ -1,0 +1,327 @@
+"""The installed kiosk as the user 'kiosk', in a fresh Debian 12 root with the package installed: every device through
+the system's own services, Chromium's sandbox on, nothing of the kiosk running as root, USB sticks mounted.
+
+What stands in for the kiosk computer's hardware: Xvfb for Xorg (run as the kiosk user, as the unit's rootless X
+is), vpcd's virtual reader with our virtual card in the system's pcscd, ippeveprinter behind the system's cupsd,
+a TCP listener as the network receipt printer, SANE's test scanner, a loop device as the USB stick. The daemons run
+in a network namespace of their own, so their ports never meet the test machine's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from inside import run_inside, start_inside
+
+HERE = Path(__file__).resolve().parent
+TEST_PARTS = ["vsmartcard-vpcd", "xvfb", "xauth", "cups-ipp-utils"]  # the kiosk computer's "hardware"
+DISPLAY = ":7"
+A4_PORT, RECEIPT_PORT, PORTAL_PORT = 8631, 9101, 8088
+INI = "/etc/kac-kiosk/kiosk.ini"
+
+
+class KioskComputer:
+    """The installed root with its services running, as a kiosk computer after boot (before the kiosk starts)."""
+
+    def __init__(self, root: Path, netns: str):
+        self.root, self.netns = root, netns
+        self.daemons: list[subprocess.Popen] = []
+
+    def run(self, *command: str, user: str | None = None, **options) -> subprocess.CompletedProcess:
+        return run_inside(self.root, list(command), user=user, netns=self.netns, **options)
+
+    def start(self, *command: str, user: str | None = None, env: dict | None = None, **options) -> subprocess.Popen:
+        process = start_inside(self.root, list(command), user=user, netns=self.netns, env=env,
+                               start_new_session=True, **options)
+        self.daemons.append(process)
+        return process
+
+    def uid(self, user: str) -> int:
+        return int(self.run("id", "-u", user).stdout)
+
+    def stop(self) -> None:
+        for process in reversed(self.daemons):
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+def wait_until(condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not within {timeout_s} s")
+
+
+def set_keys(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text, found = re.subn(rf"^{key} =.*$", f"{key} = {value}", text, flags=re.M)
+        assert found == 1, key
+    return text
+
+
+@pytest.fixture(scope="module")
+def computer(kiosk_root):
+    root = Path(kiosk_root.path)
+    run_inside(root, ["apt-get", "install", "-y", "-q", "--no-install-recommends", *TEST_PARTS], timeout=900)
+    netns = f"kac-kiosk-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", netns], check=True)
+    subprocess.run(["ip", "-n", netns, "link", "set", "lo", "up"], check=True)
+    machine = KioskComputer(root, netns)
+    try:
+        yield start_services(machine)
+    finally:
+        machine.stop()
+        subprocess.run(["ip", "netns", "del", netns])
+
+
+def start_services(machine: KioskComputer) -> KioskComputer:
+    root = machine.root
+    # The runtime folder systemd makes for the unit (RuntimeDirectory=kac-kiosk, mode 0700, the kiosk's own).
+    machine.run("install", "-d", "-m", "0700", "-o", "kiosk", "-g", "kiosk", "/run/kac-kiosk")
+    machine.start("pcscd", "--foreground", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    machine.run("install", "-d", "-m", "0755", "/run/cups")
+    machine.start("cupsd", "-f")
+    machine.run("install", "-d", "-o", "lp", "/var/spool/test-a4")
+    machine.start("ippeveprinter", "-p", str(A4_PORT), "-f", "application/pdf,image/pwg-raster", "-k",
+                  "-d", "/var/spool/test-a4", "KAC A4", user="lp", stdout=subprocess.DEVNULL,
+                  stderr=subprocess.DEVNULL)
+    # The receipt printer on the network, and the e-service's portal: small servers of this test, in the netns.
+    (root / "var/spool/test-receipts").mkdir(parents=True, exist_ok=True)
+    machine.daemons.append(subprocess.Popen(
+        ["ip", "netns", "exec", machine.netns, sys.executable, "-c", RECEIPT_PRINTER,
+         str(RECEIPT_PORT), str(root / "var/spool/test-receipts/received")], start_new_session=True))
+    portal = root / "srv/portal"
+    portal.mkdir(parents=True, exist_ok=True)
+    (portal / "index.html").write_text("<html><body style='background:#2e7d32'><h1>E-pakalpojums</h1>"
+                                       "<input name='vards'></body></html>")
+    machine.daemons.append(subprocess.Popen(
+        ["ip", "netns", "exec", machine.netns, sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
+         "--directory", str(portal), str(PORTAL_PORT)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True))
+    wait_until(lambda: machine.run("lpstat", "-r", check=False).stdout.startswith("scheduler is running"), 30,
+               "cupsd")
+    wait_until(lambda: machine.run("ipptool", "-q", f"ipp://127.0.0.1:{A4_PORT}/ipp/print",
+                                   "get-printer-attributes.test", check=False).returncode == 0, 30, "the A4 printer")
+    machine.run("lpadmin", "-p", "kac-a4", "-E", "-v", f"ipp://127.0.0.1:{A4_PORT}/ipp/print", "-m", "everywhere")
+    # Xvfb in place of Xorg, as the kiosk user: the unit's X runs rootless too.
+    machine.start("Xvfb", DISPLAY, "-screen", "0", "1280x800x24", "-nolisten", "tcp", user="kiosk",
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: (root / f"tmp/.X11-unix/X{DISPLAY[1:]}").exists(), 30, "Xvfb")
+    # The eID test CA, and kiosk.ini as an administrator would edit it, then the package's setup run again.
+    from tools.virtual_card import make_ca, save_ca_key
+    ca_dir = root / "etc/kac-kiosk/test-ca"
+    ca_dir.mkdir(exist_ok=True)
+    ca = make_ca(ca_dir)
+    (ca_dir / "ca.pem").write_bytes(ca.pem())
+    save_ca_key(ca, ca_dir)
+    machine.run("chmod", "-R", "a+rX", "/etc/kac-kiosk/test-ca")
+    ini = root / INI.lstrip("/")
+    ini.write_text(set_keys(ini.read_text(encoding="utf-8"), {
+        "trusted_ca": "/etc/kac-kiosk/test-ca/ca.pem", "a4_queue": "kac-a4",
+        "receipt_printer": f"tcp:127.0.0.1:{RECEIPT_PORT}", "allowed_hosts": "127.0.0.1", "warm_up": "no"}))
+    machine.run("kac-kiosk-setup")
+    return machine
+
+
+RECEIPT_PRINTER = """
+import socket, sys
+server = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+while True:
+    connection, _ = server.accept()
+    with connection, open(sys.argv[2], "ab") as out:
+        while data := connection.recv(65536):
+            out.write(data)
+"""
+
+
+def processes() -> dict[int, dict]:
+    """Every process: its parent, real uid, command line, seccomp mode and user namespace."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = dict(line.split(":\t", 1) for line in (entry / "status").read_text().splitlines()
+                          if ":\t" in line)
+            found[int(entry.name)] = {
+                "ppid": int(status["PPid"]), "uid": int(status["Uid"].split()[0]),
+                "seccomp": status.get("Seccomp", "").strip(), "userns": os.readlink(entry / "ns/user"),
+                "cmdline": (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")}
+        except (OSError, KeyError, ValueError):
+            continue  # gone meanwhile
+    return found
+
+
+def descendants(table: dict[int, dict], pid: int) -> list[int]:
+    children = [child for child, info in table.items() if info["ppid"] == pid]
+    return children + [grandchild for child in children for grandchild in descendants(table, child)]
+
+
+def test_the_units_session_command_starts_the_kiosk_as_its_user_and_tells_systemd(computer):
+    """kac-kiosk.service's ExecStart runs xinit with /usr/lib/kac-kiosk/session: here Xvfb stands in for Xorg."""
+    notify = computer.root / "run/kac-kiosk/notify"
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    systemd.bind(str(notify))
+    os.chown(notify, computer.uid("kiosk"), -1)
+    systemd.settimeout(90)
+    session = computer.start("/usr/lib/kac-kiosk/session", user="kiosk", stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True,
+                             env={"DISPLAY": DISPLAY, "HOME": "/var/lib/kac-kiosk",
+                                  "NOTIFY_SOCKET": "/run/kac-kiosk/notify", "WATCHDOG_USEC": "30000000"})
+    try:
+        told = []
+        while not any(message.startswith("READY=1") for message in told):
+            told.append(systemd.recv(4096).decode())
+        told.append(systemd.recv(4096).decode())
+        assert "WATCHDOG=1" in told
+        table = processes()
+        kiosk = [pid for pid in descendants(table, session.pid) if "kiosk run" in table[pid]["cmdline"]]
+        assert kiosk, "no 'kiosk run' under the session"
+        assert table[kiosk[0]]["uid"] == computer.uid("kiosk")
+        os.kill(kiosk[0], signal.SIGTERM)  # as systemd stops the unit
+        output, _ = session.communicate(timeout=60)
+    finally:
+        systemd.close()
+        notify.unlink()
+    assert session.returncode == 0, output
+    assert "Traceback" not in output and "WITHOUT its sandbox" not in output
+
+
+def test_a_whole_visit_as_the_kiosk_user_with_chromium_sandboxed_and_nothing_left(computer):
+    script = computer.root / "var/lib/kac-kiosk/visit_as_kiosk.py"
+    shutil.copy(HERE / "visit_as_kiosk.py", script)
+    os.chmod(script, 0o644)
+    visit = computer.start("/opt/venvs/kac-kiosk/bin/python", "/var/lib/kac-kiosk/visit_as_kiosk.py", INI,
+                           "/etc/kac-kiosk/test-ca", f"http://127.0.0.1:{PORTAL_PORT}/", user="kiosk",
+                           env={"DISPLAY": DISPLAY, "HOME": "/var/lib/kac-kiosk"}, stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    steps = {}
+    try:
+        while "page open" not in steps:
+            line = visit.stdout.readline()
+            assert line, f"the visit stopped at {list(steps)}: {visit.stderr.read()[-3000:]}"
+            if line.startswith("{"):
+                step = json.loads(line)
+                steps[step["step"]] = step
+        kiosk_uid = computer.uid("kiosk")
+        table = processes()
+        kiosk_pid = steps["page open"]["kiosk_pid"]
+        # Nothing of the kiosk runs as root: the kiosk, Chromium and everything they started.
+        tree = [kiosk_pid] + descendants(table, kiosk_pid)
+        assert {table[pid]["uid"] for pid in tree} == {kiosk_uid}, [table[pid] for pid in tree]
+        browser = [table[pid] for pid in steps["page open"]["pids"] if pid in table]
+        assert browser and not any("--no-sandbox" in info["cmdline"] for info in browser)
+        renderers = [info for info in browser if "--type=renderer" in info["cmdline"]]
+        assert renderers, [info["cmdline"][:200] for info in browser]
+        for renderer in renderers:
+            assert renderer["seccomp"] == "2", renderer["cmdline"][:200]  # seccomp-bpf
+            assert renderer["userns"] != table[kiosk_pid]["userns"]  # the namespace sandbox
+        visit.stdin.write("go on\n")
+        visit.stdin.flush()
+        output, errors = visit.communicate(timeout=120)
+    finally:
+        visit.kill()
+    for line in output.splitlines():
+        if line.startswith("{"):
+            step = json.loads(line)
+            steps[step["step"]] = step
+    assert visit.returncode == 0, errors[-3000:]
+    assert {"logged in", "printed", "ticket", "page open", "wiped"} <= set(steps)
+    wiped = steps["wiped"]
+    assert wiped["clean"] and wiped["browser_left"] == 0 and "print jobs" in wiped["wipers"]
+    # The copy reached the printer, the ticket the receipt printer; CUPS keeps neither job nor file.
+    assert list((computer.root / "var/spool/test-a4").iterdir())
+    assert steps["ticket"]["number"].encode() in (computer.root / "var/spool/test-receipts/received").read_bytes()
+    assert computer.run("lpstat", "-W", "all", "-o").stdout.strip() == ""
+    assert not [path.name for path in (computer.root / "var/spool/cups").iterdir() if path.name[0] in "cd"]
+    assert list((computer.root / "run/kac-kiosk/session").iterdir()) == []  # the visit's folder is gone
+
+
+# One mount namespace for the whole stick's life: udisks2 mounts in its own namespace, and the kiosk must see it.
+# No network namespace: the kernel sends its device events (uevents) to the first one only.
+STICK_LIFE = r"""
+set -eu
+dev=""
+trap 'kill $(jobs -p) 2>/dev/null; [ -z "$dev" ] || losetup -d "$dev"' EXIT
+# What a kiosk computer runs at boot: the system bus, udev, polkit and udisks2.
+mkdir -p /run/dbus /run/udev
+dbus-daemon --system --nofork --nopidfile &
+until [ -S /run/dbus/system_bus_socket ]; do sleep 0.1; done
+/lib/systemd/systemd-udevd &
+/usr/lib/polkit-1/polkitd --no-debug &
+/usr/libexec/udisks2/udisksd &
+until udisksctl status >/dev/null 2>&1; do sleep 0.2; done
+# The automounter exactly as its unit starts it, as the kiosk user.
+automount=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/kac-kiosk-automount.service)
+runuser -u kiosk -- $automount &
+sleep 2
+# The stick is plugged in.
+dev=$(losetup -f --show /var/tmp/stick.img)
+for _ in $(seq 100); do findmnt -n -S "$dev" >/dev/null && break; sleep 0.2; done
+echo "mounted: $(findmnt -n -o TARGET,OPTIONS -S "$dev")"
+echo "owner: $(stat -c %U "$(findmnt -n -o TARGET -S "$dev")")"
+# The kiosk finds it, writes a scan onto it and unmounts it, as its "Save to USB" does.
+runuser -u kiosk -- env HOME=/var/lib/kac-kiosk /opt/venvs/kac-kiosk/bin/python -c '
+from pathlib import Path
+from kiosk.scanning.usb import find_sticks, unmount, write_to_stick
+sticks = find_sticks(Path("/media/kiosk"))
+print("found:", [(stick.label, stick.filesystem) for stick in sticks])
+scan = Path("/var/lib/kac-kiosk/scan.pdf")
+scan.write_bytes(b"%PDF-1.4 scanned")
+print("written:", write_to_stick(scan, sticks[0], "skenets"))
+unmount(sticks[0])
+'
+findmnt -n -S "$dev" >/dev/null && echo "still mounted" || echo "unmounted"
+"""
+
+
+def test_a_usb_stick_is_mounted_for_the_kiosk_user_noexec_found_written_and_unmounted(kiosk_root):
+    root = Path(kiosk_root.path)
+    # Loop devices are the computer's own disks to udisks2; this one plays a stick plugged into a USB port.
+    rule = root / "etc/udev/rules.d/99-test-loop-is-a-stick.rules"
+    rule.parent.mkdir(parents=True, exist_ok=True)
+    rule.write_text('KERNEL=="loop*", ENV{UDISKS_SYSTEM}="0"\n')
+    kiosk_uid = int(run_inside(root, ["id", "-u", "kiosk"]).stdout)
+    image = root / "var/tmp/stick.img"
+    image.parent.mkdir(parents=True, exist_ok=True)
+    with open(image, "wb") as out:
+        out.truncate(16 * 1024 * 1024)
+    # FAT as residents' sticks are, where the kernel has it; this test machine's kernel has only ext4 (whose
+    # files are the kiosk user's by their owner, as udisks2's uid= option makes a FAT stick's).
+    filesystems = Path("/proc/filesystems").read_text()
+    if "vfat" in filesystems:
+        subprocess.run(["mkfs.vfat", "-n", "MANS USB", str(image)], check=True, capture_output=True)
+    else:
+        subprocess.run(["mkfs.ext4", "-q", "-L", "MANS USB", "-E", f"root_owner={kiosk_uid}:{kiosk_uid}",
+                        str(image)], check=True)
+    try:
+        result = run_inside(root, ["sh", "-c", STICK_LIFE], timeout=180)
+    finally:
+        rule.unlink()
+        image.unlink()
+    lines = result.stdout
+    mounted = next(line for line in lines.splitlines() if line.startswith("mounted:"))
+    assert mounted.startswith("mounted: /media/kiosk/MANS USB "), lines + result.stderr
+    assert {"nosuid", "nodev", "noexec"} <= set(mounted.split()[-1].split(",")), mounted
+    assert "owner: kiosk" in lines
+    assert "found: [('MANS USB'," in lines and "written: skenets" in lines
+    assert lines.strip().endswith("unmounted"), lines + result.stderr
