@@ -325,3 +325,29 @@ def test_a_usb_stick_is_mounted_for_the_kiosk_user_noexec_found_written_and_unmo
     assert "owner: kiosk" in lines
     assert "found: [('MANS USB'," in lines and "written: skenets" in lines
     assert lines.strip().endswith("unmounted"), lines + result.stderr
+
+
+SANDBOX_REFUSED = r"""
+echo 0 > /proc/sys/user/max_user_namespaces
+export HOME=/var/lib/kac-kiosk
+/opt/venvs/kac-kiosk/bin/kiosk doctor --config /etc/kac-kiosk/kiosk.ini --json > /run/kac-kiosk/doctor.json || true
+/opt/venvs/kac-kiosk/bin/python -c '
+from kiosk.config import load_settings
+from kiosk.core import KioskCore
+core = KioskCore(load_settings("/etc/kac-kiosk/kiosk.ini"))
+service = next(service for service in core.catalog.require().services if "self" in service.channels.names())
+print("ways:", ",".join(core.ways_here(service)))
+'
+"""
+
+
+def test_where_chromiums_sandbox_cannot_start_no_page_is_offered_and_the_doctor_says_why(computer):
+    # The kiosk user on a computer whose kernel refuses it user namespaces (and without the setuid helper): a user
+    # namespace of this test's whose own limit is 0, entered as the kiosk's uid.
+    uid, gid = computer.uid("kiosk"), int(computer.run("id", "-g", "kiosk").stdout)
+    result = computer.run("unshare", "--user", f"--map-user={uid}", f"--map-group={gid}", "--keep-caps",
+                          "sh", "-c", SANDBOX_REFUSED)
+    assert "ways: " in result.stdout and "self" not in result.stdout.split("ways: ")[1], result.stdout
+    checks = {check["name"]: check for check in json.loads((computer.root / "run/kac-kiosk/doctor.json").read_text())}
+    assert not checks["browser sandbox"]["ok"]
+    assert "sandbox cannot start" in checks["browser sandbox"]["detail"]
