@@ -124,19 +124,22 @@ def write_to_stick(pdf: Path, stick: UsbStick, stem: str, suffix: str = ".pdf") 
 
 def unmount(stick: UsbStick) -> None:
     """Unmount, so the stick can be pulled out; raise ScanError(USB_STILL_IN_USE) when it stays mounted."""
+    # udisks2 unmounts what it mounted for the kiosk user (a kiosk computer); umount what root mounted (a
+    # developer's checkout run as root). Either may be absent or refuse: the other is tried.
+    commands = [["umount", str(stick.mount_point)]]
     if shutil.which("udisksctl"):
-        command = ["udisksctl", "unmount", "--no-user-interaction", "-b", stick.device]
-    else:
-        command = ["umount", str(stick.mount_point)]
-    result = None
+        commands.insert(0, ["udisksctl", "unmount", "--no-user-interaction", "-b", stick.device])
+    failures = []
     for attempt in range(UNMOUNT_TRIES):
-        result = subprocess.run(command, capture_output=True, text=True, timeout=30)
-        # Only a mount table without the stick proves that every byte reached it.
-        if result.returncode == 0 and not still_mounted(stick):
-            return
+        for command in commands:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=30)
+            # Only a mount table without the stick proves that every byte reached it.
+            if not still_mounted(stick):
+                return
+            failures.append(f"{command[0]} exited with {result.returncode}")
         time.sleep(0.2 * (attempt + 1))  # "target is busy": a file manager or the indexer lets go soon
-    # Not its message: that names the mount point, which udisks names after the stick's label.
-    log.error("unmounting the USB stick failed: %s exited with %d", command[0], result.returncode)
+    # Not their messages: those name the mount point, which udisks names after the stick's label.
+    log.error("unmounting the USB stick failed: %s", "; ".join(failures[-len(commands):]))
     raise ScanError(Problem.USB_STILL_IN_USE, "the stick could not be unmounted")
 
 
