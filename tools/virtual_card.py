@@ -325,7 +325,7 @@ def main() -> int:
     ca = load_or_make_ca(args.ca_dir)
     card = VirtualCard(CardSpec(args.given, args.surname, args.code, "ec" if args.ec else "rsa", pin=args.pin),
                        ca, port=args.port).insert()
-    print(f"Card of {args.given} {args.surname} inserted (PIN {args.pin}); Ctrl+C removes it.")
+    print(f"Card of {args.given} {args.surname} inserted (PIN {args.pin}); Ctrl+C removes it.", flush=True)
     try:
         card._thread.join()
     except KeyboardInterrupt:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-PIVOT = ('mount --rbind "$ROOT" "$ROOT" && cd "$ROOT" && mkdir -p .oldroot && pivot_root . .oldroot '
-         '&& umount -l /.oldroot && rmdir /.oldroot 2>/dev/null; cd / && exec "$@"')
+# Each command pivots through a folder of its own: several start at once, and one must not remove another's.
+PIVOT = ('mount --rbind "$ROOT" "$ROOT" && cd "$ROOT" && old=$(mktemp -d .oldroot.XXXXXX) '
+         '&& pivot_root . "$old" && umount -l "/$old" && rmdir "/$old" && cd / && exec "$@"')
 
 
 def command_inside(root: Path, command: list[str], user: str | None = None, netns: str | None = None,
