@@ -34,6 +34,8 @@ def test_kiosk_installs_into_a_fresh_root_with_its_depends_alone(kiosk_root):
     assert "What is left to do on this kiosk computer" in kiosk_root.install_log
     assert "/etc/kac-kiosk/eid-ca.pem does not exist" in kiosk_root.install_log
     assert "pin_hash is still the demo's" in kiosk_root.install_log
+    # Debian's Xwrapper.config lets a console user start Xorg, as the unit does: nothing to say about it.
+    assert "Xwrapper.config" not in kiosk_root.install_log
 
 
 def test_the_kiosk_user_has_exactly_its_groups_and_no_login(kiosk_root):
@@ -145,6 +147,14 @@ def test_the_udev_rules_parse(kiosk_root):
     assert "70-kac-kiosk.rules" in output, "udev read the package's rules"
     assert not [line for line in output.splitlines() if "70-kac-kiosk.rules" in line and
                 re.search(r"invalid|error|unknown|failed", line, re.I)], output
+
+
+def test_journald_and_xorg_read_the_packages_settings(kiosk_root):
+    journald = kiosk_root.run("systemd-analyze", "cat-config", "systemd/journald.conf").stdout
+    assert "# /usr/lib/systemd/journald.conf.d/kac-kiosk.conf" in journald
+    assert "SystemMaxUse=200M" in journald and "MaxRetentionSec=30day" in journald
+    xorg = (kiosk_root.path / "usr/share/X11/xorg.conf.d/70-kac-kiosk.conf").read_text()
+    assert '"DontVTSwitch" "true"' in xorg and '"BlankTime" "0"' in xorg
 
 
 def test_lintian_reports_no_errors(debs):
