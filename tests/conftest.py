@@ -121,24 +121,14 @@ def pcscd():
 @pytest.fixture
 def insert_card(pcscd, test_ca):
     """Inserts virtual eID cards into the first vpcd reader; whatever is still inserted is removed after."""
-    import time
     from tools.virtual_card import VirtualCard
     cards = []
 
     def insert(spec, ca=None, settle_s: float = 5.0):
         """Insert, then wait until pcscd reports the card present (it polls vpcd a few times a second)."""
-        from smartcard import scard
         card = VirtualCard(spec, ca or test_ca).insert()
         cards.append(card)
-        deadline = time.monotonic() + settle_s
-        _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-        try:
-            while time.monotonic() < deadline:
-                _, states = scard.SCardGetStatusChange(context, 100, [(pcscd, scard.SCARD_STATE_UNAWARE)])
-                if states and states[0][1] & scard.SCARD_STATE_PRESENT:
-                    break
-        finally:
-            scard.SCardReleaseContext(context)
+        _wait_for_card(pcscd, True, settle_s)
         return card
 
     yield insert
@@ -147,9 +137,33 @@ def insert_card(pcscd, test_ca):
     _wait_for_no_card(pcscd)
 
 
+def _wait_for_card(reader: str, present: bool, timeout_s: float) -> bool:
+    """Until pcscd reports a card in `reader` (or none): each call sleeps in pcscd until the reader's state
+    changes, rather than asking again and again, which kept a core busy while pcscd polled vpcd."""
+    import time
+    from smartcard import scard
+    _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    try:
+        deadline = time.monotonic() + timeout_s
+        known = scard.SCARD_STATE_UNAWARE  # the first call answers at once with the state as it is
+        while (left_ms := int((deadline - time.monotonic()) * 1000)) > 0:
+            hresult, states = scard.SCardGetStatusChange(context, left_ms, [(reader, known)])
+            if hresult == scard.SCARD_S_SUCCESS:
+                state = states[0][1]
+                if bool(state & scard.SCARD_STATE_PRESENT) == present:
+                    return True
+                known = state & ~scard.SCARD_STATE_CHANGED  # with pcscd's event count: wait for the next change
+            elif hresult != scard.SCARD_E_TIMEOUT:
+                time.sleep(0.05)  # no service or no such reader (yet): ask again shortly
+                known = scard.SCARD_STATE_UNAWARE
+        return False
+    finally:
+        scard.SCardReleaseContext(context)
+
+
 def _wait_for_no_card(reader: str) -> None:
-    from tools.visit_script import wait_for_no_card
-    wait_for_no_card(reader)
+    """Until pcscd sees `reader` empty: the next card is then a new insertion, not the last one's echo."""
+    _wait_for_card(reader, False, 5.0)
 
 
 @pytest.fixture
