@@ -86,6 +86,11 @@ def computer(clone_root):
     subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777,nosuid,nodev", "tmpfs", str(root / "dev/shm")],
                    check=True)
     run_inside(root, ["apt-get", "install", "-y", "-q", "--no-install-recommends", *TEST_PARTS], timeout=900)
+    # The test driver's touches are Kivy's test touches, which import pytest: the harness's need, not the kiosk's.
+    wheels = root / "var/tmp/test-wheels"
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--dest", str(wheels), "pytest"], check=True)
+    run_inside(root, ["/opt/venvs/kac-kiosk/bin/pip", "install", "-q", "--no-index", "--find-links",
+                      "/var/tmp/test-wheels", "pytest"])
     netns = f"kac-kiosk-{os.getpid()}"
     subprocess.run(["ip", "netns", "add", netns], check=True)
     subprocess.run(["ip", "-n", netns, "link", "set", "lo", "up"], check=True)
