@@ -27,16 +27,14 @@ DEB_PACKAGES := debhelper dh-virtualenv dh-exec build-essential dpkg-dev python3
 demo: deps venv
 	@bash tools/demo.sh
 
-# Three pytest processes, all run whatever one of them finds: the whole-visit tests walk every object in memory
-# and measure what a visit leaves there, so they run in a process of their own, away from what hundreds of earlier
-# tests left behind; the staff desk's tests share nothing with the kiosk's.
+# Several pytest processes side by side, each with its own Xvfb and TMPDIR, each printed whole when it ends; exit 1
+# if any failed (tools/run_tests.py says what they share and how it is kept apart): the card tests (one card
+# reader, one process), the kiosk's other tests and the staff desk's (two workers each), tests/deploy; the
+# whole-visit tests walk every object in memory and measure what a visit leaves there, so they run in a process of
+# their own after the card tests, away from what hundreds of earlier tests left behind. Logs: build/test-logs/.
 test: deps venv
-	status=0; \
-	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 --ignore=tests/staffdesk --ignore=tests/test_privacy.py \
-		--ignore=tests/test_soak.py || status=1; \
-	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 tests/staffdesk || status=1; \
-	$(XVFB_RUN) $(BIN)/pytest -q --durations=15 tests/test_privacy.py tests/test_soak.py || status=1; \
-	exit $$status
+	$(BIN)/python tools/run_tests.py --venv $(VENV) --logs $(BUILD)/test-logs \
+		--xvfb-args "-screen 0 $(SCREEN) +extension GLX"
 
 screenshots: deps venv
 	$(XVFB_RUN) $(BIN)/python -m tools.screenshots $(BUILD)/screenshots

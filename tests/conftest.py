@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,51 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def _own_display_and_temporary_folder() -> None:
+    """In a pytest-xdist worker (make test runs the kiosk's tests on two): an Xvfb and a TMPDIR of its own, as each
+    of make test's processes has, so that windows, focus, the pointer xdotool moves, and what Chromium and the
+    tools leave in the temporary folder are never another worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not os.environ.get("DISPLAY"):
+        return
+    import atexit
+    import ctypes
+    import shlex
+    import shutil
+    import signal
+    import subprocess
+    import tempfile
+    folder = tempfile.mkdtemp(prefix=f"{worker}-")
+    os.chmod(folder, 0o1777)  # as /tmp: CUPS filters (user lp) and PostgreSQL enter the folders made in it
+    os.environ["TMPDIR"] = folder
+    tempfile.tempdir = None
+
+    def die_with_this_worker() -> None:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+    screen = shlex.split(os.environ.get("KAC_TEST_XVFB_ARGS", "-screen 0 1280x800x24 +extension GLX"))
+    read, write = os.pipe()
+    # -displayfd: the server takes the first free display number itself and writes it once it accepts clients.
+    server = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", *screen], pass_fds=(write,),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_this_worker)
+    os.close(write)
+    with os.fdopen(read) as announced:
+        number = announced.readline().strip()
+    if not number:
+        raise RuntimeError(f"Xvfb did not start for {worker} (exit status {server.wait()})")
+    os.environ["DISPLAY"] = f":{number}"
+    os.environ.pop("XAUTHORITY", None)  # the lane's cookie is for its own display; this one takes local clients
+
+    def stop() -> None:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+    atexit.register(stop)
+
+
+_own_display_and_temporary_folder()
 
 from tools.driver import prepare_environment  # noqa: E402  (must run before anything imports Kivy)
 
@@ -28,6 +74,19 @@ TEST_PIN = "246810"  # the demo kiosk.ini's administrator PIN
 FAST = Timings(idle_warning_s=0.6, idle_countdown_s=0.8, goodbye_s=0.3, tick_s=0.05)
 CALM = Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600, tick_s=0.05)
 
+# `make test` runs several pytest processes at once (tools/run_tests.py) beside one pcscd. The tests that put cards
+# in (marked `cards`) run in one process of their own, into the first vpcd reader; every other process is given
+# the second one here, where no card ever goes, so that no kiosk of theirs sees, or reads, another test's card.
+# Unset (one pytest process alone), the kiosks watch the first reader there is, as kiosk.ini says.
+OTHER_READER = os.environ.get("KAC_TEST_READER", "")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by the marks
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "pcscd" in item.fixturenames:
+            item.add_marker(pytest.mark.cards)
+
 
 @pytest.fixture(scope="session")
 def test_ca(tmp_path_factory):
@@ -45,7 +104,7 @@ def settings(tmp_path, test_ca):
     base = load_settings(ROOT / "kiosk.ini")
     session = dataclasses.replace(base.session, runtime_dir=tmp_path / "runtime")
     kiosk = dataclasses.replace(base.kiosk, state_dir=tmp_path / "state")
-    eid = dataclasses.replace(base.eid, trusted_ca=(test_ca.pem_path,))
+    eid = dataclasses.replace(base.eid, trusted_ca=(test_ca.pem_path,), reader=OTHER_READER or base.eid.reader)
     # Not a Chromium behind every service page a test opens: the browser's tests turn it back on.
     browser = dataclasses.replace(base.browser, warm_up=False)
     return dataclasses.replace(base, session=session, kiosk=kiosk, eid=eid, browser=browser)
@@ -109,8 +168,12 @@ def pcscd():
     import subprocess
     import time
     from kiosk.eid.pcsc import reader_names
+    assert not OTHER_READER, ("a test that puts cards in (or needs pcscd) ran in a process whose kiosks watch "
+                              f"{OTHER_READER!r}: tools/run_tests.py runs the tests marked `cards` apart")
     started = None
-    if subprocess.run(["pgrep", "-x", "pcscd"], capture_output=True).returncode != 0:
+    # Whether our pcscd answers, not whether some pcscd runs: the install tests (tests/deploy) run one of their own
+    # in each installed root, which pgrep sees too.
+    if not _pcsc_answers():
         assert shutil.which("pcscd"), "pcscd is not installed: run the tests through 'make test'"
         started = subprocess.Popen(["pcscd", "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
@@ -122,6 +185,15 @@ def pcscd():
     if started is not None:
         started.terminate()
         started.wait(timeout=10)
+
+
+def _pcsc_answers() -> bool:
+    from smartcard import scard
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        return False
+    scard.SCardReleaseContext(context)
+    return True
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import fnmatch
 import os
 import queue
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,8 +55,10 @@ LEAK_PATTERNS = ("lept*", "tess*", "*.png", "*.pnm", "*.tif", "*.tiff", "*.pdf",
 
 
 def tmp_entries() -> set[str]:
-    """Entries of /tmp that look like scans or OCR files (see LEAK_PATTERNS)."""
-    return {name for name in os.listdir(TMP) if any(fnmatch.fnmatch(name, pattern) for pattern in LEAK_PATTERNS)}
+    """Entries of /tmp, and of this process's TMPDIR where that is another folder (make test gives each of its
+    pytest processes one), that look like scans or OCR files (see LEAK_PATTERNS)."""
+    return {str(folder / name) for folder in {TMP, Path(tempfile.gettempdir())} for name in os.listdir(folder)
+            if any(fnmatch.fnmatch(name, pattern) for pattern in LEAK_PATTERNS)}
 
 
 def kernel_filesystems() -> set[str]:
