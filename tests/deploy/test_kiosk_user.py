@@ -224,6 +224,31 @@ def test_the_units_session_command_starts_the_kiosk_as_its_user_and_tells_system
     assert "Traceback" not in output and "WITHOUT its sandbox" not in output
 
 
+def test_the_out_of_order_session_fills_the_screen_as_the_kiosk_user(computer):
+    """kac-kiosk-out-of-order.service, what a crash loop ends on: the same session script with --out-of-order."""
+    notice = computer.start("/usr/lib/kac-kiosk/session", "--out-of-order", user="kiosk",
+                            env={"DISPLAY": DISPLAY, "HOME": "/var/lib/kac-kiosk"}, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        def shown_by() -> list[int]:
+            table = processes()
+            return [pid for pid in descendants(table, notice.pid) if "kiosk out-of-order" in table[pid]["cmdline"]]
+
+        def window() -> str:
+            return computer.run("xdotool", "search", "--onlyvisible", "--pid", str(shown_by()[0]), user="kiosk",
+                                env={"DISPLAY": DISPLAY}, check=False).stdout.split("\n")[0]
+        wait_until(lambda: shown_by() and window(), 60, "the out-of-order window")
+        geometry = computer.run("xdotool", "getwindowgeometry", window(), user="kiosk", env={"DISPLAY": DISPLAY}).stdout
+        assert "Position: 0,0" in geometry and "Geometry: 1280x800" in geometry, geometry
+        table = processes()
+        pid = shown_by()[0]
+        assert {table[pid]["uid"] for pid in [pid, *descendants(table, pid)]} == {computer.uid("kiosk")}
+    finally:
+        os.killpg(notice.pid, signal.SIGTERM)
+        output, _ = notice.communicate(timeout=30)
+    assert "Traceback" not in output
+
+
 def test_a_whole_visit_as_the_kiosk_user_with_chromium_sandboxed_and_nothing_left(computer):
     script = computer.root / "var/lib/kac-kiosk/visit_as_kiosk.py"
     shutil.copy(HERE / "visit_as_kiosk.py", script)
