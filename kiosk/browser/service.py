@@ -206,11 +206,11 @@ class BrowserService:
                 kill_processes(self._profile)
 
     def _launch(self, visit_folder: Path, language: str, bounds: Bounds) -> None:
+        if not self.sandbox.usable:
+            raise SandboxUnavailable(self.sandbox.detail)
         profile, downloads = visit_folder / PROFILE_FOLDER, visit_folder / DOWNLOADS_FOLDER
         for folder in (profile, downloads):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not self.sandbox.usable:
-            raise SandboxUnavailable(self.sandbox.detail)
         self._profile = profile
         # Chromium refuses its sandbox to root: the demo and the tests run as root, a real kiosk as its own user.
         # Playwright adds --no-sandbox itself unless told chromium_sandbox: a kiosk's pages are never unsandboxed.
