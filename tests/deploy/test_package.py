@@ -252,3 +252,14 @@ def test_remove_keeps_the_configuration_and_purge_removes_everything(clone_root)
     assert "kac-kiosk" not in clone_root.run("dpkg-statoverride", "--list").stdout
     # The system user stays, as Debian keeps system users (files it owned elsewhere keep a known owner).
     assert clone_root.run("getent", "passwd", "kiosk", check=False).returncode == 0
+
+
+def test_every_file_the_code_reads_beside_itself_is_installed(kiosk_root):
+    """The kv rules, translations, the page script...: each file of the project's packages that is not Python is in
+    the installed virtualenv (a missing one showed only when a visit ran on the installed kiosk)."""
+    root = Path(__file__).resolve().parents[2]
+    site = kiosk_root.path / "opt/venvs/kac-kiosk/lib/python3.11/site-packages"
+    listed = subprocess.run(["git", "ls-files", "kiosk", "screens", "printers", "staffdesk"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout.split()
+    data = [name for name in listed if not name.endswith(".py")]
+    assert data and [name for name in data if not (site / name).is_file()] == []
