@@ -285,7 +285,8 @@ def test_the_monitor_finds_the_reader_after_pcscd_restarts(pcscd, insert_card):
         while not any(isinstance(e, ReaderAdded) for e in events) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert ReaderAdded(pcscd) in events
-        subprocess.run(["pkill", "-x", "pcscd"], check=True)
+        # This machine's pcscd, not the ones the install tests (tests/deploy) run in their roots at the same time.
+        subprocess.run(["pkill", "--ns", str(os.getpid()), "--nslist", "mnt", "-x", "pcscd"], check=True)
         deadline = time.monotonic() + 10
         while not any(isinstance(e, ServiceLost) for e in events) and time.monotonic() < deadline:
             time.sleep(0.05)
