@@ -37,15 +37,17 @@ def run_kiosk(core: KioskCore, windowed: bool = False) -> int:
 
 def tell_systemd(notifier: ServiceNotifier) -> list:
     """READY=1 when the first frame is on screen, then WATCHDOG=1 from the UI thread's clock: a UI thread that
-    hangs (a blocking call, a deadlock) stops the pings, and systemd restarts the kiosk. Returns the clock events."""
+    hangs (a blocking call, a deadlock) stops the pings, and systemd restarts the kiosk. Returns the clock events
+    (filled in at the first frame), for a caller that stops pinging."""
     from kivy.clock import Clock
     from kivy.core.window import Window
+    pinging: list = []
 
     def first_frame(*_args):
         Window.unbind(on_flip=first_frame)
         notifier.ready("the greeting is on screen")
         notifier.watchdog()
+        if notifier.ping_every_s is not None:  # no ping before READY=1: it would speak for a screen not yet there
+            pinging.append(Clock.schedule_interval(lambda _dt: notifier.watchdog(), notifier.ping_every_s))
     Window.bind(on_flip=first_frame)
-    if notifier.ping_every_s is None:
-        return []
-    return [Clock.schedule_interval(lambda _dt: notifier.watchdog(), notifier.ping_every_s)]
+    return pinging
