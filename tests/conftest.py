@@ -203,9 +203,19 @@ def insert_card(pcscd, test_ca):
     cards = []
 
     def insert(spec, ca=None, settle_s: float = 5.0):
-        """Insert, then wait until pcscd reports the card present (it polls vpcd a few times a second)."""
+        """Insert, then wait until pcscd reports the card present (it polls vpcd a few times a second).
+
+        After a card was pulled in the middle of a command, pcscd now and then never sees the next one go in (vpcd
+        took the connection, the reader stays empty): a card not seen within half of `settle_s` is taken out and put
+        in again, as a person would, twice at most."""
         card = VirtualCard(spec, ca or test_ca).insert()
         cards.append(card)
+        for _ in range(2):
+            if _wait_for_card(pcscd, True, settle_s / 2):
+                return card
+            card.remove()
+            _wait_for_no_card(pcscd)
+            card.insert()
         _wait_for_card(pcscd, True, settle_s)
         return card
 
