@@ -31,7 +31,7 @@ demo: deps venv
 # if any failed (tools/run_tests.py says what they share and how it is kept apart): the card tests (one card
 # reader, one process), the kiosk's other tests and the staff desk's (two workers each), tests/deploy; the
 # whole-visit tests walk every object in memory and measure what a visit leaves there, so they run in a process of
-# their own after the card tests, away from what hundreds of earlier tests left behind. Logs: build/test-logs/.
+# their own before the card tests, away from what hundreds of earlier tests left behind. Logs: build/test-logs/.
 test: deps venv
 	$(BIN)/python tools/run_tests.py --venv $(VENV) --logs $(BUILD)/test-logs \
 		--xvfb-args "-screen 0 $(SCREEN) +extension GLX"
