@@ -185,13 +185,35 @@ class PrintLab:
             self.start_cupsd()
             self.start_a4_printer()
             self.receipts = ReceiptListener(self.root / "receipts")
-            self.lpadmin("-p", A4_QUEUE, "-E", "-v", f"ipp://localhost:{self.ipp_port}/ipp/print", "-m", "everywhere")
+            self.add_a4_queue()
             self.lpadmin("-d", A4_QUEUE)
             self.lpadmin("-p", RECEIPT_QUEUE, "-E", "-v", f"socket://127.0.0.1:{self.receipts.port}", "-m", "raw")
         except BaseException:
             self.stop()  # no cupsd or bus left running behind a lab that did not start
             raise
         return self
+
+    def add_a4_queue(self) -> None:
+        """The A4 queue, made from what the printer says it takes (IPP Everywhere), checked to take PDF."""
+        for _attempt in range(3):
+            self.lpadmin("-p", A4_QUEUE, "-E", "-v", f"ipp://localhost:{self.ipp_port}/ipp/print", "-m", "everywhere")
+            formats = self.queue_formats(A4_QUEUE)
+            if "application/pdf" in formats:
+                return
+            # Seen once on a loaded CI machine: a queue whose PPD took no PDF. Made again from the printer's answer.
+            print(f"print lab: {A4_QUEUE} took only {formats}; made again. cupsd said: {self.error_log_tail()}",
+                  file=sys.stderr)
+            self.stop_a4_printer()
+            self.start_a4_printer()
+        raise RuntimeError(f"the print lab's {A4_QUEUE} queue does not take PDF: {self.error_log_tail()}")
+
+    def queue_formats(self, queue: str) -> list[str]:
+        from printers.cups_printer import connect
+        return list(connect(self.socket).getPrinterAttributes(queue).get("document-format-supported", []))
+
+    def error_log_tail(self) -> str:
+        log = self.root / "log" / "error_log"
+        return log.read_text(errors="replace")[-1500:] if log.exists() else "(no error_log)"
 
     def start_cupsd(self) -> None:
         self._stop("cupsd")
