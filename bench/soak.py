@@ -66,7 +66,7 @@ def main() -> None:
             kiosk=dataclasses.replace(settings.kiosk, state_dir=work / "state"),
             eid=dataclasses.replace(settings.eid, trusted_ca=(ca_dir / "ca.pem",)),
             staffdesk=dataclasses.replace(settings.staffdesk, url=""),
-            browser=dataclasses.replace(settings.browser, warm_up=False),
+            browser=dataclasses.replace(settings.browser, warm_up=False, require_policies=False),
             printing=dataclasses.replace(settings.printing, cups_server=lab.socket, a4_queue=A4_QUEUE,
                                          receipt_printer=("cups", RECEIPT_QUEUE), page_quota=1000))
         driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))

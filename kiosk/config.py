@@ -281,6 +281,9 @@ class BrowserSection:
     warm_up: bool = setting(YES_NO, True)
     # Where Chromium reads managed policies ('kiosk browser policies' makes the file; 'kiosk doctor' compares).
     policies_dir: Path = setting(FOLDER, Path("/etc/chromium/policies/managed"))
+    # Open e-services only when the installed policies are the ones this kiosk.ini makes. "no" is for a
+    # developer's checkout and the tests, never a KAC computer.
+    require_policies: bool = setting(YES_NO, True)
 
 
 # ---- [speech]: reading the screen aloud -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Callable
 
 from kiosk import events
 from kiosk.admin_pin import PinAnswer, PinGuard
+from kiosk.browser.policies import pages_may_open
 from kiosk.config import Settings
 from kiosk.i18n import N_
 from kiosk.health import HEALTH_WHEN_FINE, alert_of_fault, health_of_fault, printer_health
@@ -359,11 +360,12 @@ class KioskCore:
     def ways_here(self, service) -> list[str]:
         """The catalogue's ways of doing `service` that work at this kiosk now, the ones done right here first.
 
-        A way that cannot be done here (no browser for "do it yourself", no desk to book a video consultation
-        with) is left out rather than offered and then answered with an apology.
+        A way that cannot be done here (no browser, sandbox or managed policies for "do it yourself", no desk to
+        book a video consultation with) is left out rather than offered and then answered with an apology.
         """
         offered = service.channels.names()
-        works = {"self": os.access(self.settings.browser.chromium, os.X_OK) and self.browser_sandbox().usable,
+        works = {"self": os.access(self.settings.browser.chromium, os.X_OK) and self.browser_sandbox().usable
+                 and pages_may_open(self.settings, self.catalog.catalog),
                  "video": bool(self.settings.staffdesk.url)}
         order = ("self", "authorised", "paper", "in_person", "video")
         return [way for way in order if way in offered and works.get(way, True)]

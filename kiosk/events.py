@@ -233,9 +233,11 @@ class DownloadReady:
 @dataclass(frozen=True)
 class PinWanted:
     """The card's login in the page asks for PIN1 (again, after a wrong one, with `retry`); `done` when it no
-    longer does. The resident types it on the kiosk's PIN pad; it goes to the card and is kept nowhere."""
+    longer does. The resident types it on the kiosk's PIN pad; it goes to the card and is kept nowhere. `site`
+    is the host of the page that asks (a portal may ask on its first page, before the resident wanted to log in)."""
     retry: bool = False
     done: bool = False
+    site: str = ""
 
 
 # ---- reading aloud -------------------------------------------------------------------------------

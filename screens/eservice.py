@@ -36,7 +36,7 @@ TEXTS = {
     "closed": (N_("The page closed"), ""),
 }
 ACTIONS = {
-    "pin": ((N_("Confirm"), "primary", "pin_ok"), (N_("Cancel"), "secondary", "pin_cancel")),
+    "pin": ((N_("Confirm"), "primary", "pin_ok"), (N_("Not now"), "secondary", "pin_cancel")),
     "choose_file": ((N_("Cancel"), "secondary", "cancel_file"),),
     "download": ((N_("Print it"), "primary", "print"), (N_("Keep it for later in this visit"), "secondary", "keep")),
     "saved": ((N_("Back to the page"), "primary", "keep"),),
@@ -55,6 +55,9 @@ NOT_SAVED = N_("The document could not be saved on the USB stick. Please try ano
 STILL_IN_USE = N_("The document is saved, but the USB stick is still in use. Please wait a moment before you take "
                   "it out, or call staff.")
 WRONG_PIN = N_("Wrong PIN. Please try again. Careful: after three wrong tries the card blocks PIN1.")
+# A portal may ask for the card on its first page, before the resident wanted to log in: who asks, and a way on.
+PIN_ASKED_BY = N_("The page {site} asks for your eID card to log you in. Enter PIN1, or choose “Not now” to go on "
+                  "without logging in.")
 PIN_DIGITS = (4, 12)
 
 
@@ -176,7 +179,8 @@ class EServiceScreen(StatefulScreen):
                 if self.state == "pin":
                     self.state = "open"
             else:
-                self.message = tr._(WRONG_PIN) if event.retry else ""
+                self.message = tr._(WRONG_PIN) if event.retry else (
+                    tr._(PIN_ASKED_BY).format(site=event.site) if event.site else "")
                 self.keyboard_kind = "pin"
                 self.state = "pin"
         elif isinstance(event, events.FileWanted):

@@ -105,8 +105,9 @@ def settings(tmp_path, test_ca):
     session = dataclasses.replace(base.session, runtime_dir=tmp_path / "runtime")
     kiosk = dataclasses.replace(base.kiosk, state_dir=tmp_path / "state")
     eid = dataclasses.replace(base.eid, trusted_ca=(test_ca.pem_path,), reader=OTHER_READER or base.eid.reader)
-    # Not a Chromium behind every service page a test opens: the browser's tests turn it back on.
-    browser = dataclasses.replace(base.browser, warm_up=False)
+    # Not a Chromium behind every service page a test opens: the browser's tests turn it back on. No managed
+    # policies on the test machine: pages open without them, as in a developer's checkout.
+    browser = dataclasses.replace(base.browser, warm_up=False, require_policies=False)
     return dataclasses.replace(base, session=session, kiosk=kiosk, eid=eid, browser=browser)
 
 

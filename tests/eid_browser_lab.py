@@ -2,7 +2,7 @@
 
 The token holds a client key and certificate issued by a test CA; the kiosk registers the token's PKCS#11 module
 in the NSS database Chromium reads (`$HOME/.pki/nssdb`), as a real kiosk registers the eID middleware's module.
-The managed policies reach Chromium through a private mount over /etc/chromium, so the machine is not touched.
+The managed policies reach Chromium through a private mount over /etc/chromium (managed_chromium.py).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import datetime as dt
 import http.server
 import ipaddress
 import os
-import shutil
 import ssl
 import subprocess
 import threading
@@ -21,6 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from managed_chromium import ManagedChromium
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 TOKEN_LABEL, TOKEN_PIN = "kac-test-eid", "1234"
@@ -38,8 +39,8 @@ def _certificate(subject: str, key, issuer_name: x509.Name, issuer_key, *, ca: b
                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
                .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
     if server:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(
-            "127.0.0.1"))]), critical=False)
+        builder = builder.add_extension(x509.SubjectAlternativeName([
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -50,7 +51,8 @@ class EidBrowserLab:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.home = root / "home"                      # the kiosk user's home: Chromium's NSS database lives here
-        self.etc_chromium = root / "etc-chromium"      # mounted over /etc/chromium for the browser only
+        self.chromium = ManagedChromium(root)          # its /etc/chromium, for the browser only
+        self.etc_chromium = self.chromium.etc_chromium
         self.logins: list[str] = []                    # the common names of the certificates that logged in
         ca_key = ec.generate_private_key(ec.SECP256R1())
         self.ca = _certificate("KAC kiosk TEST login CA", ca_key, _name("KAC kiosk TEST login CA"), ca_key, ca=True)
@@ -60,8 +62,12 @@ class EidBrowserLab:
         self.client_cert = _certificate("BERZINS JANIS 010180-12347", self.client_key, self.ca.subject, ca_key)
         self._write_files()
         self._make_token()
-        self.server = self._serve()
+        self.server = self._serve(ssl.CERT_REQUIRED)  # the eID login: no card certificate, no page
         self.login_url = f"https://127.0.0.1:{self.server.server_port}/login"
+        # A portal that asks every visitor for a certificate, and serves those without one too: on another host
+        # name than the login's, so the card is not chosen for it without a question.
+        self.portal = self._serve(ssl.CERT_OPTIONAL)
+        self.portal_url = f"https://localhost:{self.portal.server_port}/start"
 
     # ---- files and the token ----------------------------------------------------------------------
 
@@ -73,8 +79,6 @@ class EidBrowserLab:
         (self.root / "client-key.pem").write_bytes(self.client_key.private_bytes(
             pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
         (self.root / "client.der").write_bytes(self.client_cert.public_bytes(serialization.Encoding.DER))
-        shutil.copytree("/etc/chromium", self.etc_chromium, dirs_exist_ok=True)
-        (self.etc_chromium / "policies" / "managed").mkdir(parents=True, exist_ok=True)
         (self.root / "tokens").mkdir(exist_ok=True)
         self.softhsm_conf = self.root / "softhsm2.conf"
         self.softhsm_conf.write_text(f"directories.tokendir = {self.root / 'tokens'}\nobjectstore.backend = file\n"
@@ -104,20 +108,14 @@ class EidBrowserLab:
                   "-i", str(self.root / "ca.pem"))
 
     def install_policies(self, text: str) -> None:
-        (self.etc_chromium / "policies" / "managed" / "kac-kiosk.json").write_text(text, encoding="utf-8")
+        self.chromium.install(text)
 
     def chromium_wrapper(self) -> Path:
-        """An executable that starts Chromium with this lab's /etc/chromium mounted over the machine's."""
-        wrapper = self.root / "chromium"
-        wrapper.write_text("#!/bin/sh\nexec unshare --mount --propagation private sh -c "
-                           f"'mount --bind {self.etc_chromium} /etc/chromium && exec /usr/bin/chromium \"$@\"' "
-                           "chromium \"$@\"\n")
-        wrapper.chmod(0o755)
-        return wrapper
+        return self.chromium.wrapper()
 
     # ---- the login page ---------------------------------------------------------------------------
 
-    def _serve(self) -> http.server.ThreadingHTTPServer:
+    def _serve(self, verify_mode) -> http.server.ThreadingHTTPServer:
         lab = self
 
         class Login(http.server.BaseHTTPRequestHandler):
@@ -141,11 +139,12 @@ class EidBrowserLab:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.root / "server.pem")
         context.load_verify_locations(self.root / "ca.pem")
-        context.verify_mode = ssl.CERT_REQUIRED  # the eID login: no card certificate, no page
+        context.verify_mode = verify_mode
         server.socket = context.wrap_socket(server.socket, server_side=True)
         threading.Thread(target=server.serve_forever, name="eid-login-site", daemon=True).start()
         return server
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        for server in (self.server, self.portal):
+            server.shutdown()
+            server.server_close()

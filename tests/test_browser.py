@@ -16,6 +16,7 @@ from conftest import FAST, card_identity
 from eservice_site import PAGE_COLOUR, PLACES, EServiceSite
 from kiosk.browser.service import PROFILE_FOLDER, processes_of
 from tools.virtual_card import CardSpec
+from x_windows import MapRecorder
 
 
 
@@ -39,8 +40,10 @@ def screen_colour(x: int, y: int) -> tuple[int, int, int]:
 
 
 def touch_screen(x: float, y: float) -> None:
-    """A finger on the screen at (x, y): a real X pointer click, which lands on whichever window is there."""
-    subprocess.run(["xdotool", "mousemove", str(int(x)), str(int(y)), "click", "1"], check=True)
+    """A finger on the screen at (x, y): a real X pointer click, which lands on whichever window is there. The
+    pointer comes from beside the spot: a page mapped under a pointer that never moves may miss its first click."""
+    subprocess.run(["xdotool", "mousemove", str(int(x) + 3), str(int(y) + 3), "mousemove", str(int(x)), str(int(y)),
+                    "click", "1"], check=True)
 
 
 def on_screen(kiosk, widget) -> tuple[float, float]:
@@ -278,6 +281,7 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
     register_module(SOFTHSM_MODULE, db)  # only so the CA can be trusted in the database before the kiosk starts
     lab.trust_login_ca(db)
     certificates_before = subprocess.run(["certutil", "-L", "-d", f"sql:{db}"], capture_output=True, text=True).stdout
+    recorder = MapRecorder()  # every window the X server maps during the login, and where
     try:
         kiosk = make_driver(settings=settings)
         kiosk.tap(kiosk.find_text("English"))
@@ -285,6 +289,7 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
         screen.start(lab.login_url)
         kiosk.app.show("eservice")
         assert kiosk.wait_until(lambda: screen.state == "pin", 30), (screen.state, screen.body)
+        assert "127.0.0.1" in screen.body  # which site asks for the card
         pad = {button.text: button for button in screen.ids.number_pad.children}
         for digit in "9999":
             kiosk.tap(pad[digit])
@@ -304,7 +309,13 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
         assert subprocess.run(["certutil", "-L", "-d", f"sql:{db}"], capture_output=True,
                               text=True).stdout == certificates_before
     finally:
+        recorder.stop()
         lab.close()
+    # Chromium's PIN dialog was mapped twice (the wrong PIN, then the right one), and never on the screen.
+    dialogs = [shown for shown in recorder.mapped if shown.title == "Unlock Security Device"]
+    assert len(dialogs) >= 2 and not [shown for shown in dialogs if shown.on_screen(*recorder.size)]
+    # Nothing of the browser's was mapped on the screen but (at most) its page's window.
+    assert len([shown for shown in recorder.on_screen() if shown.pid != os.getpid()]) <= 1
 
 
 def test_a_download_can_go_onto_the_residents_usb_stick(make_driver, browser_settings, site, tmp_path):
@@ -329,3 +340,39 @@ def test_a_download_can_go_onto_the_residents_usb_stick(make_driver, browser_set
         assert kiosk.wait_until(lambda: page_shown(screen), 10)
     finally:
         stick.remove()
+
+
+def test_a_portal_asking_for_the_card_on_its_first_page_says_who_asks_and_not_now_goes_on_without_it(
+        make_driver, browser_settings, tmp_path, monkeypatch):
+    from eid_browser_lab import SOFTHSM_MODULE, EidBrowserLab
+    from kiosk.browser.nss import nss_db, register_module
+    from kiosk.browser.policies import policies_for, policy_text
+    from kiosk.catalog import load_with_fallback
+    lab = EidBrowserLab(tmp_path / "eid-lab")
+    monkeypatch.setenv("SOFTHSM2_CONF", str(lab.softhsm_conf))
+    settings = dataclasses.replace(browser_settings, browser=dataclasses.replace(
+        browser_settings.browser, chromium=lab.chromium_wrapper(), allowed_hosts=("127.0.0.1", "localhost"),
+        login_hosts=("127.0.0.1",), pkcs11_module=SOFTHSM_MODULE, home=lab.home,
+        policies_dir=lab.etc_chromium / "policies" / "managed", require_policies=True))
+    catalog = load_with_fallback(settings.catalog.path, settings.kiosk.state_dir).catalog
+    lab.install_policies(policy_text(policies_for(settings, catalog)))
+    db = nss_db(lab.home)
+    register_module(SOFTHSM_MODULE, db)
+    lab.trust_login_ca(db)
+    try:
+        kiosk = make_driver(settings=settings)
+        kiosk.tap(kiosk.find_text("English"))
+        screen = kiosk.app.screen("eservice")
+        screen.start(lab.portal_url)  # its first page: the resident has not asked to log in
+        kiosk.app.show("eservice")
+        assert kiosk.wait_until(lambda: screen.state == "pin", 30), (screen.state, screen.body)
+        assert "The page localhost asks for your eID card" in screen.body
+        kiosk.tap(kiosk.find_text("Not now"))
+        bounds = screen.bounds()
+        ok = kiosk.wait_until(lambda: screen_colour(bounds.left + 600, bounds.top + 300) == LOGIN_COLOUR, 30)
+        from x_windows import shown_windows
+        assert ok, (screen.state, screen.body, shown_windows(), lab.logins, screen_colour(bounds.left + 600, bounds.top + 300))
+        assert lab.logins[-1] == ""  # the page went on without a certificate
+        assert screen.state == "open"
+    finally:
+        lab.close()

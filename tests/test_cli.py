@@ -82,7 +82,12 @@ def test_doctor_says_when_the_browser_policies_are_missing_or_differ(tmp_path):
     (policies / "kac-kiosk.json").write_text(json.dumps(installed))
     differing = kiosk("doctor", "--config", str(path), "--json")
     [check] = [c for c in json.loads(differing.stdout) if c["name"] == "browser policies"]
-    assert not check["ok"] and "URLAllowlist" in check["detail"]
+    assert not check["ok"] and "URLAllowlist" in check["detail"] and "no e-service opens here" in check["detail"]
+    # A developer's checkout may open pages without them, and is told that a kiosk may not.
+    path.write_text(path.read_text(encoding="utf-8").replace("require_policies = yes", "require_policies = no"))
+    developer = kiosk("doctor", "--config", str(path), "--json")
+    [check] = [c for c in json.loads(developer.stdout) if c["name"] == "browser policies"]
+    assert check["ok"] and check["detail"].startswith("WARNING: ") and "never on a KAC computer" in check["detail"]
 
 
 def test_doctor_json_reports_a_failing_check_and_exits_1(tmp_path):

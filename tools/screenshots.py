@@ -36,7 +36,7 @@ class Renderer:
             kiosk=dataclasses.replace(settings.kiosk, state_dir=runtime / "state"),
             staffdesk=dataclasses.replace(settings.staffdesk, url=""),
             printing=dataclasses.replace(settings.printing, receipt_printer=("none", "")),
-            browser=dataclasses.replace(settings.browser, warm_up=False))
+            browser=dataclasses.replace(settings.browser, warm_up=False, require_policies=False))
         self.driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))
         self.app = self.driver.app
         self.out_dir = out_dir

@@ -66,6 +66,21 @@ def policy_text(policies: dict) -> str:
     return json.dumps(policies, indent=2, ensure_ascii=False) + "\n"
 
 
+def policy_differences(settings, catalog) -> list[str] | None:
+    """The policies that differ between the installed file and kiosk.ini's; None when none is installed."""
+    installed = installed_policies(settings.browser.policies_dir)
+    if installed is None:
+        return None
+    wanted = policies_for(settings, catalog)
+    return sorted(key for key in set(wanted) | set(installed) if wanted.get(key) != installed.get(key))
+
+
+def pages_may_open(settings, catalog) -> bool:
+    """A real kiosk opens pages only under the managed policies kiosk.ini makes; `require_policies = no` (a
+    developer's checkout, the tests) opens them without."""
+    return not settings.browser.require_policies or policy_differences(settings, catalog) == []
+
+
 def installed_policies(managed_dir: Path) -> dict | None:
     """The kiosk's policy file as installed, or None when there is none (or it is not JSON)."""
     try:

@@ -6,44 +6,54 @@ threads hand it commands. What happens in the page comes back as kiosk.events th
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from kiosk import events
-from kiosk.browser.hosts import AllowedHosts
+from kiosk.browser.hosts import AllowedHosts, host_of
 from kiosk.browser.pages import BLOCKED, FAILED, kiosk_page
 from kiosk.browser.sandbox import Sandbox, probe
-from kiosk.browser.window import find_window, move_window, place_window, press_in, type_into, windows_of
+from kiosk.browser.window import find_window, place_window, press_in, type_into
 
 log = logging.getLogger(__name__)
 
 PAGE_SCRIPT = (Path(__file__).with_name("page_script.js")).read_text(encoding="utf-8")
 PROFILE_FOLDER, DOWNLOADS_FOLDER = "browser-profile", "downloads"
-# Chromium would otherwise reach out to Google at every start (and be refused on a closed network).
+# Chromium would otherwise reach out to Google at every start (and be refused on a closed network). No
+# --disable-features here: Playwright passes its own list, and Chromium keeps only the last one given.
 QUIET_ARGS = ["--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--disable-features=Translate,MediaRouter",
-              "--disable-dev-tools", "--noerrdialogs", "--disable-session-crashed-bubble", "--password-store=basic"]
+              "--disable-component-update", "--disable-sync", "--disable-dev-tools", "--noerrdialogs",
+              "--disable-session-crashed-bubble", "--password-store=basic"]
+# The fresh profile's own settings, where a switch would fight Playwright's: no offer to translate a page (it would
+# send the page to an outside service). The managed policies say the same (TranslateEnabled) on a real kiosk.
+PROFILE_PREFERENCES = {"translate": {"enabled": False}}
 PUMP_S = 0.05              # how often the page's events are looked at while nothing else happens
 STUCK_S = 20.0             # a browser that answers nothing for this long is killed and counts as crashed
 CLOSE_WAIT_S = 10.0
-DIALOG_CHECK_S = 0.4       # how often the browser's own windows are looked for (a subprocess each time)
-# Chromium's dialog for a security device's PIN, by its title: Chromium's own words are English (--lang=en-US)
-# whatever language the pages are in, so the title is known; the resident never sees the dialog itself.
-PIN_DIALOG_TITLE = "Unlock Security Device"
+GUARD_READY_S = 15.0
 WRONG_PIN_WITHIN_S = 15.0  # a PIN dialog this soon after a PIN was given means the card refused it
+# After "Not now", the card's module is asked again for each key it looks for: those asks are for the same page.
+DECLINE_HOLDS_S = 10.0
 
 
 class SandboxUnavailable(RuntimeError):
     """The browser would have to run without Chromium's sandbox, which a kiosk never does."""
+
+
+class GuardUnavailable(RuntimeError):
+    """The window guard did not start: the browser does not open without it."""
 
 
 @dataclass(frozen=True)
@@ -71,11 +81,11 @@ class _Window:
     pid: int
     chooser: object = None
     pin_dialog: str | None = None
-    pin_dialog_missing: int = 0
-    answered: set = field(default_factory=set)  # PIN dialogs already answered, until they close
     pin_given_at: float = 0.0
-    dialogs_checked_at: float = 0.0
     loaded: bool = False  # the page's document is there (a page still loading answers no script)
+    asking_host: str = ""  # the host of the page being opened: the one that asks for the card, if any does
+    navigation_failed: bool = False  # the page being opened failed on the network (the kiosk says so already)
+    declined: tuple[str, float] = ("", 0.0)  # the host the resident said "Not now" to, and until when it holds
 
 
 class BrowserService:
@@ -98,6 +108,7 @@ class BrowserService:
         self._closed.set()
         self._pending: list[tuple[str, tuple]] = []  # what the page's callbacks asked for, done by the loop
         self._zoom = 1.0
+        self._guard: subprocess.Popen | None = None
 
     # ---- what the kiosk asks (any thread) -----------------------------------------------------------
 
@@ -150,6 +161,7 @@ class BrowserService:
             self._commands.put(None)
             self._thread.join(timeout=CLOSE_WAIT_S)
             self._thread = None
+        self._stop_guard()
 
     def _send(self, name: str, *args) -> None:
         if self._thread is None:
@@ -191,8 +203,6 @@ class BrowserService:
             while self._pending and self._window is not None:
                 name, args = self._pending.pop(0)
                 getattr(self, "_do_" + name)(*args)
-            if self._window is not None and time.monotonic() - self._window.dialogs_checked_at > DIALOG_CHECK_S:
-                self._check_pin_dialog()
         except Exception as error:
             log.warning("the browser stopped answering: %s", type(error).__name__)
             self._end("crashed")
@@ -205,12 +215,79 @@ class BrowserService:
                 log.warning("the browser hung: killing it")
                 kill_processes(self._profile)
 
+    # ---- the window guard (kiosk/browser/window_guard.py) -------------------------------------------------
+
+    def _start_guard(self) -> None:
+        """The guard process, once: no window of the browser but the page's shows, and its shortcuts are taken."""
+        if self._guard is not None and self._guard.poll() is None:
+            return
+        guard = subprocess.Popen([sys.executable, "-m", "kiosk.browser.window_guard", str(os.getpid())],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                 cwd=Path(__file__).resolve().parents[2], start_new_session=True)
+        ready = queue.Queue()
+        threading.Thread(target=self._hear_guard, args=(guard, ready), name="window-guard", daemon=True).start()
+        try:
+            mode = ready.get(timeout=GUARD_READY_S)
+        except queue.Empty:
+            mode = None
+        if mode is None:
+            guard.kill()
+            guard.wait()
+            raise GuardUnavailable("the window guard did not start (its words are in the kiosk's log)")
+        if mode != "manager":
+            log.warning("another window manager runs: Chromium's own windows are hidden just after they appear")
+        self._guard = guard
+
+    def _hear_guard(self, guard: subprocess.Popen, ready: queue.Queue) -> None:
+        for line in guard.stdout:
+            words = line.split()
+            if words[:1] == ["ready"]:
+                ready.put(words[1] if len(words) > 1 else "manager")
+            elif len(words) >= 2:
+                self._commands.put(("guard", (words[0], words[1], words[2:])))
+        ready.put(None)
+        if self._guard is guard:  # it died under an open browser: the page must not stay unguarded
+            self._commands.put(("guard", ("lost", "", [])))
+
+    def _stop_guard(self) -> None:
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            guard.stdin.close()  # the guard ends when its standard input does
+            try:
+                guard.wait(5)
+            except subprocess.TimeoutExpired:
+                guard.kill()
+                guard.wait()
+
+    def _do_guard(self, kind: str, window: str, detail: list[str]) -> None:
+        if kind == "lost":
+            log.warning("the window guard stopped: the page is closed")
+            self._guard = None
+            self._end("crashed")
+        elif kind == "pin":
+            host, until = self._window.declined
+            if host == self._window.asking_host and time.monotonic() < until:
+                press_in(window, "Escape")  # the same page asking again: the resident said "Not now" already
+                return
+            # Chromium's PIN dialog, kept out of sight by the guard: the kiosk asks on its own PIN pad instead.
+            self._window.pin_dialog = window
+            retry = time.monotonic() - self._window.pin_given_at < WRONG_PIN_WITHIN_S
+            self.on_event(events.PinWanted(retry=retry, site=self._window.asking_host))
+        elif kind == "gone" and window == self._window.pin_dialog:
+            self._window.pin_dialog = None  # closed with its page (the resident went elsewhere) unanswered
+            self.on_event(events.PinWanted(done=True))
+        elif kind == "refused":
+            log.info("the window guard kept a %s of the browser off the screen", " ".join(detail) or "window")
+
     def _launch(self, visit_folder: Path, language: str, bounds: Bounds) -> None:
         if not self.sandbox.usable:
             raise SandboxUnavailable(self.sandbox.detail)
+        self._start_guard()
         profile, downloads = visit_folder / PROFILE_FOLDER, visit_folder / DOWNLOADS_FOLDER
         for folder in (profile, downloads):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        (profile / "Default").mkdir(mode=0o700, exist_ok=True)
+        (profile / "Default" / "Preferences").write_text(json.dumps(PROFILE_PREFERENCES), encoding="utf-8")
         self._profile = profile
         # Chromium refuses its sandbox to root: the demo and the tests run as root, a real kiosk as its own user.
         # Playwright adds --no-sandbox itself unless told chromium_sandbox: a kiosk's pages are never unsandboxed.
@@ -233,6 +310,7 @@ class BrowserService:
         context.expose_binding("kacPrint", lambda source: self._pending.append(("print_page", (source["page"],))))
         context.route("**/*", self._route)
         context.on("close", lambda closed: self._pending.append(("gone", (closed,))))
+        context.on("page", lambda opened: self._pending.append(("another_page", (opened,))))
         page = context.pages[0] if context.pages else context.new_page()
         self._watch_page(page)
         pid = browser_process(profile)
@@ -307,44 +385,22 @@ class BrowserService:
     def _do_enter_pin(self, pin: str) -> None:
         dialog, self._window.pin_dialog = self._window.pin_dialog, None
         if dialog is not None:
-            self._window.answered.add(dialog)
             self._window.pin_given_at = time.monotonic()
             type_into(dialog, pin, "Return")
 
     def _do_cancel_pin(self) -> None:
         dialog, self._window.pin_dialog = self._window.pin_dialog, None
         if dialog is not None:
-            self._window.answered.add(dialog)
+            self._window.declined = (self._window.asking_host, time.monotonic() + DECLINE_HOLDS_S)
             press_in(dialog, "Escape")
-
-    def _check_pin_dialog(self) -> None:
-        """Chromium asks for the card's PIN in a window of its own: the kiosk asks instead, on its own PIN pad."""
-        window = self._window
-        window.dialogs_checked_at = time.monotonic()
-        every = windows_of(window.pid)
-        shown = [wid for wid, title in every if title == PIN_DIALOG_TITLE]
-        window.answered &= set(shown)
-        dialogs = [wid for wid in shown if wid not in window.answered]
-        if dialogs and window.pin_dialog is None:
-            window.pin_dialog, window.pin_dialog_missing = dialogs[-1], 0
-            move_window(window.pin_dialog, -2000, 0)  # out of sight: the resident uses the kiosk's PIN pad
-            retry = time.monotonic() - window.pin_given_at < WRONG_PIN_WITHIN_S
-            self.on_event(events.PinWanted(retry=retry))
-        elif window.pin_dialog is not None and window.pin_dialog not in [wid for wid, _title in every]:
-            # Gone with its page (the resident went elsewhere): twice in a row, as a window being moved can be
-            # missing from one look.
-            window.pin_dialog_missing += 1
-            if window.pin_dialog_missing >= 2:
-                window.pin_dialog = None
-                self.on_event(events.PinWanted(done=True))
-        else:
-            window.pin_dialog_missing = 0
 
     # ---- what the page did (on the browser thread) -------------------------------------------------
 
     def _route(self, route) -> None:
         request = route.request
         if self.allowed.allows(request.url):
+            if self._window is not None and request.is_navigation_request() and request.frame.parent_frame is None:
+                self._window.asking_host = host_of(request.url)
             route.continue_()
         elif request.is_navigation_request() and request.frame.parent_frame is None:
             route.fulfill(status=200, content_type="text/html; charset=utf-8",
@@ -353,17 +409,35 @@ class BrowserService:
             route.abort("blockedbyclient")
 
     def _navigated(self, frame) -> None:
-        if self._window is not None and frame.parent_frame is None:
-            self._window.loaded = False  # until its DOMContentLoaded
+        if self._window is None or frame.parent_frame is not None:
+            return
+        self._window.loaded = False  # until its DOMContentLoaded
+        if frame.url.startswith("chrome-error://"):
+            # Chromium's own error page. After a network failure the kiosk's sentence is on its way already; with
+            # none, Chromium stopped the address before the network (the managed policies' URL blocklist).
+            if not self._window.navigation_failed:
+                self._pending.append(("show_kiosk_page", (BLOCKED,)))
+        elif frame.url.startswith(("http://", "https://")):
+            self._window.navigation_failed = False
 
     def _request_failed(self, request) -> None:
         # An allowed page that does not answer: the kiosk's sentence instead of Chromium's error page.
-        if request.is_navigation_request() and request.frame.parent_frame is None \
+        if request.is_navigation_request() and request.frame.parent_frame is None and self._window is not None \
                 and request.failure not in ("net::ERR_ABORTED", "net::ERR_BLOCKED_BY_CLIENT"):
-            self._pending.append(("show_failed", ()))
+            self._window.navigation_failed = True
+            blocked = request.failure == "net::ERR_BLOCKED_BY_ADMINISTRATOR"
+            self._pending.append(("show_kiosk_page", (BLOCKED if blocked else FAILED,)))
 
-    def _do_show_failed(self) -> None:
-        self._window.page.set_content(kiosk_page(FAILED, self._window.language))
+    def _do_show_kiosk_page(self, which: str) -> None:
+        from playwright.sync_api import Error as PageError
+        for attempt in range(3):
+            try:
+                self._window.page.set_content(kiosk_page(which, self._window.language), wait_until="commit")
+                return
+            except PageError:
+                # Chromium's error page was still arriving, or reloading itself: a moment, then once more.
+                self._window.page.wait_for_timeout(300 * (attempt + 1))
+        log.warning("the kiosk's page could not replace Chromium's error page")
 
     def _file_wanted(self, chooser) -> None:
         self._window.chooser = chooser
@@ -389,8 +463,14 @@ class BrowserService:
     def _do_adopt_popup(self, popup) -> None:
         url = popup.url
         popup.close()
-        if url and url != "about:blank":
+        if url.startswith(("http://", "https://")):
             self._navigate(self._window.page, url)
+
+    def _do_another_page(self, opened) -> None:
+        # A page nobody asked for (a second window or a tab from a shortcut that got through): closed unseen, as
+        # the guard never shows its window. A page's popup comes to _do_adopt_popup as well.
+        if opened is not self._window.page and opened.opener() is None and not opened.is_closed():
+            opened.close()
 
     def _do_gone(self, context) -> None:
         # Only the browser open now: the one closed at the last visit's end says so after it is gone.

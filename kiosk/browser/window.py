@@ -33,18 +33,6 @@ def place_window(window: str, left: int, top: int, width: int, height: int) -> N
     _xdotool("windowsize", window, str(width), str(height), "windowmove", window, str(left), str(top))
 
 
-def move_window(window: str, left: int, top: int) -> None:
-    _xdotool("windowmove", window, str(left), str(top))
-
-
-def windows_of(pid: int) -> list[tuple[str, str]]:
-    """(id, title) of every visible top-level window of process `pid`."""
-    found = []
-    for window in _xdotool("search", "--onlyvisible", "--pid", str(pid)).split():
-        found.append((window, _xdotool("getwindowname", window).strip()))
-    return found
-
-
 def type_into(window: str, text: str, then_key: str) -> None:
     """Type `text` into `window`, then press `then_key`. The text goes through standard input, never the command
     line, which every process on the machine can read: it is a PIN."""
