@@ -32,17 +32,24 @@ def colour_at(x: int, y: int) -> tuple[int, int, int]:
     return ImageGrab.grab(bbox=(x, y, x + 1, y + 1), xdisplay=os.environ["DISPLAY"]).getpixel((0, 0))[:3]
 
 
-def until_colour(x: int, y: int, colour, timeout_s: float = 30.0, step=None) -> float:
+def until_colour(where, colour, timeout_s: float = 30.0, step=None) -> float:
+    """When the pixel `where()` gives (x, y) turns `colour`: asked anew each look, as a screen just shown is laid
+    out on its next frame."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if colour_at(x, y) == colour:
+        if colour_at(*where()) == colour:
             return time.perf_counter()
         if step is not None:
             step()
         time.sleep(0.01)  # each look is an X connection of its own: the server allows only so many at once
     from PIL import ImageGrab
     ImageGrab.grab(xdisplay=os.environ["DISPLAY"]).save("/tmp/bench-browser-failed.png")
-    raise SystemExit(f"the page never painted at ({x}, {y}): the colour there is {colour_at(x, y)}")
+    raise SystemExit(f"the page never painted at {where()}: the colour there is {colour_at(*where())}")
+
+
+def corner(bounds) -> tuple[int, int]:
+    """Near the page's bottom right: the last of it to paint."""
+    return bounds.left + bounds.width - 80, bounds.top + bounds.height - 40
 
 
 def rss_mb() -> float:
@@ -65,7 +72,7 @@ def bare_chromium_ms(url: str, colour) -> float:
                                     "--window-position=0,100", "--window-size=1280,700", *QUIET_ARGS, *sandbox],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            times.append((until_colour(1200, 760, colour) - began) * 1000)
+            times.append((until_colour(lambda: (1200, 760), colour) - began) * 1000)
         finally:
             process.kill()
             process.wait()
@@ -106,9 +113,7 @@ def main() -> None:
             screen.start(site.url)
             began = time.perf_counter()
             app.show("eservice")  # as "Do it yourself on this computer" does
-            bounds = screen.bounds()
-            painted = until_colour(bounds.left + bounds.width - 80, bounds.top + bounds.height - 40, PAGE_COLOUR,
-                                   step=lambda: driver.frames(1))
+            painted = until_colour(lambda: corner(screen.bounds()), PAGE_COLOUR, step=lambda: driver.frames(1))
             opened.append((painted - began) * 1000)
             report = app.end_session("benchmark", farewell=False)
             wipes.append(report.duration_ms)

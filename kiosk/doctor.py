@@ -232,6 +232,27 @@ def check_browser_sandbox(_settings: Settings) -> Check:
     return Check("browser sandbox", sandbox.sandboxed, sandbox.detail)
 
 
+def check_window_guard(_settings: Settings) -> Check:
+    """What keeps Chromium's own windows and shortcuts off the screen (kiosk/browser/window_guard.py)."""
+    name = "browser window guard"
+    try:
+        from Xlib import display, error
+    except ImportError:
+        return Check(name, False, "python-xlib is missing from the kiosk's Python, so no page opens")
+    try:
+        connection = display.Display()
+    except (error.DisplayError, error.ConnectionClosedError, OSError) as problem:
+        return Check(name, False, f"the X display does not answer ({type(problem).__name__}), so no page opens")
+    try:
+        has_res = connection.has_extension("X-Resource")
+    finally:
+        connection.close()
+    if not has_res:
+        return Check(name, True, "WARNING: the X server has no X-Resource extension: the guard tells the "
+                                 "browser's windows apart by what they say of themselves")
+    return Check(name, True, "reaches the X display and tells windows apart by their process (X-Resource)")
+
+
 def check_browser_policies(settings: Settings) -> Check:
     """Chromium's managed policies, installed as `kiosk browser policies` makes them from this kiosk.ini."""
     from kiosk.browser.policies import policy_differences
@@ -304,8 +325,8 @@ def check_speech(settings: Settings) -> Check:
 
 CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
           check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display,
-          check_staffdesk_outbox, check_browser, check_browser_sandbox, check_browser_policies, check_browser_eid,
-          check_speech]
+          check_staffdesk_outbox, check_browser, check_browser_sandbox, check_window_guard, check_browser_policies,
+          check_browser_eid, check_speech]
 
 
 def run_checks(settings: Settings) -> list[Check]:

@@ -24,7 +24,7 @@ from kiosk.catalog import load_with_fallback
 from kiosk.i18n import translate
 from managed_chromium import ManagedChromium
 from test_browser import in_page, open_page, page_shown, touch_screen
-from x_windows import WindowSampler, shown_windows
+from x_windows import MapRecorder, WindowSampler, shown_windows
 
 LANGUAGES = {"lv": "Latviešu", "en": "English", "uk": "Українська"}
 # Chromium's shortcuts a keyboard could send after a click in the page: files, printing, history, downloads, new
@@ -83,12 +83,18 @@ def test_no_shortcut_shows_anything_of_chromium_and_typing_in_fields_still_works
     screen = open_page(kiosk, site.url)
     touch_screen(*in_page(screen, "name"))  # a real click: the page's window has the keyboard now
     kiosk.wait(0.5)
-    for shortcut in SHORTCUTS:
-        key(shortcut)
-        kiosk.wait(0.6)
-        assert foreign_windows(kiosk, screen) == [], shortcut
-        assert page_shown(screen), f"after {shortcut} the e-service's page is not on the screen"
-        assert kiosk.core.browser.is_open and screen.state == "open", shortcut
+    [page] = [shown.window for shown in shown_windows() if shown.pid != os.getpid()]
+    recorder = MapRecorder()  # every window mapped meanwhile, however briefly
+    try:
+        for shortcut in SHORTCUTS:
+            key(shortcut)
+            kiosk.wait(0.3)
+            assert page_shown(screen), f"after {shortcut} the e-service's page is not on the screen"
+            assert kiosk.core.browser.is_open and screen.state == "open", shortcut
+            assert foreign_windows(kiosk, screen) == [], shortcut
+    finally:
+        recorder.stop()
+    assert [shown for shown in recorder.on_screen() if shown.pid != os.getpid() and shown.window != page] == []
     # The address bar's shortcut, then an address typed blind and Enter: the words went into the page's own field,
     # and Enter sent its form. No address bar took them.
     key("ctrl+l")
@@ -147,7 +153,7 @@ def test_a_download_and_a_page_printed_by_its_button_show_no_window_of_chromium(
         kiosk.wait(2)
     finally:
         samples = sampler.stop()
-    assert len(samples) > 50
+    assert len(samples) > 10  # it looked all along (on a loaded machine less often than every 100 ms)
     kiosk_pid, browser = os.getpid(), set(processes_of(kiosk.core.visit.directory / PROFILE_FOLDER))
     bounds = screen.bounds()
     page = (bounds.left, bounds.top, bounds.width, bounds.height)

@@ -50,9 +50,10 @@ def title_of(connection: display.Display, window) -> str:
         return ""
 
 
-def shown_windows() -> list[Shown]:
+def shown_windows(connection: display.Display | None = None) -> list[Shown]:
     """The top-level windows mapped and at least partly on the screen, bottom to top."""
-    connection = display.Display()
+    own = connection is None
+    connection = connection or display.Display()
     try:
         screen = connection.screen()
         found = []
@@ -70,7 +71,8 @@ def shown_windows() -> list[Shown]:
                 found.append(shown)
         return found
     finally:
-        connection.close()
+        if own:
+            connection.close()
 
 
 class MapRecorder:
@@ -123,9 +125,13 @@ class WindowSampler:
         self._thread.start()
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            self.samples.append(shown_windows())
-            self._stop.wait(self._every_s)
+        connection = display.Display()
+        try:
+            while not self._stop.is_set():
+                self.samples.append(shown_windows(connection))
+                self._stop.wait(self._every_s)
+        finally:
+            connection.close()
 
     def stop(self) -> list[list[Shown]]:
         self._stop.set()
