@@ -282,6 +282,11 @@ class KioskCore:
     def reader_present(self) -> bool:
         return self.eid is not None and self.eid.reader_present
 
+    @property
+    def card_in_reader(self) -> bool:
+        """A card is in the kiosk's reader now (the goodbye keeps its reminder up until it is taken out)."""
+        return self.eid is not None and self.eid.card_reader is not None
+
     def login(self, pin: str) -> None:
         """PIN1 goes to the card and nowhere else; LoginSucceeded or CardProblem follows."""
         self.eid.login(pin)

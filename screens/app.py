@@ -265,12 +265,17 @@ class KioskApp(App):
         goodbye = self.screen("goodbye")
         goodbye.scanned = bool(visit and visit.scans.pages_scanned)
         goodbye.printed = bool(visit and visit.prints.pages_printed)
+        goodbye.card_left = self.core.card_in_reader
         del visit  # the wipe below checks that nothing holds the visit
         report = self.core.end_visit(reason)
         if farewell:
             self.show("goodbye")
-            self._schedule_once(self.finish_goodbye, self.core.timings.goodbye_s)
+            if not goodbye.card_left:  # else, as a cash machine does, it waits for the card to be taken
+                self.finish_goodbye_after(self.core.timings.goodbye_s)
         return report
+
+    def finish_goodbye_after(self, seconds: float) -> None:
+        self._schedule_once(self.finish_goodbye, seconds)
 
     def finish_goodbye(self, *args) -> None:
         if self.current_screen == "goodbye":

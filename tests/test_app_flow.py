@@ -162,8 +162,8 @@ def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_d
     assert not directory.exists()
     assert kiosk.core.sessions.current is None
     assert not kiosk.app.dialog_is_open("idle_warning")
-    # The reminders are shown in the resident's language, then the greeting returns in Latvian.
-    assert kiosk.find_text("Не забудьте:")
+    # The goodbye is in the resident's language, then the greeting returns in Latvian.
+    assert kiosk.find_text("Дякуємо! Вашу сесію завершено.")
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 3)
     assert kiosk.find_text("Laipni lūdzam!")
 
@@ -180,8 +180,10 @@ def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
     kiosk.tap(kiosk.find_text("Yes, finish and delete"))
     assert kiosk.app.current_screen == "goodbye"
     assert not directory.exists()
-    for reminder in ("your eID card in the card reader", "your originals on the scanner", "your printouts"):
-        assert kiosk.find_text(reminder)
+    # Nothing was scanned or printed and no card is in: no reminder to read past.
+    goodbye = kiosk.app.screen("goodbye")
+    assert [goodbye.ids[name].opacity for name in ("card", "originals", "printouts")] == [0, 0, 0]
+    assert goodbye.ids.dont_forget.text == ""
     assert kiosk.find_text("The start screen comes back in")  # counted down, then the greeting by itself
     kiosk.tap(kiosk.root_widget("main_button"))  # Done
     assert kiosk.app.current_screen == "greeting"

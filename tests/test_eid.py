@@ -16,6 +16,7 @@ from kiosk.eid.identity import personal_code_is_valid
 from kiosk.eid.pcsc import connect
 from kiosk.eid.proof import prove_pin, verify_token
 from conftest import _wait_for_no_card, card_identity
+from kiosk.idle import Timings
 from tools.virtual_card import CardSpec, make_ca
 
 KIOSK = str(Path(sys.executable).parent / "kiosk")
@@ -323,3 +324,30 @@ def test_pcscd_is_never_run_with_apdu_logging():
     for line in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines():
         if line.split()[:1] == ["pcscd"]:
             assert "-a" not in line.split() and "--apdu" not in line.split()
+
+
+def test_the_goodbye_keeps_every_reminder_in_sight_and_waits_for_the_card_to_be_taken(make_driver, insert_card):
+    from screens.theme import theme
+    from tools.layout_check import window_rect
+    kiosk = make_driver(Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=0.5, tick_s=0.05))
+    card = insert_card(CardSpec())
+    assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, 10)
+    kiosk.app.set_language("uk")
+    theme.text_size_step = 2  # extra-large text, where the reminders used to go under the "more below" band
+    try:
+        visit = kiosk.core.visit
+        visit.scans.pages_scanned, visit.prints.pages_printed = True, 2  # as a visit that scanned and printed
+        del visit
+        kiosk.app.end_session("resident")
+        kiosk.wait(2)  # four times the goodbye's time: the card is still in, so it stays
+        goodbye = kiosk.app.screen("goodbye")
+        assert kiosk.app.current_screen == "goodbye" and kiosk.app.main_label == ""
+        area = window_rect(goodbye.children[0])
+        for name in ("card", "originals", "printouts"):
+            x, y, right, top = window_rect(goodbye.ids[name])
+            assert goodbye.ids[name].opacity == 1 and area[1] <= y and top <= area[3], name  # no scrolling needed
+        assert "Вийміть свою eID-картку" in goodbye.ids.card.text
+        card.remove()
+        assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 10)
+    finally:
+        theme.text_size_step = 0
