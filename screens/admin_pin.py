@@ -7,19 +7,12 @@ from kivy.properties import StringProperty
 
 from kiosk.admin_pin import MAX_DIGITS, PinCheck
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen, pad_key_label
+from screens.widgets import KioskScreen
 
 
 class AdminPinScreen(KioskScreen):
     entered = StringProperty("")
     message = StringProperty("")
-
-    def on_kv_post(self, base_widget):
-        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
-            button = KioskButton(text=pad_key_label(key), font_size="32sp",
-                                 role="secondary" if key.isdigit() else "primary")
-            button.bind(on_release=lambda _button, key=key: self.press(key))
-            self.ids.keypad.add_widget(button)
 
     def press(self, key: str) -> None:
         if key == "erase":

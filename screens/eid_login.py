@@ -13,7 +13,6 @@ from kiosk.eid.profiles import CardKind
 from kiosk.i18n import N_
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
-from screens.widgets import KioskButton, pad_key_label
 
 STATES = ["waiting", "reading", "hello", "pin", "checking", "verified", "problem", "removed", "no_reader"]
 
@@ -88,12 +87,6 @@ class EidLoginScreen(StatefulScreen):
         self._pin_section_at = section.parent.children.index(section)
         section.parent.remove_widget(section)
         super().on_kv_post(base_widget)
-        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok"):
-            # Keys keep their height at larger text (the digits grow inside), so the pad fits above the bottom bar.
-            button = KioskButton(text=pad_key_label(key), font_size="32sp",
-                                 role="secondary" if key.isdigit() else "primary", size_hint_y=1)
-            button.bind(on_release=lambda _button, key=key: self.press(key))
-            self.ids.pin_pad.add_widget(button)
 
     def on_pre_enter(self, *args):
         login = self.core.visit.card if self.core.visit is not None else None

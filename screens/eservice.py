@@ -36,7 +36,8 @@ TEXTS = {
     "closed": (N_("The page closed"), ""),
 }
 ACTIONS = {
-    "pin": ((N_("Confirm"), "primary", "pin_ok"), (N_("Not now"), "secondary", "pin_cancel")),
+    # The PIN pad's own OK confirms, beside the digits; nothing else sits by them to be touched by mistake.
+    "pin": ((N_("Not now"), "secondary", "pin_cancel"),),
     "choose_file": ((N_("Cancel"), "secondary", "cancel_file"),),
     "download": ((N_("Print it"), "primary", "print"), (N_("Keep it for later in this visit"), "secondary", "keep")),
     "saved": ((N_("Back to the page"), "primary", "keep"),),
@@ -90,7 +91,7 @@ class EServiceScreen(StatefulScreen):
         self.url = ""
         self._pin = ""
         # Kept here: kv ids are weak references, and a pad out of the layout has nothing else holding it.
-        self._pads = {name: self.ids[name].__self__ for name in ("letters", "number_pad", "done_typing")}
+        self._pads = {name: self.ids[name].__self__ for name in ("letters", "number_pad", "pin_pad", "done_typing")}
         self.ids.keyboard.clear_widgets()
         self._download: Path | None = None
         super().on_kv_post(base_widget)
@@ -153,7 +154,7 @@ class EServiceScreen(StatefulScreen):
     def on_keyboard_kind(self, *args):
         box, kind = self.ids.keyboard, self.keyboard_kind
         box.clear_widgets()
-        pads = {"text": ("letters", "done_typing"), "number": ("number_pad", "done_typing"), "pin": ("number_pad",)}
+        pads = {"text": ("letters", "done_typing"), "number": ("number_pad", "done_typing"), "pin": ("pin_pad",)}
         for name in pads.get(kind, ()):
             box.add_widget(self._pads[name])
         # The keyboard takes the bottom of the screen; the page shrinks above it once it is laid out.
@@ -229,7 +230,10 @@ class EServiceScreen(StatefulScreen):
             self.message = ""
             self.state = "saving"
             self.core.save_to_stick(self._download, self._saved, self._not_saved)
-        elif action == "pin_ok" and PIN_DIGITS[0] <= len(self._pin) <= PIN_DIGITS[1]:
+        elif action == "pin_ok" and not PIN_DIGITS[0] <= len(self._pin) <= PIN_DIGITS[1]:
+            self.message = tr._("PIN1 has 4 to 12 digits.")
+            self.on_state()  # the same state, new words
+        elif action == "pin_ok":
             pin = self._pin
             self._clear_pin()  # the PIN goes to the card and is kept nowhere
             self.keyboard_kind = ""
@@ -268,6 +272,15 @@ class EServiceScreen(StatefulScreen):
                 self.pin_length = len(self._pin)
             return
         self.core.browser.type_text(text)
+
+    def pin_key(self, key: str) -> None:
+        """A key of the PIN pad: a digit, erase, or OK."""
+        if key == "ok":
+            self.act("pin_ok")
+        elif key == "erase":
+            self.special_key("backspace")
+        else:
+            self.type_text(key)
 
     def _clear_pin(self) -> None:
         self._pin = ""

@@ -11,6 +11,7 @@ from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
@@ -157,6 +158,26 @@ def pad_key_label(key: str) -> str:
     if key == "erase":
         return f"[font={ICON_FONT}]{icon('backspace')}[/font]" if icon("backspace") else "<"
     return "OK" if key == "ok" else key
+
+
+class PinPad(GridLayout):
+    """The kiosk's one PIN pad (the card's login and the e-service's): three columns like a telephone's, erase at
+    the bottom left, OK at the bottom right, nothing else on it. `on_key` gets "0"-"9", "erase" or "ok"."""
+    __events__ = ("on_key",)
+    KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("cols", 3)
+        super().__init__(**kwargs)
+        for key in self.KEYS:
+            # Keys keep their height at larger text (the digits grow inside), so the pad fits above the bottom bar.
+            button = KioskButton(text=pad_key_label(key), font_size="32sp",
+                                 role="secondary" if key.isdigit() else "primary", size_hint_y=1)
+            button.bind(on_release=lambda _button, key=key: self.dispatch("on_key", key))
+            self.add_widget(button)
+
+    def on_key(self, key: str) -> None:
+        pass
 
 
 def add_language_buttons(container, languages, on_choose, font_size: str = "28sp") -> None:

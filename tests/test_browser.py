@@ -265,6 +265,7 @@ LOGIN_COLOUR = (170, 238, 255)
 def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_driver, browser_settings, tmp_path,
                                                                           monkeypatch):
     from eid_browser_lab import SOFTHSM_MODULE, TOKEN_PIN, EidBrowserLab
+    from screens.widgets import pad_key_label
     from kiosk.browser.nss import nss_db, register_module
     from kiosk.browser.policies import policies_for, policy_text
     from kiosk.catalog import load_with_fallback
@@ -290,15 +291,23 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
         kiosk.app.show("eservice")
         assert kiosk.wait_until(lambda: screen.state == "pin", 30), (screen.state, screen.body)
         assert "127.0.0.1" in screen.body  # which site asks for the card
-        pad = {button.text: button for button in screen.ids.number_pad.children}
+        # The kiosk's one PIN pad, as on the card's login screen: 3 by 4, OK beside the digits, nothing else on it.
+        pad = {button.text: button for button in screen.ids.pin_pad.children}
+        assert screen.ids.pin_pad.cols == 3 and len(pad) == 12 and "+" not in pad
+        assert [type(widget).__name__ for widget in screen.ids.keyboard.children] == ["PinPad"]
+        kiosk.tap(pad["1"])
+        kiosk.tap(pad["OK"])  # too short: said, and nothing goes to the card
+        assert "PIN1 has 4 to 12 digits." in screen.body and screen.state == "pin"
+        kiosk.tap(pad[pad_key_label("erase")])
+        assert screen.pin_length == 0
         for digit in "9999":
             kiosk.tap(pad[digit])
-        kiosk.tap(kiosk.find_text("Confirm"))
+        kiosk.tap(pad["OK"])
         assert kiosk.wait_until(lambda: screen.state == "pin" and "Wrong PIN" in screen.body, 30), screen.body
         for digit in TOKEN_PIN:
             kiosk.tap(pad[digit])
         assert screen.pin_length == len(TOKEN_PIN)
-        kiosk.tap(kiosk.find_text("Confirm"))
+        kiosk.tap(pad["OK"])
         bounds = screen.bounds()
         assert kiosk.wait_until(lambda: screen_colour(bounds.left + 600, bounds.top + 300) == LOGIN_COLOUR, 30)
         assert lab.logins[-1] == "BERZINS JANIS 010180-12347"
