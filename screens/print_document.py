@@ -16,7 +16,7 @@ from kiosk.i18n import N_
 from kiosk.printing.messages import RESIDENT_MESSAGES
 from printers.problems import PrintProblem
 from screens.i18n import tr
-from screens.stateful import StatefulScreen
+from screens.stateful import FINISHED, StatefulScreen
 from screens.theme import icon
 from screens.widgets import KioskButton, Tile
 
@@ -123,7 +123,7 @@ class PrintScreen(StatefulScreen):
             else:
                 offered = [(N_("Call staff"), "primary", "call_staff")]
         elif self.state == "done":
-            offered = [(N_("Print something else"), "primary", "start_over")]
+            offered = [(FINISHED, "primary", "finished"), (N_("Print something else"), "secondary", "start_over")]
         elif self.state == "problem":
             if self._prepared is not None:  # the document is fine: the printer was not
                 offered = [(N_("Try again"), "primary", "print"), (N_("Call staff"), "secondary", "call_staff")]

@@ -14,7 +14,7 @@ from kivy.utils import escape_markup
 from kiosk.core import GENERAL_MATTER
 from kiosk.i18n import N_
 from screens.i18n import tr
-from screens.stateful import StatefulScreen
+from screens.stateful import FINISHED, StatefulScreen
 from screens.theme import icon
 from screens.widgets import ForgetsTouch, KioskButton
 
@@ -208,7 +208,7 @@ class QueueTicketScreen(StatefulScreen):
         if self.state == "priority":
             offered = [(label, role, priority) for priority, label, role in PRIORITIES]
         elif self.state == "ticket":
-            offered = [(N_("Take another ticket"), "secondary", "another")]
+            offered = [(FINISHED, "primary", "finished"), (N_("Take another ticket"), "secondary", "another")]
         elif self.state == "problem":
             offered = [(N_("Call staff"), "primary", "call_staff")]
         return offered

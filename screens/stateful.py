@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.i18n import N_
 from screens.i18n import tr
 from screens.widgets import KioskButton, KioskScreen
+
+# The main button at the end of every task (a ticket taken, a time booked, pages printed): the way to the goodbye.
+FINISHED = N_("I'm finished")
 
 
 class StatefulScreen(KioskScreen):
@@ -79,6 +83,8 @@ class StatefulScreen(KioskScreen):
             self.app.go_home()
         elif action == "call_staff":
             self.app.call_staff()
+        elif action == "finished":
+            self.app.end_session("resident")  # the task's end: the goodbye, with what not to leave behind
         else:
             self.act(action)
 

@@ -9,6 +9,7 @@ from kivy.properties import OptionProperty, StringProperty
 
 from kiosk.i18n import N_
 from screens.i18n import tr
+from screens.stateful import FINISHED
 from screens.widgets import KioskButton, KioskScreen
 
 STATES = ["loading", "institution", "topic", "slot", "confirm", "booking", "booked", "problem"]
@@ -174,7 +175,8 @@ class VideoScreen(KioskScreen):
         lines.append(tr._(N_("Please come to the centre a few minutes before.")))
         if receipt_line:
             lines.append(tr._(receipt_line))
-        self._show("booked", "\n".join(lines), back=self.app.go_home)
+        self._show("booked", "\n".join(lines), back=self.app.go_home,
+                   main=(tr._(FINISHED), lambda: self.app.end_session("resident")))
 
     def _receipt_printed(self, printed: bool | None) -> None:
         if self.state == "booked" and printed is not None:

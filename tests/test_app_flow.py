@@ -399,6 +399,7 @@ def test_a_queue_ticket_by_topic_with_not_sure_first_and_back_one_step_at_a_time
     kiosk.tap(kiosk.root_widget("main_button"))
     assert kiosk.wait_until(lambda: screen.state == "ticket", timeout_s=15), screen.body
     assert screen.number.startswith("K1-")  # no desk here: the kiosk's own series
+    assert kiosk.app.main_label == "I'm finished" and kiosk.find_text("Take another ticket")
     kiosk.tap(kiosk.root_widget("back_button"))
     assert kiosk.app.current_screen == "home"
     kiosk.app.end_session("test")

@@ -64,8 +64,13 @@ def open_page(kiosk, url: str, language: str = "English"):
     screen.start(url)
     kiosk.app.show("eservice")
     assert kiosk.wait_until(lambda: screen.state == "open", 20), (screen.state, screen.body)
-    assert kiosk.wait_until(lambda: page_shown(screen), 20), "the page never showed"
+    assert kiosk.wait_until(lambda: page_shown(screen), 20), f"the page never showed: {shown_now(screen)}"
     return screen
+
+
+def shown_now(screen) -> str:
+    from x_windows import shown_windows
+    return f"the page belongs at {screen.bounds()}; shown: {shown_windows()}"
 
 
 def page_shown(screen) -> bool:

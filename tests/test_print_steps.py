@@ -90,11 +90,11 @@ def test_a_stick_put_in_at_the_picture_is_read_by_itself_and_its_document_printe
     assert "2 pages printed. You can print 18 more pages free today." in printing.body
     [received] = print_lab.received_documents()
     assert pdf_pages(received.read_bytes(), tmp_path) == 2
-    assert kiosk.app.main_label == "Print something else"
-    back(kiosk)
-    assert kiosk.app.current_screen == "home"
-
-    report = kiosk.app.end_session("test")
+    assert kiosk.app.main_label == "I'm finished"  # the task's end; "Print something else" beside it
+    assert kiosk.find_text("Print something else")
+    kiosk.tap(main_button(kiosk))
+    assert kiosk.app.current_screen == "goodbye" and kiosk.core.visit is None
+    report = kiosk.core.sessions.last_report
     assert report.clean, report
     assert not printing.holds_resident_data()  # the names of the files on the stick are forgotten
     assert print_lab.spool_files() == []

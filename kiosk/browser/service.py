@@ -43,6 +43,7 @@ PUMP_S = 0.05              # how often the page's events are looked at while not
 STUCK_S = 20.0             # a browser that answers nothing for this long is killed and counts as crashed
 CLOSE_WAIT_S = 10.0
 GUARD_READY_S = 15.0
+NAVIGATION_START_S = 3.0   # an asked-for page whose first request has not come by then is asked for again
 WRONG_PIN_WITHIN_S = 15.0  # a PIN dialog this soon after a PIN was given means the card refused it
 # After "Not now", the card's module is asked again for each key it looks for: those asks are for the same page.
 DECLINE_HOLDS_S = 10.0
@@ -86,6 +87,7 @@ class _Window:
     asking_host: str = ""  # the host of the page being opened: the one that asks for the card, if any does
     navigation_failed: bool = False  # the page being opened failed on the network (the kiosk says so already)
     declined: tuple[str, float] = ("", 0.0)  # the host the resident said "Not now" to, and until when it holds
+    asked_for: tuple[str, float] = ("", 0.0)  # the address asked for, and when, until its first request arrives
 
 
 class BrowserService:
@@ -203,6 +205,8 @@ class BrowserService:
             while self._pending and self._window is not None:
                 name, args = self._pending.pop(0)
                 getattr(self, "_do_" + name)(*args)
+            if self._window is not None and self._window.asked_for[0]:
+                self._check_navigation_started()
         except Exception as error:
             log.warning("the browser stopped answering: %s", type(error).__name__)
             self._end("crashed")
@@ -343,9 +347,18 @@ class BrowserService:
 
     def _navigate(self, page, url: str) -> None:
         # Not page.goto: a login page waits for the card's PIN before it answers, and this thread must go on
-        # looking for the PIN dialog meanwhile. The page's own events say how the navigation went.
+        # hearing of the PIN dialog meanwhile. The page's own events say how the navigation went.
         page.evaluate("url => setTimeout(() => { window.location.href = url; }, 0)", url)
         self._window.loaded = False
+        self._window.asked_for = (url, time.monotonic())
+
+    def _check_navigation_started(self) -> None:
+        """A navigation asked of a browser still settling its first blank page can be lost with that page's
+        timer: when no request for it came within a few seconds, it is asked again."""
+        url, asked_at = self._window.asked_for
+        if url and time.monotonic() - asked_at > NAVIGATION_START_S and self._window.page.url == "about:blank":
+            log.info("the page's navigation did not start: asked again")
+            self._navigate(self._window.page, url)
 
     def _do_place(self, bounds: Bounds) -> None:
         place_window(self._window.window_id, bounds.left, bounds.top, bounds.width, bounds.height)
@@ -401,6 +414,7 @@ class BrowserService:
         if self.allowed.allows(request.url):
             if self._window is not None and request.is_navigation_request() and request.frame.parent_frame is None:
                 self._window.asking_host = host_of(request.url)
+                self._window.asked_for = ("", 0.0)  # it started
             route.continue_()
         elif request.is_navigation_request() and request.frame.parent_frame is None:
             route.fulfill(status=200, content_type="text/html; charset=utf-8",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 import uuid
@@ -166,7 +167,7 @@ def test_a_restarted_desk_writes_the_kiosks_first_heartbeats_in_a_few_transactio
                 beat(token, {**DEVICES, "screen": "before"})
             server.stop()  # SIGTERM, an update or a reboot
             server.start()
-            before = next_transaction_id(url)
+            before, started = next_transaction_id(url), time.monotonic()
             for token in centre.tokens[1:]:
                 beat(token, {**DEVICES, "screen": "after"})
             # A device that changed while the desk was away is still written at once.
@@ -183,8 +184,11 @@ def test_a_restarted_desk_writes_the_kiosks_first_heartbeats_in_a_few_transactio
                     engine.dispose()
 
             wait_for(all_stored, FLUSH_EVERY_S + 10)
-            writes = next_transaction_id(url) - before
+            writes, took = next_transaction_id(url) - before, time.monotonic() - started
     finally:
         server.stop()
-    # One for the changed kiosk, one per flush (2 s apart): a handful, where each kiosk used to take its own.
-    assert writes <= 10, f"{writes} write transactions for {kiosks} kiosks' first heartbeats after a restart"
+    # One for the changed kiosk, one per flush (FLUSH_EVERY_S apart, however long a busy machine took to send the
+    # beats), and a few to spare: a handful, where each kiosk used to take its own.
+    flushes = math.ceil(took / FLUSH_EVERY_S)
+    assert writes <= flushes + 5 and writes < kiosks / 2, \
+        f"{writes} write transactions for {kiosks} kiosks' first heartbeats after a restart, in {took:.1f} s"

@@ -123,6 +123,9 @@ def test_a_video_consultation_is_booked_and_the_receipt_printed(make_driver, des
     assert kiosk.wait_until(lambda: "Take your receipt from the printer" in screen.body, timeout_s=15)
     [receipt] = print_lab.receipts.received
     assert screen._booking.reference.encode() in receipt
+    assert kiosk.app.main_label == "I'm finished"
+    kiosk.tap(kiosk.root_widget("main_button"))
+    assert kiosk.app.current_screen == "goodbye" and kiosk.core.visit is None
 
 
 def test_without_a_desk_booking_says_plainly_that_it_needs_the_desk(make_driver, desk_settings):
