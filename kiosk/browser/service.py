@@ -350,6 +350,7 @@ class BrowserService:
         # hearing of the PIN dialog meanwhile. The page's own events say how the navigation went.
         page.evaluate("url => setTimeout(() => { window.location.href = url; }, 0)", url)
         self._window.loaded = False
+        self._window.navigation_failed = False
         self._window.asked_for = (url, time.monotonic())
 
     def _check_navigation_started(self) -> None:
@@ -415,6 +416,7 @@ class BrowserService:
             if self._window is not None and request.is_navigation_request() and request.frame.parent_frame is None:
                 self._window.asking_host = host_of(request.url)
                 self._window.asked_for = ("", 0.0)  # it started
+                self._window.navigation_failed = False
             route.continue_()
         elif request.is_navigation_request() and request.frame.parent_frame is None:
             route.fulfill(status=200, content_type="text/html; charset=utf-8",
@@ -442,7 +444,7 @@ class BrowserService:
             blocked = request.failure == "net::ERR_BLOCKED_BY_ADMINISTRATOR"
             self._pending.append(("show_kiosk_page", (BLOCKED if blocked else FAILED,)))
 
-    def _do_show_kiosk_page(self, which: str) -> None:
+    def _do_show_kiosk_page(self, which: tuple[str, str]) -> None:
         from playwright.sync_api import Error as PageError
         for attempt in range(3):
             try:
