@@ -35,7 +35,7 @@ class Translator(Observable):
     def funbind(self, name, func, *args, **kwargs):
         if name not in WATCHED:
             return super().funbind(name, func, *args, **kwargs)
-        for uid, observer in list(self._observers.items()):
+        for uid, observer in self._observers.copy().items():
             if observer == (func, args, kwargs):
                 self._observers.pop(uid, None)
 
@@ -57,7 +57,9 @@ class Translator(Observable):
         if language == self.language:
             return
         self.language = language
-        for uid, (func, args, kwargs) in list(self._observers.items()):
+        # A copy made in one step: a widget collected meanwhile unbinds itself from the dict (kv's finalizers),
+        # and list(items()) could see it change half way.
+        for uid, (func, args, kwargs) in self._observers.copy().items():
             try:
                 func(*args, None, None, **kwargs)
             except ReferenceError:
