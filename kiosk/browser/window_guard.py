@@ -214,11 +214,8 @@ class Guard:
                 self._follow_pointer(window)
             window.map()  # the kiosk's own window, or a program the kiosk did not start
             return
-        title = self.title(window)
-        if title == PIN_DIALOG_TITLE:
-            window.configure(x=OUT_OF_SIGHT[0], y=OUT_OF_SIGHT[1])
-            self.out_of_sight.add(window.id)
-            self.pin_dialogs.add(window.id)
+        if self.title(window) == PIN_DIALOG_TITLE:
+            self._keep_pin_dialog_out_of_sight(window)
             window.map()
             self.say("pin", window.id)
             return
@@ -270,9 +267,7 @@ class Guard:
         if not self.is_browsers(pid) or self.page_windows.get(pid) == window.id:
             return
         if self.title(window) == PIN_DIALOG_TITLE:
-            window.configure(x=OUT_OF_SIGHT[0], y=OUT_OF_SIGHT[1])
-            self.out_of_sight.add(window.id)
-            self.pin_dialogs.add(window.id)
+            self._keep_pin_dialog_out_of_sight(window)
             self.say("pin", window.id)
         elif pid not in self.page_windows and self._transient_for(window) is None:
             self.page_windows[pid] = window.id
@@ -292,6 +287,12 @@ class Guard:
                     del self.page_windows[pid]
 
     # ---- helpers ------------------------------------------------------------------------------------------
+
+    def _keep_pin_dialog_out_of_sight(self, window) -> None:
+        """Chromium's PIN dialog goes where nobody sees it, and stays there (ConfigureNotify moves it back)."""
+        window.configure(x=OUT_OF_SIGHT[0], y=OUT_OF_SIGHT[1])
+        self.out_of_sight.add(window.id)
+        self.pin_dialogs.add(window.id)
 
     def _follow_pointer(self, window) -> None:
         try:
