@@ -567,8 +567,8 @@ class KioskCore:
 
         `done(printed)`: None without a ticket printer.
         """
-        from kiosk.i18n import N_, translate
-        from kiosk.printing.paperwork import CENTRE_TIME, receipt_bytes
+        from kiosk.i18n import N_, moment_in_words, translate
+        from kiosk.printing.paperwork import receipt_bytes
         from printers.receipt_printer import receipt_printer
         printer = receipt_printer(self.settings.printing)
         if printer is None:
@@ -576,7 +576,7 @@ class KioskCore:
             return
         what = translate(language, N_("Video consultation: {institution}, {time}")).replace(
             "{institution}", self.catalog.institution_name(booking.institution, language)).replace(
-            "{time}", f"{booking.start.astimezone(CENTRE_TIME):%d.%m.%Y %H:%M}")
+            "{time}", moment_in_words(booking.start, language))
         link = INSTITUTION_SITES.get(booking.institution, "https://www.latvija.gov.lv")
         data = receipt_bytes(self.settings, language, what, booking.reference, link,
                              N_("Scan to open the institution's website"))

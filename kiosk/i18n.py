@@ -6,6 +6,7 @@ import gettext
 import io
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # Each language is named in itself, as a resident looks for it.
 LANGUAGES = {"lv": "Latviešu", "en": "English", "uk": "Українська"}
@@ -45,3 +46,19 @@ def translate(language: str, message: str) -> str:
 
 def translate_plural(language: str, singular: str, plural: str, count: int) -> str:
     return translations(language).ngettext(singular, plural, count)
+
+
+# Every centre is in Latvia: times on screen and paper are Riga time, whatever the machine's clock zone is.
+CENTRE_TIME = ZoneInfo("Europe/Riga")
+# Dates as words: "trešdiena, 2026. gada 9. decembris" is read; "09.12.2026" has to be decoded.
+BABEL_LOCALES = {"lv": "lv", "en": "en_GB", "uk": "uk"}
+AT_TIME = N_("{date}, at {time}")
+
+
+def moment_in_words(moment, language: str) -> str:
+    """A day and time as a resident reads it aloud: weekday, day, month in words, year, then the clock time."""
+    from babel.dates import format_date, format_time
+    local = moment.astimezone(CENTRE_TIME) if moment.tzinfo else moment
+    locale = BABEL_LOCALES.get(language, "en_GB")
+    return translate(language, AT_TIME).replace("{date}", format_date(local, "full", locale=locale)).replace(
+        "{time}", format_time(local, "H:mm", locale=locale))

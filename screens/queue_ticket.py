@@ -13,6 +13,7 @@ from kivy.utils import escape_markup
 
 from kiosk.core import GENERAL_MATTER
 from kiosk.i18n import N_
+from kiosk.keepsakes import ticket_keepsake
 from screens.i18n import tr
 from screens.stateful import FINISHED, StatefulScreen
 from screens.theme import icon
@@ -37,7 +38,10 @@ PRIORITIES = (("none", N_("Get my ticket"), "primary"), ("senior", N_("I am a se
               ("pregnancy", N_("I am pregnant"), "secondary"))
 TICKET_PRINTED = N_("Take your ticket from the printer below the screen.")
 TICKET_NOT_PRINTED = N_("The ticket could not be printed: please remember your number.")
-TICKET_NO_PRINTER = N_("Please remember your number.")
+TICKET_NO_PRINTER = N_("This kiosk does not print tickets: please remember your number.")
+# Beside the QR code shown when no ticket came out: the follow page, or the number as text for the phone to keep.
+FOLLOW_ON_PHONE = N_("Scan this code with your phone to follow the queue there.")
+KEEP_ON_PHONE = N_("Or scan this code with your phone: it shows your number.")
 LOCAL_SERIES = N_("The staff desk cannot be reached just now, so this number is from this kiosk's own series. "
                   "Staff will call it too.")
 # Topic tiles: how many life situations (fewer at extra-large text, so that all fit without scrolling), and the
@@ -86,6 +90,8 @@ class QueueTicketScreen(StatefulScreen):
     TEXTS, MESSAGE_STATES, BACK = TEXTS, ("ticket", "problem"), BACK
     number = StringProperty("")
     details = StringProperty("")
+    keepsake = StringProperty("")  # the QR code's text when no ticket was printed
+    keepsake_caption = StringProperty("")
     service = ObjectProperty(None, allownone=True)
     font_scale = NumericProperty(1.0)  # the theme's (kv keeps it current): fewer tiles at extra-large text
 
@@ -259,6 +265,10 @@ class QueueTicketScreen(StatefulScreen):
             lines.append(tr._(LOCAL_SERIES))
         lines.append(tr._(TICKET_NO_PRINTER if printed is None else TICKET_PRINTED if printed else TICKET_NOT_PRINTED))
         self.details = "\n".join(lines)
+        printed_ticket = bool(printed)
+        self.keepsake = "" if printed_ticket else ticket_keepsake(ticket, self.core.settings.centre.name,
+                                                                  self.app.language)
+        self.keepsake_caption = "" if printed_ticket else tr._(FOLLOW_ON_PHONE if ticket.follow_url else KEEP_ON_PHONE)
         self.message = tr._(N_("Wait for your number on the screen. When it is called, go to the desk shown."))
         self.state = "ticket"
 
@@ -267,12 +277,12 @@ class QueueTicketScreen(StatefulScreen):
         self.state = "problem"
 
     def reset(self) -> None:
-        self.number = self.details = ""
+        self.number = self.details = self.keepsake = self.keepsake_caption = ""
         self._before, self._from_more = "topics", False
         self.start_over()
 
     def holds_resident_data(self) -> bool:
-        return bool(self.number or self.details) or self.service is not None or self._topic is not None
+        return bool(self.number or self.details or self.keepsake) or self.service is not None or self._topic is not None
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -9,7 +9,7 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
 from kiosk.i18n import N_
 from screens.i18n import tr
-from screens.widgets import KioskButton, KioskScreen
+from screens.widgets import KioskButton, KioskScreen, qr_texture
 
 # For each way: the button's title and its one line saying what happens.
 CHANNEL_TEXTS = {
@@ -20,14 +20,6 @@ CHANNEL_TEXTS = {
     "video": (N_("Book a video consultation"), N_("Talk to a specialist by video, here at the centre.")),
     "in_person": (N_("Take a queue ticket"), N_("A staff member at the desk helps you.")),
 }
-
-
-def qr_texture(data: str):
-    """A QR code of `data` as a texture, for the resident's phone."""
-    import io
-    from kivy.core.image import Image as CoreImage
-    from kiosk.qr import qr_png
-    return CoreImage(io.BytesIO(qr_png(data)), ext="png").texture
 
 
 class ServiceScreen(KioskScreen):

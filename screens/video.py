@@ -7,7 +7,8 @@ from pathlib import Path
 from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 
-from kiosk.i18n import N_
+from kiosk.i18n import N_, moment_in_words
+from kiosk.keepsakes import booking_keepsake
 from screens.i18n import tr
 from screens.stateful import FINISHED
 from screens.widgets import KioskButton, KioskScreen
@@ -41,17 +42,25 @@ SLOT_TAKEN = N_("Somebody has just booked this time. Please choose another.")
 NO_SLOTS = N_("There are no free times for this at the moment. Take a queue ticket: a staff member at the desk "
               "will help you.")
 TAKE_TICKET = N_("Take a queue ticket")
+# What became of the booking's receipt; without one, the booking is shown as a QR code the phone can keep.
+RECEIPT_WORDS = {
+    True: N_("Take your receipt from the printer below the screen."),
+    False: N_("The receipt could not be printed: please note your reference, or scan the code with your phone."),
+    None: N_("This kiosk does not print receipts: please note your reference, or scan the code with your phone."),
+}
 
 
 class VideoScreen(KioskScreen):
     state = OptionProperty("loading", options=STATES)
     title = StringProperty("")
     body = StringProperty("")
+    keepsake = StringProperty("")  # the booking as a QR code's text, when no receipt was printed
 
     def on_kv_post(self, base_widget):
         self._institution = self._topic = ""
         self._slot = None
         self._booking = None
+        self._receipt_done = False  # the receipt printer answered (or there is none)
         self._redisplay = None  # the current step drawn again when the language changes
         self._main = self._back = None  # what the bottom bar's main action and Back do
         tr.fbind("_", self._language_changed)
@@ -163,25 +172,29 @@ class VideoScreen(KioskScreen):
 
     def _booked(self, booking) -> None:
         self._booking = booking
+        self._receipt_done = False
         self.show_booking(booking)
         self.core.print_booking_receipt(booking, self.app.language, self._receipt_printed)
 
-    def show_booking(self, booking, receipt_line: str = "") -> None:
-        self._redisplay = lambda: self.show_booking(booking, receipt_line)
+    def show_booking(self, booking, printed: bool | None = True) -> None:
+        """The booking; `printed`: whether its receipt came out (None: no receipt printer), True while it prints."""
+        self._redisplay = lambda: self.show_booking(booking, printed)
         lines = [tr._(N_("Reference: {reference}")).replace("{reference}", booking.reference),
                  self._institution_name(booking.institution), self._when(booking.start, booking.duration_min)]
         if booking.room:
-            lines.append(tr._(N_("Where: {desks}")).replace("{desks}", booking.room))
+            lines.append(tr._(N_("Room: {room}")).replace("{room}", booking.room))
         lines.append(tr._(N_("Please come to the centre a few minutes before.")))
-        if receipt_line:
-            lines.append(tr._(receipt_line))
+        if printed is not True or self._receipt_done:
+            lines.append(tr._(RECEIPT_WORDS[printed]))
+        self.keepsake = "" if printed else booking_keepsake(
+            booking, self.core.settings.centre.name, self._institution_name(booking.institution), self.app.language)
         self._show("booked", "\n".join(lines), back=self.app.go_home,
                    main=(tr._(FINISHED), lambda: self.app.end_session("resident")))
 
     def _receipt_printed(self, printed: bool | None) -> None:
-        if self.state == "booked" and printed is not None:
-            self.show_booking(self._booking, N_("Take your receipt from the printer below the screen.") if printed
-                               else N_("The receipt could not be printed: please note your reference."))
+        if self.state == "booked":
+            self._receipt_done = True
+            self.show_booking(self._booking, printed)
 
     def _book_failed(self, error) -> None:
         from kiosk.staffdesk import SlotTaken
@@ -200,11 +213,11 @@ class VideoScreen(KioskScreen):
     def _institution_name(self, code: str) -> str:
         return self.core.catalog.institution_name(code, self.app.language)
 
-    @staticmethod
-    def _when(start, minutes: int) -> str:
-        from kiosk.printing.paperwork import CENTRE_TIME
-        local = start.astimezone(CENTRE_TIME)
-        return f"{local:%d.%m.%Y %H:%M} ({minutes} min)"
+    def _when(self, start, minutes: int) -> str:
+        """The day in words, the time, and how long: "trešdiena, 2026. gada 9. decembris, plkst. 9:30 (20 minūtes)"."""
+        language = self.app.language
+        length = tr.ngettext("{count} minute", "{count} minutes", minutes).replace("{count}", str(minutes))
+        return f"{moment_in_words(start, language)} ({length})"
 
     # ---- privacy ---------------------------------------------------------------------------------
 
@@ -216,7 +229,7 @@ class VideoScreen(KioskScreen):
         self._main = self._back = None
         self.main_label = ""
         self.back_shown = True
-        self.body = ""
+        self.body = self.keepsake = ""
         self.state = "loading"
         self._retranslate()
 

@@ -6,12 +6,14 @@ import re
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
@@ -97,34 +99,104 @@ class StepIndicator(BoxLayout):
     steps = NumericProperty(4)
 
 
-class MoreBelow:
-    """Mixed into scroll views: a wide band with an arrow while there is more below; tapping the band scrolls a page.
+BAND_PX = dp(56)  # the "more below" band's least height: an arrow and a word a finger can find
 
-    A 2-px bar is not seen by the people this kiosk is for; the band is, and tapping it is what they try.
+
+def line_above(label, top: float, edge: float) -> float:
+    """Where a text shown from `top` down must be cut so that no line is halved at `edge`: the top of the line
+    that `edge` falls in (the label's top when it is one line)."""
+    lines = getattr(label._label, "_cached_lines", None) or []
+    text_height = label.texture_size[1]
+    if label.valign == "bottom":
+        y = top - (label.height - text_height)
+    elif label.valign in ("middle", "center"):
+        y = top - (label.height - text_height) / 2
+    else:
+        y = top
+    y -= label.padding[1] if len(label.padding) == 4 else 0
+    for line in lines:
+        if y - line.h < edge - 1:
+            return y
+        y -= line.h
+    return top
+
+
+class MoreBelow:
+    """Mixed into scroll views: a band with an arrow and "More below" while there is more; tapping it shows the next part.
+
+    A 2-px bar is not seen by the people this kiosk is for; the band is, and tapping it is what they try. The band
+    never lies over something half shown: it reaches up to the top of the first thing it would cut, so what is above
+    it is whole and what is below it is wholly hidden, and the next tap shows that thing at the top.
     """
     more_below = BooleanProperty(False)
+    band_height = NumericProperty(0)
+    more_text = StringProperty("")  # the band's word and its size, set by the kv rule (translated, in sp)
+    band_font_size = NumericProperty(20)
+    band_texture = ObjectProperty(None, allownone=True)
 
     def on_kv_post(self, base_widget):
         super().on_kv_post(base_widget)
-        self.fbind("scroll_y", self._update_cue)
-        self.fbind("height", self._update_cue)
+        # After the layouts of the frame: where the rows are is known only once they are placed.
+        self._cue_trigger = Clock.create_trigger(self._update_cue, 0)
+        self.fbind("scroll_y", self._cue_trigger)
+        self.fbind("size", self._cue_trigger)
+        self.fbind("pos", self._cue_trigger)
         self.fbind("children", self._watch_content)
+        self.fbind("more_text", self._draw_word)
+        self.fbind("band_font_size", self._draw_word)
+        self._draw_word()
         self._watch_content()
 
     def _watch_content(self, *args) -> None:
         for child in self.children:
             # Once per child, however often the children change: a binding made again would stay for good.
-            child.funbind("height", self._update_cue)
-            child.fbind("height", self._update_cue)
-        self._update_cue()
+            child.funbind("height", self._cue_trigger)
+            child.fbind("height", self._cue_trigger)
+        self._cue_trigger()
 
     def _update_cue(self, *args) -> None:
         content = self.children[0] if self.children else None
         overflow = content is not None and content.height > self.height + 1
-        self.more_below = bool(overflow and self.scroll_y > 0.005)
+        more = bool(overflow and self.scroll_y > 0.005)
+        self.band_height = self._clean_break(content) if more else 0
+        self.more_below = more
+
+    def _clean_break(self, content) -> float:
+        """The band's height: at least BAND_PX, raised so that it cuts nothing in two.
+
+        A button or a picture is hidden whole; a text of several lines is cut between two lines, and reads on.
+        Layouts are looked into: it is what they hold that a resident sees.
+        """
+        bottom = self.to_window(self.x, self.y)[1]  # x, y are its parent's: to_window starts from there
+        most = bottom + self.height * 0.6  # something taller is cut where the band lies: better than no view
+        edge = bottom + BAND_PX
+        rows = list(content.children)
+        while rows:
+            row = rows.pop()
+            if row.height <= 0 or row.opacity <= 0:
+                continue
+            if row.children and not isinstance(row, (ButtonBehavior, Label, Image)):
+                rows.extend(row.children)
+                continue
+            low = row.to_window(row.x, row.y)[1]
+            high = low + row.height
+            if not low < edge - 1 < high - 1:
+                continue
+            text = isinstance(row, Label) and not isinstance(row, ButtonBehavior)
+            cut = line_above(row, high, edge) if text else high
+            if cut <= most and cut > edge:
+                edge = cut
+                rows = list(content.children)  # a higher edge may cut another thing: look again
+        return edge - bottom
+
+    def _draw_word(self, *args) -> None:
+        from kivy.core.text import Label as CoreLabel
+        word = CoreLabel(text=self.more_text, font_size=self.band_font_size, bold=True)
+        word.refresh()
+        self.band_texture = word.texture
 
     def on_touch_down(self, touch):
-        if self.more_below and self.collide_point(*touch.pos) and touch.y < self.y + dp(44):
+        if self.more_below and self.collide_point(*touch.pos) and touch.y < self.y + self.band_height:
             self.page_down()
             return True
         return super().on_touch_down(touch)
@@ -136,13 +208,36 @@ class MoreBelow:
         super().update_from_scroll(*args)
 
     def page_down(self) -> None:
+        """The first thing under the band comes to the top."""
         hidden = self.children[0].height - self.height
         if hidden > 0:
-            self.scroll_y = max(0.0, self.scroll_y - self.height * 0.8 / hidden)
+            shown = self.height - (self.band_height or BAND_PX)
+            self.scroll_y = max(0.0, self.scroll_y - shown / hidden)
 
 
 class ScrollArea(MoreBelow, ScrollView):
     """The kiosk's scrolling area: a ScrollView with the "more below" band."""
+
+
+def qr_texture(data: str):
+    """A QR code of `data` as a texture, for the resident's phone."""
+    import io
+    from kivy.core.image import Image as CoreImage
+    from kiosk.qr import qr_png
+    return CoreImage(io.BytesIO(qr_png(data)), ext="png").texture
+
+
+class KeepsakeCode(BoxLayout):
+    """A QR code the resident's phone can keep (a ticket's number, a booking) beside a sentence saying what it is.
+
+    Shown only with `data`; without it, it takes no room.
+    """
+    data = StringProperty("")
+    caption = StringProperty("")
+    texture = ObjectProperty(None, allownone=True)
+
+    def on_data(self, _widget, data: str) -> None:
+        self.texture = qr_texture(data) if data else None
 
 
 class Tile(ForgetsTouch, ButtonBehavior, BoxLayout):

@@ -104,8 +104,8 @@ class AppDriver:
             if isinstance(parent, RecycleView):
                 return  # its rows exist only where they are shown: a row found is already in view
             if isinstance(parent, ScrollView):
-                # Clear of the "more below" band (44 dp), which pages down rather than passing the touch on.
-                band = dp(60) if getattr(parent, "more_below", False) else 0
+                # Clear of the "more below" band, which pages down rather than passing the touch on.
+                band = parent.band_height + dp(4) if getattr(parent, "more_below", False) else 0
                 # A scroll view's own to_window counts its scrolling: where it is comes from its parent.
                 frame = parent.parent
                 bottom, top = frame.to_window(parent.x, parent.y)[1] + band, frame.to_window(parent.x, parent.top)[1]

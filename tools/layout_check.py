@@ -2,7 +2,8 @@
 
 Used by the layout test over every screen, state and dialog, in every language and text size; the rules are the
 issue's: no label's text clipped or overflowing its widget, no button outside the window or under another widget,
-every touch target at least 44 px (larger at larger text), the bottom bar's buttons on screen.
+every touch target at least 44 px (larger at larger text), the bottom bar's buttons on screen, and nothing lying
+half under a list's "more below" band (which hides what is under it: a button half under it cannot be tapped).
 """
 
 from __future__ import annotations
@@ -110,6 +111,33 @@ def layout_problems(root, where: str, text_size_step: int, area: Rect | None = N
                 continue
             if intersect(shown, other_shown) is not None:
                 problems.append(f"{where}: buttons '{_text_of(widget)[:30]}' and '{_text_of(other)[:30]}' overlap")
+    return problems + band_problems(root, where)
+
+
+def band_problems(root, where: str) -> list[str]:
+    """Nothing is cut by a "more below" band: above it things are whole (a text to a whole line), below it hidden."""
+    from kivy.uix.behaviors import ButtonBehavior
+    from kivy.uix.image import Image
+    from kivy.uix.label import Label
+    from screens.widgets import MoreBelow, line_above
+    problems = []
+    for view, shown, _scrolled in visible_widgets(root):
+        if not (isinstance(view, MoreBelow) and view.more_below and shown):
+            continue
+        bottom = window_rect(view)[1]
+        edge = bottom + view.band_height
+        for widget, part, _ in visible_widgets(view):
+            if widget is view or part is None or not isinstance(widget, (ButtonBehavior, Image, Label)):
+                continue
+            if isinstance(widget.parent, ButtonBehavior) or widget.height > view.height * 0.6:
+                continue  # a button's own words go with it; a very long text may be cut anywhere
+            low, high = window_rect(widget)[1], window_rect(widget)[3]
+            if not (low < edge - 1 and high > edge + 1):
+                continue
+            text = isinstance(widget, Label) and not isinstance(widget, ButtonBehavior)
+            if text and abs(line_above(widget, high, edge) - edge) <= 1:
+                continue  # cut between two lines: the text reads on below
+            problems.append(f"{where}: '{_text_of(widget)[:40]}' lies half under the \"more below\" band")
     return problems
 
 

@@ -207,7 +207,7 @@ class Renderer:
         start = dt.datetime.now(dt.timezone.utc).replace(hour=9, minute=30, second=0, microsecond=0) + dt.timedelta(
             days=2)
         # The desk that would have answered is not here: the booking it would return, as the screen shows one.
-        video.show_booking(Booking("VK-4821", 17, "VSAA", "pension", start, 20, "Room 2"))
+        video.show_booking(Booking("VK-4821", 17, "VSAA", "pension", start, 20, "2"), printed=None)
         self.shot(language, "video-booked", suffix)
 
 

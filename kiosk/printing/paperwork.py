@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from kiosk.catalog.model import Service
-from kiosk.i18n import N_, translate
+from kiosk.i18n import CENTRE_TIME, N_, translate
 from printers.forms import AuthorisationData, PaperFormData, authorisation_form, paper_application_form
 from printers.layouts import ReceiptData, ReceiptLabels, TicketData, TicketLabels, queue_ticket, receipt
-
-# Every centre is in Latvia: times on screen and paper are Riga time, whatever the machine's clock zone is.
-CENTRE_TIME = ZoneInfo("Europe/Riga")
 
 TICKET_WORDS = {
     "people_ahead": N_("People ahead: {count}"),

@@ -7,6 +7,7 @@ import datetime as dt
 import time
 
 import pytest
+from babel.dates import format_date
 
 from desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
     DeskServer, centre, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
@@ -78,6 +79,7 @@ def test_a_queue_ticket_from_the_desk_is_shown_and_printed(make_driver, desk, de
     assert kiosk.wait_until(lambda: screen.state == "ticket", timeout_s=15), screen.body
     assert screen.number.startswith("A")
     assert "Take your ticket from the printer" in screen.details
+    assert screen.keepsake == "" and screen.ids.keepsake.height == 0  # the paper carries the QR code
     [printed] = wait_for(lambda: print_lab.receipts.received)
     text = text_outside_rasters(printed).decode("cp1257")
     assert screen.number in text and "Paternity benefit" in text  # the resident reads English
@@ -94,7 +96,10 @@ def test_with_the_desk_down_the_ticket_comes_from_the_kiosk_series(make_driver, 
     kiosk.tap(kiosk.find_text("Get my ticket"))
     assert kiosk.wait_until(lambda: screen.state == "ticket", timeout_s=15), screen.body
     assert screen.number.startswith("K1-")
-    assert "this kiosk's own series" in screen.details and "Please remember your number." in screen.details
+    assert "this kiosk's own series" in screen.details and "please remember your number" in screen.details
+    # No ticket printer: the number goes with the resident as a QR code's text, with the centre and the time in words.
+    assert screen.number in screen.keepsake and kiosk.core.settings.centre.name in screen.keepsake
+    assert screen.ids.keepsake.height > 0 and "scan this code" in screen.ids.keepsake.caption
     kiosk.tap(kiosk.root_widget("call_staff_button"))
     assert kiosk.wait_until(lambda: kiosk.app.dialogs.built["call_staff"].state == "queued", timeout_s=10)
     assert "cannot be reached just now" in kiosk.app.dialogs.built["call_staff"].ids.body.text
@@ -115,11 +120,12 @@ def test_a_video_consultation_is_booked_and_the_receipt_printed(make_driver, des
     kiosk.tap(kiosk.find_text("Property in the cadastre"))
     assert kiosk.wait_until(lambda: screen.state == "slot", timeout_s=10), screen.body
     [slot] = screen.ids.choices.children
-    assert slot.text.startswith(f"{starts:%d.%m.%Y %H:%M}")
+    assert slot.text.startswith(format_date(starts, "full", locale="en_GB"))  # the day in words
+    assert f"{starts.hour}:00" in slot.text and "(20 minutes)" in slot.text
     kiosk.tap(slot)
     kiosk.tap(kiosk.find_text("Book this time"))
     assert kiosk.wait_until(lambda: screen.state == "booked", timeout_s=10), screen.body
-    assert "Video 2" in screen.body and "Reference:" in screen.body
+    assert "Room: Video 2" in screen.body and "Reference:" in screen.body
     assert kiosk.wait_until(lambda: "Take your receipt from the printer" in screen.body, timeout_s=15)
     [receipt] = print_lab.receipts.received
     assert screen._booking.reference.encode() in receipt
