@@ -51,6 +51,8 @@ def _one_of(*choices: str) -> Rule:
 
 # Where a device is, as seen by a resident standing at the screen: the screens say it in their language.
 PLACE = _one_of("right", "left", "below")
+# Which way the staff desk lies for a resident at the kiosk: the arrow shown beside where it is.
+DIRECTION = _one_of("none", "ahead", "left", "right", "behind", "upstairs", "downstairs")
 
 
 def _yes_no(value: str) -> bool:
@@ -108,9 +110,17 @@ class KioskSection:
 class CentreSection:
     name: str = setting(TEXT)
     address: str = setting(TEXT)
-    # Where the staff desk is, as a resident finds it (e.g. "1. stāvā, pa kreisi no ieejas"); said when a help
-    # call cannot reach the desk. Shown as written, in every language.
+    # Where the staff desk is, as a resident finds it (e.g. "1. stāvā, pa kreisi no ieejas"), in Latvian and, for
+    # those who read no Latvian, in English and Ukrainian (the Latvian is shown where one is missing); with an
+    # arrow the way the desk lies from the kiosk. Said when a resident has to go to the desk.
     desk_location: str = setting(OPTIONAL_TEXT, "")
+    desk_location_en: str = setting(OPTIONAL_TEXT, "")
+    desk_location_uk: str = setting(OPTIONAL_TEXT, "")
+    desk_direction: str = setting(DIRECTION, "none")
+
+    def desk_location_in(self, language: str) -> str:
+        """Where the desk is, in `language` when the centre wrote it so, else in Latvian."""
+        return getattr(self, f"desk_location_{language}", "") or self.desk_location
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ class AdminScreen(KioskScreen):
         core = self.core
         report = core.sessions.last_report
         if report is None:
-            wipe = tr._("no session has ended yet")
+            wipe = tr._("no visit has ended yet")
         elif report.clean:
             wipe = tr._("clean")
         else:
@@ -35,8 +35,8 @@ class AdminScreen(KioskScreen):
             tr._("Centre: {name}, {address}").format(name=centre.name, address=centre.address),
             tr._("Version: {version}").format(version=self.app.version),
             tr._("Configuration: {path}").format(path=core.settings.path),
-            tr._("Last session wipe: {result}").format(result=wipe),
-            tr._("Session folders removed at start-up after an unclean stop: {count}").format(
+            tr._("Last visit's wipe: {result}").format(result=wipe),
+            tr._("Visit folders removed at start-up after an unclean stop: {count}").format(
                 count=core.leftovers_removed),
         ])
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kivy.core.window import Window
 from kivy.lang import Builder
+from kivy.metrics import dp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.properties import ListProperty, NumericProperty, OptionProperty, StringProperty
@@ -97,6 +98,7 @@ class EServiceScreen(StatefulScreen):
         super().on_kv_post(base_widget)
         theme.bind(text_size_step=self._zoom)
         Window.bind(size=self._place)
+        self.ids.language_note.bind(height=self._place)  # the page moves down under the note, and back up
 
     def start(self, url: str) -> None:
         """Open `url` when the screen is shown (a new service's address replaces the page shown before)."""
@@ -128,6 +130,9 @@ class EServiceScreen(StatefulScreen):
         from kiosk.browser.service import Bounds
         keyboard = self.ids.keyboard.height
         left, top = self.to_window(self.x, self.top)
+        note = self.ids.language_note
+        if note.height:  # the page starts under the note that it may be in Latvian only
+            top = note.to_window(note.x, note.y)[1] - dp(6)
         bottom = self.to_window(self.x, self.y + keyboard)[1]
         return Bounds(int(Window.left + left), int(Window.top + Window.height - top), int(self.width),
                       max(int(top - bottom), 100))

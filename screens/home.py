@@ -20,7 +20,7 @@ class HomeScreen(KioskScreen):
             tile = Tile(icon=icon(feature.icon), title=feature.title, size_hint_y=1)
             tile.bind(on_release=lambda _tile, screen=feature.screen: app.show(screen))
             tiles.add_widget(tile)
-        end = Tile(icon=icon("logout"), title=N_("Finish and delete my data"), role="danger", size_hint_y=1)
+        end = Tile(icon=icon("logout"), title=N_("I'm finished — clear this computer"), role="danger", size_hint_y=1)
         end.bind(on_release=lambda _tile: app.ask_end_session())
         tiles.add_widget(end)
 

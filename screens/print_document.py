@@ -159,8 +159,8 @@ class PrintScreen(StatefulScreen):
 
     def free_pages_line(self) -> str:
         left = self.core.pages_left()
-        return tr.ngettext("You can print {count} more page free today.",
-                           "You can print {count} more pages free today.", left).replace("{count}", str(left))
+        return tr.ngettext("You can print {count} more page free on this visit.",
+                           "You can print {count} more pages free on this visit.", left).replace("{count}", str(left))
 
     # ---- where the document is --------------------------------------------------------------------------
 
@@ -250,8 +250,8 @@ class PrintScreen(StatefulScreen):
             self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
             self.on_state()
         elif isinstance(event, Printed) and self.state == "printing":
-            printed = tr.ngettext("{count} page printed. You can print {left} more pages free today.",
-                                  "{count} pages printed. You can print {left} more pages free today.",
+            printed = tr.ngettext("{count} page printed. You can print {left} more pages free on this visit.",
+                                  "{count} pages printed. You can print {left} more pages free on this visit.",
                                   event.pages).replace("{count}", str(event.pages)).replace(
                                       "{left}", str(event.pages_left))
             self.message = tr._(TEXTS["done"][1]) + "\n" + printed  # "Take your pages from the printer." first

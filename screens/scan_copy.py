@@ -380,8 +380,8 @@ class ScanCopyScreen(StatefulScreen):
             total = pages * int(self.copies)
             text = (tr.ngettext("That is {count} page in all.", "That is {count} pages in all.", total)
                     .replace("{count}", str(total)) + " "
-                    + tr.ngettext("You can print {count} more page free today.",
-                                  "You can print {count} more pages free today.", left).replace("{count}", str(left)))
+                    + tr.ngettext("You can print {count} more page free on this visit.",
+                                  "You can print {count} more pages free on this visit.", left).replace("{count}", str(left)))
         elif self.goal == "print":
             text = tr.ngettext("Your scan has {count} page.", "Your scan has {count} pages.", pages).replace(
                 "{count}", str(pages)) + " " + tr._(RESIDENT_MESSAGES[PrintProblem.QUOTA])
@@ -395,7 +395,7 @@ class ScanCopyScreen(StatefulScreen):
         details.add_widget(panel.details_label)
         if self.goal == "keep" or (self.goal == "usb" and self.sticks):
             choice = panel.searchable_choice
-            choice.label = tr._(N_("Make the text searchable? It takes a little longer."))
+            choice.label = tr._(N_("Should a computer be able to read the words in your scan, to search or copy them? It takes a little longer."))
             choice.fill([(True, tr._(N_("Yes"))), (False, tr._(N_("No")))], self.searchable,
                         lambda value: self.choose(searchable=value))
             details.add_widget(choice)
@@ -579,8 +579,8 @@ class ScanCopyScreen(StatefulScreen):
             # The printer waits on something staff can fix: say what, while the job still may finish.
             self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
         elif isinstance(event, events.Printed):
-            self.message = tr.ngettext("{count} page printed. You can print {left} more pages free today.",
-                                       "{count} pages printed. You can print {left} more pages free today.",
+            self.message = tr.ngettext("{count} page printed. You can print {left} more pages free on this visit.",
+                                       "{count} pages printed. You can print {left} more pages free on this visit.",
                                        event.pages).replace("{count}", str(event.pages)).replace(
                                            "{left}", str(event.pages_left))
             self.state = "printed"

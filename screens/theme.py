@@ -22,6 +22,9 @@ ICONS = {
     "close": "\uf156", "lock": "\uf33e", "help": "\uf2d7", "timer": "\uf51b", "document": "\uf219",
     "card": "\uf5d2", "greeting": "\uf64a", "keyboard": "\uf30c", "keyboard_close": "\uf30f",
     "volume_low": "\uf57f", "volume_medium": "\uf580", "volume_high": "\uf57e",
+    # The way to the staff desk ([centre] desk_direction); "none" is a place marker.
+    "way_ahead": "\uf05e", "way_left": "\uf04e", "way_right": "\uf055", "way_behind": "\uf046",
+    "way_upstairs": "\uf4cd", "way_downstairs": "\uf4cd", "way_none": "\uf34e",
 }
 
 

@@ -214,7 +214,7 @@ class VideoScreen(KioskScreen):
         return self.core.catalog.institution_name(code, self.app.language)
 
     def _when(self, start, minutes: int) -> str:
-        """The day in words, the time, and how long: "trešdiena, 2026. gada 9. decembris, plkst. 9:30 (20 minūtes)"."""
+        """The day in words, the time, how long: "trešdiena, 2026. gada 9. decembris, plkst. 9:30 (20 minūtes)"."""
         language = self.app.language
         length = tr.ngettext("{count} minute", "{count} minutes", minutes).replace("{count}", str(minutes))
         return f"{moment_in_words(start, language)} ({length})"

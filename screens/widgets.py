@@ -122,7 +122,7 @@ def line_above(label, top: float, edge: float) -> float:
 
 
 class MoreBelow:
-    """Mixed into scroll views: a band with an arrow and "More below" while there is more; tapping it shows the next part.
+    """Mixed into scroll views: a band with arrows and "More below" while there is more; a tap shows the next part.
 
     A 2-px bar is not seen by the people this kiosk is for; the band is, and tapping it is what they try. The band
     never lies over something half shown: it reaches up to the top of the first thing it would cut, so what is above

@@ -119,12 +119,20 @@ def test_call_staff_is_on_every_screen_and_says_to_ask_at_the_desk(kiosk):
 
 
 def test_call_staff_without_a_desk_says_where_the_desk_is_and_offers_a_queue_ticket(kiosk):
+    from screens.theme import icon
     start_in(kiosk, "English")
-    where = kiosk.app.settings.centre.desk_location
-    assert where  # kiosk.ini's demo centre says where its desk is
+    centre = kiosk.app.settings.centre
+    # kiosk.ini's demo centre says where its desk is in each language, and which way it lies.
+    assert centre.desk_location_en and centre.desk_location_uk and centre.desk_direction == "left"
     kiosk.app.show("scan_copy")
     kiosk.tap(kiosk.root_widget("call_staff_button"))
-    assert kiosk.find_text(f"The desk: {where}")
+    assert kiosk.find_text(f"The desk: {centre.desk_location_en}")
+    assert kiosk.app.dialogs.built["call_staff"].ids.way.text == icon("way_left")
+    kiosk.app.set_language("uk")  # a Ukrainian reader is told in Ukrainian
+    kiosk.frames(2)
+    assert centre.desk_location_uk in kiosk.app.dialogs.built["call_staff"].ids.where.text
+    kiosk.app.set_language("en")
+    kiosk.frames(2)
     kiosk.tap(kiosk.app.dialogs.built["call_staff"].ids.take_ticket)
     assert not kiosk.app.dialog_is_open("call_staff")
     assert kiosk.app.current_screen == "queue_ticket"
@@ -137,7 +145,7 @@ def test_idle_warning_counts_down_and_im_still_here_keeps_the_session(make_drive
     session = kiosk.core.sessions.current
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("idle_warning"), 5)
     assert kiosk.find_text("Are you still here?")
-    countdown = kiosk.find_text("Your session will end in")
+    countdown = kiosk.find_text("This computer will close everything in")
     assert re.search(r"in [1-5] seconds?\b", countdown.text)  # counts down from 5
     kiosk.tap(kiosk.find_text("I'm still here"))
     assert not kiosk.app.dialog_is_open("idle_warning")
@@ -163,21 +171,21 @@ def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_d
     assert kiosk.core.sessions.current is None
     assert not kiosk.app.dialog_is_open("idle_warning")
     # The goodbye is in the resident's language, then the greeting returns in Latvian.
-    assert kiosk.find_text("Дякуємо! Вашу сесію завершено.")
+    assert kiosk.find_text("Дякуємо! Ви завершили.")
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 3)
     assert kiosk.find_text("Laipni lūdzam!")
 
 
 def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
     start_in(kiosk, "English")
-    kiosk.tap(kiosk.find_text("Finish and delete my data"))
+    kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
     assert kiosk.app.dialog_is_open("confirm_end")
     kiosk.tap(kiosk.find_text("No, continue"))
     assert not kiosk.app.dialog_is_open("confirm_end")
     assert kiosk.core.sessions.current is not None
-    kiosk.tap(kiosk.find_text("Finish and delete my data"))
+    kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
     directory = kiosk.core.sessions.current.directory
-    kiosk.tap(kiosk.find_text("Yes, finish and delete"))
+    kiosk.tap(kiosk.find_text("Yes, I'm finished"))
     assert kiosk.app.current_screen == "goodbye"
     assert not directory.exists()
     # Nothing was scanned or printed and no card is in: no reminder to read past.
@@ -309,8 +317,8 @@ def test_nothing_of_a_session_stays_in_memory(kiosk):
     start_in(kiosk, "English")
     ref = weakref.ref(kiosk.core.sessions.current)
     kiosk.core.visit.card.identity = sample_identity()
-    kiosk.tap(kiosk.find_text("Finish and delete my data"))
-    kiosk.tap(kiosk.find_text("Yes, finish and delete"))
+    kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
+    kiosk.tap(kiosk.find_text("Yes, I'm finished"))
     gc.collect()
     assert ref() is None
 

@@ -86,6 +86,19 @@ def browser_gone(profile) -> bool:
     return not processes_of(profile) and not profile.exists()
 
 
+def test_over_the_page_a_resident_who_reads_no_latvian_is_told_it_may_be_latvian_and_who_helps(
+        make_driver, browser_settings, site):
+    kiosk = make_driver(settings=browser_settings)
+    screen = open_page(kiosk, site.url, language="Українська")
+    note = screen.ids.language_note
+    assert "латиською" in note.text and "«Покликати працівника»" in note.text
+    note_x, note_y = on_screen(kiosk, note)
+    assert kiosk.wait_until(lambda: screen.bounds().top > note_y + note.height / 2, 5)  # the page starts below it
+    assert screen_colour(int(note_x), int(note_y)) != PAGE_COLOUR
+    kiosk.app.set_language("lv")  # a Latvian reader needs no such note, and the page takes the room again
+    assert kiosk.wait_until(lambda: note.height == 0 and page_shown(screen), 5)
+
+
 def test_the_page_opens_below_the_top_bar_which_keeps_working_over_it(make_driver, browser_settings, site):
     kiosk = make_driver(settings=browser_settings)
     screen = open_page(kiosk, site.url)
@@ -104,7 +117,7 @@ def test_the_page_opens_below_the_top_bar_which_keeps_working_over_it(make_drive
     assert processes_of(profile)
     touch_screen(*on_screen(kiosk, kiosk.root_widget("end_session_button")))
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("confirm_end"), 5)
-    kiosk.tap(kiosk.find_text("Yes, finish and delete"))
+    kiosk.tap(kiosk.find_text("Yes, I'm finished"))
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 10)
     assert browser_gone(profile)
     assert kiosk.core.sessions.last_report.clean and "browser" in kiosk.core.sessions.last_report.wipers_run

@@ -71,6 +71,9 @@ def first_id(data):
     (lambda d: d["services"][0].update(checked="yesterday"), "checked", "YYYY-MM-DD"),
     (lambda d: d["services"][0].update(source="http://example.lv"), "source", "https://"),
     (lambda d: d["services"][0].update(colour="red"), "colour", "is not a known field"),
+    # A Ukrainian reader meets "NVA" as three letters: the name goes first.
+    (lambda d: d["services"][0]["description"].update(uk="Зареєструйтеся в NVA."), "description.uk",
+     "uses 'NVA' alone; write the name with the letters after it: 'Державне агентство зайнятості (NVA)'"),
 ])
 def test_each_mistake_names_the_entry_the_field_and_what_is_wrong(tmp_path, change, field, problem):
     data_id = first_id(yaml.safe_load(CATALOG.read_text(encoding="utf-8")))

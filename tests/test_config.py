@@ -107,3 +107,11 @@ def test_the_scanner_picture_is_a_png_or_jpeg_that_exists_read_from_the_files_fo
                        f"'pictures/scanner.png', read as {tmp_path / 'pictures' / 'scanner.png'} (a relative path is "
                        f"read from {tmp_path}), which does not exist; expected a PNG or JPEG file, or nothing for "
                        "the drawn scanner.")
+
+
+def test_the_desk_location_falls_back_to_latvian_and_a_wrong_direction_is_refused(tmp_path):
+    settings = load_settings(write_ini(tmp_path, {"desk_location_uk = Перший поверх, ліворуч від входу\n": ""}))
+    assert settings.centre.desk_location_in("uk") == settings.centre.desk_location  # no Ukrainian: the Latvian
+    assert settings.centre.desk_location_in("en") == "Ground floor, to the left of the entrance"
+    message = error_of(write_ini(tmp_path, {"desk_direction = left": "desk_direction = upward"}))
+    assert "desk_direction" in message and "upstairs" in message

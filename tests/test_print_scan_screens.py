@@ -77,11 +77,11 @@ def test_scan_a_page_then_print_a_copy_after_seeing_it(make_driver, print_settin
     assert len(page_cards(screen)) == 1  # the page's picture
     to_what_now(kiosk)
     # Printing a copy is chosen already (the home tile promises copying); the pages it costs are said first.
-    assert kiosk.find_text("That is 1 page in all. You can print 20 more pages free today.")
+    assert kiosk.find_text("That is 1 page in all. You can print 20 more pages free on this visit.")
     assert kiosk.app.main_label == "Print 1 copy"
     kiosk.tap(bottom(kiosk, "main_button"))
     assert kiosk.wait_until(lambda: screen.state == "printed", timeout_s=30), (screen.state, screen.body)
-    assert kiosk.find_text("1 page printed. You can print 19 more pages free today.")
+    assert kiosk.find_text("1 page printed. You can print 19 more pages free on this visit.")
     assert kiosk.app.current_screen == "scan_copy"
     [received] = print_lab.received_documents()
     assert pdf_pages(received.read_bytes(), tmp_path) == 1
@@ -103,10 +103,10 @@ def test_copies_are_one_job_counted_page_by_page_against_the_quota(make_driver, 
     kiosk.tap(panel.ids.more)
     kiosk.tap(panel.ids.more)
     assert kiosk.app.main_label == "Print 3 copies"
-    assert kiosk.find_text("That is 3 pages in all. You can print 20 more pages free today.")
+    assert kiosk.find_text("That is 3 pages in all. You can print 20 more pages free on this visit.")
     kiosk.tap(bottom(kiosk, "main_button"))
     assert kiosk.wait_until(lambda: screen.state == "printed", timeout_s=30), (screen.state, screen.body)
-    assert kiosk.find_text("3 pages printed. You can print 17 more pages free today.")
+    assert kiosk.find_text("3 pages printed. You can print 17 more pages free on this visit.")
     assert kiosk.core.visit.prints.pages_printed == 3
     # One document went to the printer, with three copies asked of it; CUPS counted three pages.
     assert len(print_lab.received_documents()) == 1

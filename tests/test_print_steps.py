@@ -82,12 +82,12 @@ def test_a_stick_put_in_at_the_picture_is_read_by_itself_and_its_document_printe
     kiosk.tap(kiosk.find_text("letter.pdf"))
     assert kiosk.wait_until(lambda: printing.state == "confirm", timeout_s=30), (printing.state, printing.body)
     # The free pages are said before anything is printed, and the pages are shown as they will come out.
-    assert "This document has 2 pages. You can print 20 more pages free today." in printing.body
+    assert "This document has 2 pages. You can print 20 more pages free on this visit." in printing.body
     assert len(printing.ids.preview.children) == 2
     assert kiosk.app.main_label == "Print 2 pages"
     kiosk.tap(main_button(kiosk))
     assert kiosk.wait_until(lambda: printing.state == "done", timeout_s=30), (printing.state, printing.body)
-    assert "2 pages printed. You can print 18 more pages free today." in printing.body
+    assert "2 pages printed. You can print 18 more pages free on this visit." in printing.body
     [received] = print_lab.received_documents()
     assert pdf_pages(received.read_bytes(), tmp_path) == 2
     assert kiosk.app.main_label == "I'm finished"  # the task's end; "Print something else" beside it

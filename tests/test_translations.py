@@ -25,7 +25,7 @@ def extracted(tmp_path_factory):
 def test_extraction_finds_the_kv_and_python_messages(extracted):
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in extracted}
     assert "I'm still here" in ids        # from a .kv file
-    assert "Finish and delete my data" in ids  # from Python, marked with N_
+    assert "I'm finished — clear this computer" in ids  # from Python, marked with N_
     assert "Wrong PIN." in ids
     assert len(ids) > 40
 
@@ -55,14 +55,15 @@ def test_placeholders_survive_translation(extracted, language):
 
 
 def test_plural_forms_follow_each_language():
-    forms = ("Your session will end in {n} second.", "Your session will end in {n} seconds.")
+    forms = ("This computer will close everything in {n} second.",
+             "This computer will close everything in {n} seconds.")
     assert [translate_plural("lv", *forms, n).format(n=n) for n in (1, 2, 21, 0)] == [
-        "Jūsu sesija beigsies pēc 1 sekundes.", "Jūsu sesija beigsies pēc 2 sekundēm.",
-        "Jūsu sesija beigsies pēc 21 sekundes.", "Jūsu sesija beigsies pēc 0 sekundēm."]
+        "Pēc 1 sekundes šis dators visu aizvērs.", "Pēc 2 sekundēm šis dators visu aizvērs.",
+        "Pēc 21 sekundes šis dators visu aizvērs.", "Pēc 0 sekundēm šis dators visu aizvērs."]
     assert [translate_plural("uk", *forms, n).format(n=n) for n in (1, 3, 5, 11, 22)] == [
-        "Ваша сесія завершиться через 1 секунду.", "Ваша сесія завершиться через 3 секунди.",
-        "Ваша сесія завершиться через 5 секунд.", "Ваша сесія завершиться через 11 секунд.",
-        "Ваша сесія завершиться через 22 секунди."]
+        "Через 1 секунду цей комп’ютер усе закриє.", "Через 3 секунди цей комп’ютер усе закриє.",
+        "Через 5 секунд цей комп’ютер усе закриє.", "Через 11 секунд цей комп’ютер усе закриє.",
+        "Через 22 секунди цей комп’ютер усе закриє."]
     assert translate_plural("en", *forms, 1) == forms[0]
 
 
@@ -80,3 +81,28 @@ def test_every_character_of_every_message_is_in_the_kiosks_font(extracted):
                 [translate_plural(language, ids[0], ids[1], n) for n in (1, 2, 5)]
             missing |= {(language, ch) for text in texts for ch in text if not ch.isspace() and ord(ch) not in drawable}
     assert missing == set()
+
+
+def test_no_translation_uses_a_word_the_glossary_replaced(extracted):
+    """kiosk/locale/glossary.yaml: the one word for each thing; a word it replaced stays out of every language."""
+    import re
+    import yaml
+    terms = yaml.safe_load((ROOT / "kiosk" / "locale" / "glossary.yaml").read_text(encoding="utf-8"))["terms"]
+    found = []
+    for language in LANGUAGES:
+        if language == "en":
+            texts = {m.id if isinstance(m.id, str) else m.id[0]: " ".join(m.id if isinstance(m.id, tuple) else [m.id])
+                     for m in extracted}
+        else:
+            with open(catalogue_path(language), "rb") as handle:
+                texts = {(m.id if isinstance(m.id, str) else m.id[0]):
+                         " ".join(m.string if isinstance(m.string, tuple) else [m.string])
+                         for m in read_po(handle) if m.id}
+        for term in terms:
+            for word in term.get("avoid", {}).get(language, []):
+                stem = word.endswith("-")
+                pattern = re.compile(rf"(?<!\w){re.escape(word.rstrip('-'))}" + ("" if stem else r"(?!\w)"),
+                                     re.IGNORECASE)
+                found += [f"{language}: {message[:50]!r} says '{word}' ({term['en']}: {term[language]})"
+                          for message, text in texts.items() if pattern.search(text)]
+    assert found == [], "\n".join(found)

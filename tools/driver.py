@@ -99,19 +99,29 @@ class AppDriver:
         from kivy.metrics import dp
         from kivy.uix.recycleview import RecycleView
         from kivy.uix.scrollview import ScrollView
+        from screens.widgets import MoreBelow
         parent = widget.parent
         while parent is not None and parent is not parent.parent:
             if isinstance(parent, RecycleView):
                 return  # its rows exist only where they are shown: a row found is already in view
             if isinstance(parent, ScrollView):
-                # Clear of the "more below" band, which pages down rather than passing the touch on.
-                band = parent.band_height + dp(4) if getattr(parent, "more_below", False) else 0
-                # A scroll view's own to_window counts its scrolling: where it is comes from its parent.
-                frame = parent.parent
-                bottom, top = frame.to_window(parent.x, parent.y)[1] + band, frame.to_window(parent.x, parent.top)[1]
-                low, high = widget.to_window(widget.x, widget.y)[1], widget.to_window(widget.x, widget.top)[1]
-                if low < bottom or high > top:
-                    parent.scroll_to(widget, padding=dp(60), animate=False)
+                # Looked at again after each scroll: a list may still be filling (the admin's health checks coming
+                # in), and the band follows the list a frame later.
+                for _attempt in range(10):
+                    if isinstance(parent, MoreBelow):
+                        parent._update_cue()
+                    # Clear of the "more below" band, which pages down rather than passing the touch on.
+                    band = parent.band_height + dp(4) if getattr(parent, "more_below", False) else 0
+                    # to_window takes a widget's position in its parent's coordinates, as x and y are.
+                    bottom = parent.to_window(parent.x, parent.y)[1] + band
+                    top = parent.to_window(parent.x, parent.top)[1]
+                    low, high = widget.to_window(widget.x, widget.y)[1], widget.to_window(widget.x, widget.top)[1]
+                    if low >= bottom and high <= top:
+                        break
+                    # Kivy's scroll_to leaves a widget that is in the frame but under the band where it is.
+                    shift = bottom + dp(16) - low if low < bottom else top - dp(16) - high
+                    step = parent.convert_distance_to_scroll(0, shift)[1]
+                    parent.scroll_y = min(1.0, max(0.0, parent.scroll_y - step))
                     self.frames(2)
                 return
             parent = parent.parent

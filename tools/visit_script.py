@@ -3,7 +3,7 @@ bench/soak.py.
 
 The visit: an eID card (in a process of its own, so that what this process holds of the resident is what the kiosk
 took from the card) and PIN1 on the pad, a search typed on the on-screen keyboard, two pages scanned and a copy
-printed, the authorisation form printed, staff called, and "Finish and delete my data"; then the card is taken out.
+printed, the authorisation form printed, staff called, and "I'm finished — clear this computer"; then the card is taken out.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def call_staff(kiosk) -> None:
 def finish(kiosk) -> None:
     app = kiosk.app
     app.show("home")
-    kiosk.tap(kiosk.find_text("Finish and delete my data"))
+    kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
     kiosk.tap(kiosk.app.dialogs.built["confirm_end"].ids.confirm)
     assert app.current_screen == "goodbye"
 

@@ -17,6 +17,8 @@ CHANNELS = ("self", "authorised", "paper", "video", "in_person")
 SERVICE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SITUATION_ID = re.compile(r"^[a-z]+(-[a-z]+)*$")
 INSTITUTION_CODE = re.compile(r"^[A-Z]{2,10}$")
+# The languages whose readers may not know a Latvian institution's abbreviation (see abbreviations_explained).
+EXPLAINED_LANGUAGES = ("en", "uk")
 MAX_DESCRIPTION = 200
 
 
@@ -213,6 +215,8 @@ class _Reader:
                                             f"({', '.join(institutions)})")
         name = self.texts(raw["name"], where, "name")
         description = self.texts(raw["description"], where, "description", MAX_DESCRIPTION)
+        for field_name, texts in (("name", name), ("description", description)):
+            self.abbreviations_explained(texts, institutions, where, field_name)
         channels = self.channels(raw["channels"], where)
         life = []
         for ident_ in self.items(raw["life_situations"], where, "life_situations"):
@@ -235,6 +239,18 @@ class _Reader:
             self.fail(where, "checked", f"'{checked}' must be a date as YYYY-MM-DD")
         return Service(ident, raw["kind"], institutions[raw["institution"]], name, description, channels,
                        tuple(life), words, source, checked)
+
+    def abbreviations_explained(self, texts: Texts, institutions: dict, where: str, field_name: str) -> None:
+        """An institution's abbreviation in English or Ukrainian only after its name: "State Employment Agency (NVA)".
+
+        A Latvian reader knows "NVA"; somebody who reads no Latvian meets it on the screen, on the desk's signs and
+        on the institution's pages only as letters, so the text says the name and puts the letters beside it.
+        """
+        for lang in EXPLAINED_LANGUAGES:
+            for code, institution in institutions.items():
+                if re.search(rf"(?<!\()\b{code}\b(?!\))", texts.get(lang)):
+                    self.fail(where, f"{field_name}.{lang}", f"uses '{code}' alone; write the name with the letters "
+                                                            f"after it: '{institution.name.get(lang)} ({code})'")
 
     def channels(self, raw, where: str) -> Channels:
         self.mapping(raw, where, "channels", (), CHANNELS)

@@ -7,7 +7,7 @@ from printers.problems import PrintProblem
 
 # Each message says what happened and what to do; "Call staff" is the button beside it.
 RESIDENT_MESSAGES = {
-    PrintProblem.NOT_A_DOCUMENT: N_("This file cannot be printed here. PDF files and photos (JPEG, PNG) can be."),
+    PrintProblem.NOT_A_DOCUMENT: N_("This file cannot be printed here: only documents saved as PDF, and photos, can be. A staff member can help."),
     PrintProblem.QUOTA: N_("You have used all the free pages for this visit. Please ask staff if you need more."),
     PrintProblem.NO_PRINTER: N_("The printer is not set up. Please call staff."),
     PrintProblem.CUPS_DOWN: N_("Printing is not working at the moment. Please call staff."),

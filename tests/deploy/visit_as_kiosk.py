@@ -61,7 +61,7 @@ def main(ini: str, ca_dir: str, url: str) -> int:
         sys.stdin.readline()  # the test looks at the processes meanwhile
 
         kiosk.app.show("home")
-        kiosk.tap(kiosk.find_text("Finish and delete my data"))
+        kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
         kiosk.tap(kiosk.app.dialogs.built["confirm_end"].ids.confirm)
         assert kiosk.wait_until(lambda: kiosk.core.sessions.last_report is not None, 30)
         report = kiosk.core.sessions.last_report
