@@ -159,6 +159,17 @@ def _files(value: str) -> tuple[Path, ...]:
     return paths
 
 
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _picture(value: str) -> Path | None:
+    if not value.strip():
+        return None
+    if Path(value.strip()).suffix.lower() not in PICTURE_SUFFIXES:
+        raise ValueError
+    return Path(value.strip())
+
+
 @dataclass(frozen=True)
 class EidSection:
     origin: str = setting(Rule(_https_origin, "an https:// origin without a path, e.g. https://kiosk.example.lv"))
@@ -167,6 +178,10 @@ class EidSection:
     reader: str = setting(OPTIONAL_TEXT, "")
     # Where the card reader is, seen from the screen: the login screen tells the resident where to put the card.
     reader_place: str = setting(PLACE, "right")
+    # A photo of this kiosk's card reader with the card going in, chip first (PNG or JPEG): shown where the card is
+    # asked for. None: a drawn card and reader.
+    picture: Path | None = setting(Rule(_picture, "a PNG or JPEG file, or nothing for the drawn card and reader"),
+                                   None)
 
 
 @dataclass(frozen=True)
@@ -211,7 +226,7 @@ class PrintingSection:
     cups_server: str = setting(OPTIONAL_TEXT, "")
     # The A4 document printer's CUPS queue; empty for the CUPS default printer.
     a4_queue: str = setting(OPTIONAL_TEXT, "")
-    # Free pages one resident may print in one session.
+    # Free pages one resident may print in one visit.
     page_quota: int = setting(_whole_number(0, 500), 20)
     # How long a job may take before the resident is told the printer does not answer.
     job_timeout_s: int = setting(_whole_number(5, 600), 90)
@@ -220,17 +235,8 @@ class PrintingSection:
         ("none", ""))
     # python-escpos printer profile: TM-T88V is 512 dots wide, TM-T20II 576.
     receipt_profile: str = setting(TEXT, "TM-T88V")
-
-
-PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg")
-
-
-def _picture(value: str) -> Path | None:
-    if not value.strip():
-        return None
-    if Path(value.strip()).suffix.lower() not in PICTURE_SUFFIXES:
-        raise ValueError
-    return Path(value.strip())
+    # Where the A4 printer is, for a resident at the screen: said while printing ("desk": at the staff desk).
+    printer_place: str = setting(_one_of("nearby", "right", "left", "below", "desk"), "nearby")
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ class Feature:
     title: str
 
 
-# The home screen's tiles, in reading order; each names its screen in SCREENS.
+# The home screen's tiles, in reading order; each names its screen in SCREENS. The eID card has none: it is asked
+# for where a task needs it, saying why (screens/eid_login.py), and read whenever it is put in.
 FEATURES = (
     Feature("find_service", "search", N_("Find a service")),
-    Feature("eid_login", "eid", N_("Log in with eID card")),
     Feature("scan_copy", "scan", N_("Scan and copy")),
     Feature("print", "print", N_("Print")),
     Feature("queue_ticket", "ticket", N_("Take a queue ticket")),

@@ -190,6 +190,16 @@ class KioskApp(App):
     def go_home(self) -> None:
         self.show("home" if self.in_session else "greeting")
 
+    def ask_for_card(self, why: str, then, without=None) -> None:
+        """A task needs the resident logged in with the eID card: `then()` at once if they are, else the card is
+        asked for saying `why` (untranslated), and `then()` (or `without()`) follows (see EidLoginScreen.ask_for)."""
+        login = self.core.visit.card if self.core.visit is not None else None
+        if login is not None and login.verified:
+            then()
+            return
+        self.show("eid_login")
+        self.screen("eid_login").ask_for(why, then, without)
+
     def show_service(self, service_id: str) -> None:
         self.screen("service").service = self.core.catalog.service(service_id)
         self.show("service")

@@ -1,11 +1,15 @@
-"""Log in with the eID card: insert it, see your name, prove it is you with PIN1; taking it out logs you out."""
+"""Log in with the eID card: insert it, see your name, prove it is you with PIN1; taking it out logs you out.
+
+The card is asked for where a task needs it (`ask_for`: the authorisation form), saying why, with the task going on
+once the resident is logged in, or without the card; a card put in at any time is read here too.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import NumericProperty, OptionProperty, StringProperty
+from kivy.properties import NumericProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk import events
 from kiosk.eid.card import PIN_LENGTH, Problem
@@ -78,9 +82,15 @@ class EidLoginScreen(StatefulScreen):
     warning = StringProperty("")
     pin_length = NumericProperty(0)
     tries_left = NumericProperty(-1)
+    photo = ObjectProperty(None, allownone=True)  # [eid] picture: this kiosk's own reader, or None
+
+    def on_core(self, *args) -> None:
+        self.photo = self.core.settings.eid.picture if self.core is not None else None
 
     def on_kv_post(self, base_widget):
         self._pin = ""
+        # What the card is asked for, when a task asked: (why, untranslated; go on; go on without the card or None).
+        self._purpose: tuple[str, object, object] | None = None
         # Kept here (kv ids are weak): out of the layout but for the PIN, so that its disabled keys, still where
         # they were laid out, cannot swallow a touch meant for what is shown in their place.
         section = self._pin_section = self.ids.pin_section.__self__
@@ -128,6 +138,8 @@ class EidLoginScreen(StatefulScreen):
         elif self.state != "pin" and section.parent is not None:
             column.remove_widget(section)
         super().on_state(*args)
+        if self._purpose is not None and self.state in self.MESSAGE_STATES:
+            self.body = tr._(self._purpose[0]) + " " + self.body  # why the card, then what stops it
 
     def heading(self, heading: str) -> str:
         return self.name_line if self.state in ("hello", "verified") else super().heading(heading)
@@ -135,8 +147,34 @@ class EidLoginScreen(StatefulScreen):
     def explanation(self, explanation: str) -> str:
         said = super().explanation(explanation)
         if self.state == "waiting":
-            return tr._(READER_PLACES[self.core.settings.eid.reader_place]) + " " + said
+            said = tr._(READER_PLACES[self.core.settings.eid.reader_place]) + " " + said
+        if self._purpose is not None and self.state in ("waiting", "hello"):
+            said = tr._(self._purpose[0]) + " " + said  # why the card is asked for, first
         return said
+
+    def offered_actions(self) -> list[tuple[str, str, str]]:
+        offered = super().offered_actions()
+        if self._purpose is None:
+            return offered
+        if self.state == "verified":
+            return [(N_("Continue"), "primary", "then")]
+        if self.state in ("waiting", "hello", "problem", "no_reader") and self._purpose[2] is not None:
+            offered.append((N_("Continue without the card"), "secondary", "without"))
+        return offered
+
+    def ask_for(self, why: str, then, without=None) -> None:
+        """A task needs the card: say `why` (untranslated); `then()` once logged in, `without()` if the resident
+        goes on without it (None: the task cannot)."""
+        self._purpose = (why, then, without)
+        self.on_state()
+
+    def on_leave(self, *args) -> None:
+        self._forget_purpose()  # the task is left (or goes on): a card put in later is just a login
+
+    def _forget_purpose(self) -> None:
+        if self._purpose is not None:
+            self._purpose = None
+            self.on_state()
 
     def on_name_line(self, *args):
         self.on_state()
@@ -154,6 +192,10 @@ class EidLoginScreen(StatefulScreen):
             self.message = ""
             self.state = "waiting"
             self.core.reread_card()
+        elif action in ("then", "without") and self._purpose is not None:
+            _why, then, without = self._purpose
+            self._forget_purpose()
+            (then if action == "then" else without)()
 
     # ---- what the card said ---------------------------------------------------------------------
 
@@ -225,6 +267,7 @@ class EidLoginScreen(StatefulScreen):
     # ---- privacy -------------------------------------------------------------------------------
 
     def reset(self) -> None:
+        self._purpose = None
         self.clear_pin()
         self.name_line = self.code_line = self.message = self.warning = ""
         self.tries_left = -1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
 from kivy.metrics import dp
@@ -92,13 +93,16 @@ class EServiceScreen(StatefulScreen):
         self.url = ""
         self._pin = ""
         # Kept here: kv ids are weak references, and a pad out of the layout has nothing else holding it.
-        self._pads = {name: self.ids[name].__self__ for name in ("letters", "number_pad", "pin_pad", "done_typing")}
+        self._pads = {name: self.ids[name].__self__
+                      for name in ("letters", "number_pad", "pin_dots", "pin_pad", "done_typing")}
         self.ids.keyboard.clear_widgets()
         self._download: Path | None = None
         super().on_kv_post(base_widget)
         theme.bind(text_size_step=self._zoom)
         Window.bind(size=self._place)
-        self.ids.language_note.bind(height=self._place)  # the page moves down under the note, and back up
+        # The page moves down under the note and back up, once the note is laid out where it goes.
+        place_soon = Clock.create_trigger(self._place, 0)
+        self.ids.language_note.bind(height=place_soon, y=place_soon)
 
     def start(self, url: str) -> None:
         """Open `url` when the screen is shown (a new service's address replaces the page shown before)."""
@@ -159,11 +163,11 @@ class EServiceScreen(StatefulScreen):
     def on_keyboard_kind(self, *args):
         box, kind = self.ids.keyboard, self.keyboard_kind
         box.clear_widgets()
-        pads = {"text": ("letters", "done_typing"), "number": ("number_pad", "done_typing"), "pin": ("pin_pad",)}
+        # The letters carry their own "Next field" key; the digits have it below them.
+        pads = {"text": ("letters",), "number": ("number_pad", "done_typing"), "pin": ("pin_dots", "pin_pad")}
         for name in pads.get(kind, ()):
             box.add_widget(self._pads[name])
         # The keyboard takes the bottom of the screen; the page shrinks above it once it is laid out.
-        from kivy.clock import Clock
         Clock.schedule_once(self._place, 0)
 
     # ---- what the browser says ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from kivy.utils import escape_markup
 
 from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed, SticksChanged
 from kiosk.i18n import N_
-from kiosk.printing.messages import RESIDENT_MESSAGES
+from kiosk.printing.messages import PRINTER_PLACES, RESIDENT_MESSAGES
 from printers.problems import PrintProblem
 from screens.i18n import tr
 from screens.stateful import FINISHED, StatefulScreen
@@ -29,7 +29,7 @@ TEXTS = {
     "choose": (N_("Choose your document"), N_("PDF files and photos can be printed.")),
     "preparing": (N_("Getting your document ready…"), ""),
     "confirm": (N_("Check your document"), ""),
-    "printing": (N_("Printing…"), N_("Please wait by the printer.")),
+    "printing": (N_("Printing…"), ""),  # where the pages come out: [printing] printer_place
     "done": (N_("Printed"), N_("Take your pages from the printer.")),
     "problem": (N_("The printing did not work"), ""),
 }
@@ -112,6 +112,8 @@ class PrintScreen(StatefulScreen):
         self._fill_documents()
 
     def explanation(self, explanation: str) -> str:
+        if self.state == "printing" and not self.message:
+            return tr._(PRINTER_PLACES[self.core.settings.printing.printer_place])
         return self.message or super().explanation(explanation)
 
     def offered_actions(self) -> list[tuple[str, str, str]]:

@@ -22,7 +22,7 @@ from kivy.uix.widget import Widget
 
 from kiosk import events
 from kiosk.i18n import N_
-from kiosk.printing.messages import RESIDENT_MESSAGES
+from kiosk.printing.messages import PRINTER_PLACES, RESIDENT_MESSAGES
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import Problem
 from printers.problems import PrintProblem
@@ -43,7 +43,7 @@ TEXTS = {
     "pages": (N_("Your scanned pages"), N_("Is every page there, the right way up?")),
     "what_now": (N_("Your scan is ready"), ""),
     "working": (N_("Please wait…"), ""),
-    "printing": (N_("Printing…"), N_("Please wait by the printer.")),
+    "printing": (N_("Printing…"), ""),  # where the pages come out: [printing] printer_place
     "printed": (N_("Printed"), N_("Take your pages from the printer.")),
     "usb_saved": (N_("Saved on your USB stick"), N_("You can take it out now.")),
     "kept": (N_("Your scan is kept"), N_("It is ready for your e-service, and for the staff member helping you.")),
@@ -306,6 +306,8 @@ class ScanCopyScreen(StatefulScreen):
             return tr._(SCANNING[self.source])
         if self.state == "working" and self._after == "usb":
             return tr._(N_("Please leave the stick in the port."))
+        if self.state == "printing" and not self.message:
+            return tr._(PRINTER_PLACES[self.core.settings.printing.printer_place])
         if self.state in ("printing", "printed") and self.message:
             # While printing: what the printer waits on. Printed: how many pages, and how many are left.
             return self.message if self.state == "printing" else tr._(explanation) + " " + self.message

@@ -11,6 +11,8 @@ from kiosk.i18n import N_
 from screens.i18n import tr
 from screens.widgets import KioskButton, KioskScreen, qr_texture
 
+AUTHORISATION_NEEDS_CARD = N_("The authorisation needs your name and personal code: with your eID card they are "
+                              "filled in for you.")
 # For each way: the button's title and its one line saying what happens.
 CHANNEL_TEXTS = {
     "self": (N_("Do it yourself on this computer"), N_("You need your eID card.")),
@@ -70,11 +72,13 @@ class ServiceScreen(KioskScreen):
     def choose(self, channel: str) -> None:
         """Start the way's flow here."""
         app = self.app
-        if channel in ("authorised", "paper"):
-            # The form, then the print screen with its pages shown.
-            form = self.core.make_form(channel, self.service, app.language)
-            app.show("print")
-            app.screen("print").choose(form)
+        if channel == "authorised":
+            # The card fills in the resident's name and personal code; without it the form has lines for them.
+            app.ask_for_card(AUTHORISATION_NEEDS_CARD, then=lambda: self.print_form("authorised"),
+                             without=lambda: self.print_form("authorised"))
+            return
+        if channel == "paper":
+            self.print_form("paper")
             return
         if channel == "in_person":
             app.show("queue_ticket")
@@ -87,6 +91,12 @@ class ServiceScreen(KioskScreen):
             self.core.count("self-service-opened", service_id=self.service.id, language=app.language)
             app.screen("eservice").start(self.service.channels.self_service.url)
             app.show("eservice")
+
+    def print_form(self, kind: str) -> None:
+        """The form, then the print screen with its pages shown."""
+        form = self.core.make_form(kind, self.service, self.app.language)
+        self.app.show("print")
+        self.app.screen("print").choose(form)
 
     def reset(self) -> None:
         self.service = None

@@ -475,3 +475,18 @@ def test_without_a_desk_the_video_screen_offers_a_queue_ticket_and_calling_staff
     kiosk.app.show("video")
     kiosk.tap(kiosk.root_widget("back_button"))
     assert kiosk.app.current_screen == "home"
+
+
+def test_the_authorisation_can_go_on_without_the_card_and_a_card_put_in_later_is_just_a_login(kiosk):
+    start_in(kiosk, "English")
+    assert "Log in with eID card" not in kiosk.visible_texts()  # the card is asked for where a task needs it
+    kiosk.app.show_service("vsaa-sickness-benefit")
+    kiosk.tap(kiosk.find_text("A staff member does it for you"))
+    login = kiosk.app.screen("eid_login")
+    assert kiosk.app.current_screen == "eid_login" and "The authorisation needs your name" in login.body
+    kiosk.tap(kiosk.find_text("Continue without the card"))
+    printing = kiosk.app.screen("print")
+    assert kiosk.app.current_screen == "print"
+    assert kiosk.wait_until(lambda: printing.state == "confirm", 30), (printing.state, printing.body)
+    kiosk.app.show("eid_login")  # the task has gone on: the card's screen no longer speaks of it
+    assert "authorisation" not in login.body and "Continue without the card" not in kiosk.visible_texts()

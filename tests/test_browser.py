@@ -94,7 +94,10 @@ def test_over_the_page_a_resident_who_reads_no_latvian_is_told_it_may_be_latvian
     assert "латиською" in note.text and "«Покликати працівника»" in note.text
     note_x, note_y = on_screen(kiosk, note)
     assert kiosk.wait_until(lambda: screen.bounds().top > note_y + note.height / 2, 5)  # the page starts below it
-    assert screen_colour(int(note_x), int(note_y)) != PAGE_COLOUR
+    assert kiosk.wait_until(lambda: screen_colour(int(note_x), int(note_y)) != PAGE_COLOUR, 5), shown_now(screen)
+    touch_screen(*in_page(screen, "name"))  # a Latvian form: the keyboard starts in Latin letters
+    assert kiosk.wait_until(lambda: screen.keyboard_kind == "text", 5)
+    assert screen.ids.letters.layout == "lv" and screen.ids.letters.ids.search_key.text == "Наступне поле"
     kiosk.app.set_language("lv")  # a Latvian reader needs no such note, and the page takes the room again
     assert kiosk.wait_until(lambda: note.height == 0 and page_shown(screen), 5)
 
@@ -133,7 +136,8 @@ def test_typing_on_the_kiosk_keyboard_fills_the_page_and_digits_get_a_number_pad
     kiosk.tap(letters.ids.layout_key)  # from English letters to Latvian ones, as a resident would switch
     for key in ("j", "ā", "n", "i", "s"):
         kiosk.tap(next(button for button in letters.walk() if getattr(button, "character", None) == key))
-    kiosk.tap(screen.ids.done_typing)  # to the phone field: digits only
+    kiosk.tap(letters.ids.search_key)  # "Next field", to the phone field: digits only
+    assert letters.ids.search_key.text == "Next field"
     assert kiosk.wait_until(lambda: screen.keyboard_kind == "number", 5)
     for digit in "2612":
         kiosk.tap(next(button for button in screen.ids.number_pad.children if button.text == digit))
@@ -312,7 +316,9 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
         # The kiosk's one PIN pad, as on the card's login screen: 3 by 4, OK beside the digits, nothing else on it.
         pad = {button.text: button for button in screen.ids.pin_pad.children}
         assert screen.ids.pin_pad.cols == 3 and len(pad) == 12 and "+" not in pad
-        assert [type(widget).__name__ for widget in screen.ids.keyboard.children] == ["PinPad"]
+        # Only the pad and the dots of what is typed above it: no letters, no "Next field".
+        assert [widget.__self__ for widget in screen.ids.keyboard.children] == [screen.ids.pin_pad.__self__,
+                                                                                 screen.ids.pin_dots.__self__]
         kiosk.tap(pad["1"])
         kiosk.tap(pad["OK"])  # too short: said, and nothing goes to the card
         assert "PIN1 has 4 to 12 digits." in screen.body and screen.state == "pin"

@@ -89,6 +89,26 @@ def test_caps_is_a_toggle_not_a_key_to_hold(kiosk):
     assert screen.query == "" and screen.mode == "browse"
 
 
+def test_at_extra_large_text_the_123_key_brings_the_digits_and_signs_back(kiosk):
+    from screens.theme import theme
+    screen = open_search(kiosk)
+    theme.text_size_step = 2
+    kiosk.frames(3)
+    keyboard = screen.ids.keyboard
+    assert not keyboard.digits and keyboard.ids.numbers_key.opacity == 1  # no digit row: the key instead
+    assert "1" not in [key.text for row in keyboard.ids.letters.children for key in row.children]
+    kiosk.tap(keyboard.ids.numbers_key)
+    type_on_screen(kiosk, "10-2")  # a house number, as forms ask for it
+    assert screen.query == "10-2"
+    assert keyboard.ids.numbers_key.text == "ABC"  # back to the letters
+    kiosk.tap(keyboard.ids.numbers_key)
+    type_on_screen(kiosk, "a")
+    assert screen.query == "10-2a"
+    theme.text_size_step = 0
+    kiosk.frames(3)
+    assert keyboard.digits and keyboard.ids.numbers_key.opacity == 0
+
+
 def test_a_physical_keyboard_types_too(kiosk):
     screen = open_search(kiosk)
     for character in "pension":
@@ -224,7 +244,7 @@ def test_the_new_answers_fit_at_extra_large_text(kiosk, language):
             screen.query = query
             kiosk.frames(3)
             problems += problems_on_screen(kiosk, f"{language}/'{query}' keyboard {keyboard_shown}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_word_forms_and_the_index_are_made_off_the_ui_thread_before_the_first_search(kiosk):

@@ -57,6 +57,13 @@ def test_every_screen_state_and_dialog_fits(kiosk, language, step):
         else:
             app.show(name)
         problems += check_screen(kiosk, name, f"{language}/{step}", step)
+    eservice = app.show("eservice") or app.screen("eservice")
+    for kind in ("text", "number", "pin"):  # the keyboards for the page's fields, and the PIN pad
+        eservice.state = "pin" if kind == "pin" else "open"
+        eservice.keyboard_kind = kind
+        kiosk.frames(3)
+        problems += app_problems(app, f"{language}/{step}/eservice keyboard {kind}", step)
+    eservice.reset()
     app.show("home")
     for name in DIALOGS:
         dialog = app.open_dialog(name)

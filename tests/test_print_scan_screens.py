@@ -405,7 +405,7 @@ def test_a_file_that_is_not_a_document_says_so_and_offers_another(make_driver, p
     kiosk.app.screen("print").choose(notes)
     printing = kiosk.app.screen("print")
     assert kiosk.wait_until(lambda: printing.state == "problem", timeout_s=15), printing.state
-    assert "This file cannot be printed here." in printing.body
+    assert "This file cannot be printed here:" in printing.body
     kiosk.tap(kiosk.root_widget("main_button"))  # "Choose another document": where it is
     assert printing.state == "where" and kiosk.app.current_screen == "print"
     assert print_lab.received_documents() == []

@@ -191,7 +191,7 @@ def test_a_file_that_is_not_a_document_offers_another_one_from_the_list(make_dri
     kiosk.tap(kiosk.find_text("On a USB stick"))
     kiosk.tap(kiosk.find_text("broken.pdf"))
     assert kiosk.wait_until(lambda: printing.state == "problem", timeout_s=15), printing.state
-    assert "This file cannot be printed here." in printing.body
+    assert "This file cannot be printed here:" in printing.body
     assert kiosk.app.main_label == "Choose another document"
     kiosk.tap(main_button(kiosk))
     assert printing.state == "choose" and kiosk.find_text("letter.pdf")
@@ -251,3 +251,13 @@ def test_every_print_step_fits_at_extra_large_text(make_driver, usb_settings, st
     finally:
         theme.text_size_step = 0
     assert problems == []
+
+
+def test_while_pages_print_the_resident_is_told_where_they_come_out(make_driver, usb_settings):
+    settings = dataclasses.replace(usb_settings, printing=dataclasses.replace(usb_settings.printing,
+                                                                              printer_place="desk"))
+    kiosk = open_print(make_driver, settings, language="uk")
+    printing = kiosk.app.screen("print")
+    printing.state = "printing"  # as the print service leaves it while the printer works
+    assert "на стійці працівників" in printing.body
+    printing.reset()

@@ -7,7 +7,8 @@ from printers.problems import PrintProblem
 
 # Each message says what happened and what to do; "Call staff" is the button beside it.
 RESIDENT_MESSAGES = {
-    PrintProblem.NOT_A_DOCUMENT: N_("This file cannot be printed here: only documents saved as PDF, and photos, can be. A staff member can help."),
+    PrintProblem.NOT_A_DOCUMENT: N_("This file cannot be printed here: only documents saved as PDF, and photos, "
+                                    "can be. A staff member can help."),
     PrintProblem.QUOTA: N_("You have used all the free pages for this visit. Please ask staff if you need more."),
     PrintProblem.NO_PRINTER: N_("The printer is not set up. Please call staff."),
     PrintProblem.CUPS_DOWN: N_("Printing is not working at the moment. Please call staff."),
@@ -19,4 +20,13 @@ RESIDENT_MESSAGES = {
     PrintProblem.DOOR_OPEN: N_("A cover of the printer is open. Please call staff."),
     PrintProblem.PAUSED: N_("The printer is paused. Please call staff."),
     PrintProblem.FAILED: N_("The printing did not finish. Please call staff."),
+}
+
+# Where the pages come out ([printing] printer_place), said while they print: a resident looks there.
+PRINTER_PLACES = {
+    "nearby": N_("Your pages come out of the printer next to this computer."),
+    "right": N_("Your pages come out of the printer to the right of this computer."),
+    "left": N_("Your pages come out of the printer to the left of this computer."),
+    "below": N_("Your pages come out of the printer below the screen."),
+    "desk": N_("Your pages come out of the printer at the staff desk: please collect them there."),
 }
