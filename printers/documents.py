@@ -76,8 +76,9 @@ def _image_to_pdf(source: Path, work_dir: Path) -> PrintableDocument:
     return PrintableDocument(pdf, 1)
 
 
-def thumbnails(pdf: Path, out_dir: Path, first_pages: int = 6, height_px: int = 240) -> list[Path]:
-    """PNG pictures of the first pages, for the resident to see what will come out."""
+def thumbnails(pdf: Path, out_dir: Path, first_pages: int = 6, height_px: int = 720) -> list[Path]:
+    """PNG pictures of the first pages, for the resident to see what will come out: small in a row, and one at a
+    time as tall as the screen (hence the height)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     prefix = out_dir / "thumb"
     for old in out_dir.glob("thumb-*.png"):

@@ -25,12 +25,16 @@ from screens.admin_door import AdminDoor
 from screens.dialog_host import DialogHost
 from screens.i18n import tr
 from screens.reader import ScreenReader
-from screens.theme import theme
+from screens.theme import TEXT_SIZES, theme
 from screens.ui_thread import UiThread
 
 log = logging.getLogger(__name__)
 
 ESCAPE_KEY = 27
+
+
+# The top bar's settings, in their order: the second row at extra-large text.
+SECOND_ROW = ("text_size_button", "contrast_button", "read_aloud_button", "volume_button", "end_session_button")
 
 
 class KioskApp(App):
@@ -46,8 +50,11 @@ class KioskApp(App):
     main_label = StringProperty("")
     bottom_bar_shown = AliasProperty(lambda self: self.back_shown or bool(self.main_label),
                                      bind=("back_shown", "main_label"), cache=True)
-    # The top bar's text grows less than the screen's, so the bar stays one line at every text size.
+    # The top bar's text grows less than the screen's, so the bar stays one row up to large text; at extra-large
+    # text it takes two rows (the settings in the second), and its words grow with the rest.
     bar_font_size = NumericProperty(dp(19))
+    bar_row_height = NumericProperty(dp(60))
+    bar_rows = NumericProperty(1)
     # Reading aloud, as the top bar's speaker and volume buttons show it: on for this resident, and how loud.
     reading_aloud = BooleanProperty(False)
     volume_step = NumericProperty(2)
@@ -177,7 +184,21 @@ class KioskApp(App):
         self.main_label = screen.main_label
 
     def _scale_bar(self, _theme, font_scale: float) -> None:
-        self.bar_font_size = dp(19) * min(font_scale, 1.1)
+        two_rows = font_scale >= TEXT_SIZES[-1][1]
+        scale = 1.45 if two_rows else min(font_scale, 1.1)
+        self.bar_font_size = dp(19) * scale
+        self.bar_row_height = dp(40) * scale + dp(20)
+        if two_rows != (self.bar_rows == 2):
+            ids = self.root.ids
+            first, second = ids.first_row, ids.second_row
+            for name in SECOND_ROW:
+                button = ids[name].__self__
+                button.parent.remove_widget(button)
+                if two_rows:
+                    second.add_widget(button)
+                else:  # back where it was in the one row, before "Call staff"
+                    first.add_widget(button, index=1)
+            self.bar_rows = 2 if two_rows else 1
 
     def _dialogs_changed(self, any_open: bool) -> None:
         if any_open:
@@ -191,10 +212,10 @@ class KioskApp(App):
         self.show("home" if self.in_session else "greeting")
 
     def ask_for_card(self, why: str, then, without=None) -> None:
-        """A task needs the resident logged in with the eID card: `then()` at once if they are, else the card is
-        asked for saying `why` (untranslated), and `then()` (or `without()`) follows (see EidLoginScreen.ask_for)."""
+        """A task needs what the eID card says (name, personal code): `then()` at once if it was read, else the card
+        is asked for saying `why` (untranslated), and `then()` (or `without()`) follows (EidLoginScreen.ask_for)."""
         login = self.core.visit.card if self.core.visit is not None else None
-        if login is not None and login.verified:
+        if login is not None and login.identity is not None:
             then()
             return
         self.show("eid_login")

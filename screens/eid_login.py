@@ -156,15 +156,15 @@ class EidLoginScreen(StatefulScreen):
         offered = super().offered_actions()
         if self._purpose is None:
             return offered
-        if self.state == "verified":
+        if self.state in ("hello", "verified"):  # the card is read: the task needs no PIN, and goes on
             return [(N_("Continue"), "primary", "then")]
-        if self.state in ("waiting", "hello", "problem", "no_reader") and self._purpose[2] is not None:
+        if self.state in ("waiting", "problem", "no_reader") and self._purpose[2] is not None:
             offered.append((N_("Continue without the card"), "secondary", "without"))
         return offered
 
     def ask_for(self, why: str, then, without=None) -> None:
-        """A task needs the card: say `why` (untranslated); `then()` once logged in, `without()` if the resident
-        goes on without it (None: the task cannot)."""
+        """A task needs what the card says: say `why` (untranslated); `then()` once it is read, `without()` if the
+        resident goes on without it (None: the task cannot)."""
         self._purpose = (why, then, without)
         self.on_state()
 

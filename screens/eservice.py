@@ -94,7 +94,7 @@ class EServiceScreen(StatefulScreen):
         self._pin = ""
         # Kept here: kv ids are weak references, and a pad out of the layout has nothing else holding it.
         self._pads = {name: self.ids[name].__self__
-                      for name in ("letters", "number_pad", "pin_dots", "pin_pad", "done_typing")}
+                      for name in ("letters", "number_pad", "pin_row", "done_typing")}
         self.ids.keyboard.clear_widgets()
         self._download: Path | None = None
         super().on_kv_post(base_widget)
@@ -164,7 +164,7 @@ class EServiceScreen(StatefulScreen):
         box, kind = self.ids.keyboard, self.keyboard_kind
         box.clear_widgets()
         # The letters carry their own "Next field" key; the digits have it below them.
-        pads = {"text": ("letters",), "number": ("number_pad", "done_typing"), "pin": ("pin_dots", "pin_pad")}
+        pads = {"text": ("letters",), "number": ("number_pad", "done_typing"), "pin": ("pin_row",)}
         for name in pads.get(kind, ()):
             box.add_widget(self._pads[name])
         # The keyboard takes the bottom of the screen; the page shrinks above it once it is laid out.

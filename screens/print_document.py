@@ -7,20 +7,21 @@ from pathlib import Path
 
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, OptionProperty
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.image import Image
 from kivy.utils import escape_markup
 
 from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed, SticksChanged
 from kiosk.i18n import N_
-from kiosk.printing.messages import PRINTER_PLACES, RESIDENT_MESSAGES
+from kiosk.printing.messages import NEEDS_STAFF, PRINTER_PLACES, RESIDENT_MESSAGES
 from printers.problems import PrintProblem
 from screens.i18n import tr
 from screens.stateful import FINISHED, StatefulScreen
 from screens.theme import icon
-from screens.widgets import KioskButton, Tile
+from screens.widgets import ForgetsTouch, KioskButton, Tile
 
-STATES = ["where", "usb", "choose", "preparing", "confirm", "printing", "done", "problem"]
+STATES = ["where", "usb", "choose", "preparing", "confirm", "page", "printing", "done", "problem"]
 
 TEXTS = {
     "where": (N_("Print a document"), N_("Where is your document?")),
@@ -28,17 +29,20 @@ TEXTS = {
                                            "picture. Your documents then appear by themselves.")),
     "choose": (N_("Choose your document"), N_("PDF files and photos can be printed.")),
     "preparing": (N_("Getting your document ready…"), ""),
-    "confirm": (N_("Check your document"), ""),
+    "confirm": (N_("Check your document"), N_("Tap a page to see it larger.")),
+    "page": (N_("Page {number} of {count}"), ""),  # one page as large as the screen allows
     "printing": (N_("Printing…"), ""),  # where the pages come out: [printing] printer_place
     "done": (N_("Printed"), N_("Take your pages from the printer.")),
     "problem": (N_("The printing did not work"), ""),
 }
 # Back goes to the step before; "before" is where the document came from (see `_before`). None: no Back while
 # the printer works on the resident's pages.
-BACK = {"usb": "where", "choose": "where", "preparing": "before", "confirm": "before", "printing": None,
+BACK = {"usb": "where", "choose": "where", "preparing": "before", "confirm": "before", "page": "pages",
+        "printing": None,
         "done": "leave", "problem": "before"}
 # The step of each state in "Step n of 4", for a document the resident looks for here.
-STEPS = {"where": 1, "usb": 2, "choose": 2, "preparing": 3, "confirm": 3, "printing": 4, "done": 4, "problem": 4}
+STEPS = {"where": 1, "usb": 2, "choose": 2, "preparing": 3, "confirm": 3, "page": 3, "printing": 4, "done": 4,
+         "problem": 4}
 # Where the resident's document is (Material Design Icons 1.6 code points for the tiles).
 SOURCES = (("usb", "\uf553", N_("On a USB stick")), ("paper", "\uf18f", N_("On paper")),
            ("visit", "\uf222", N_("Scanned or downloaded here")))
@@ -47,14 +51,21 @@ HANDING_OVER = ("service", "scan_copy", "eservice")
 SCANNED = N_("Your scanned document")
 
 
+class PreviewPage(ForgetsTouch, ButtonBehavior, Image):
+    """A page as it will come out; tapping it shows it as large as the screen allows."""
+
+
 class PrintScreen(StatefulScreen):
     state = OptionProperty("where", options=STATES)
     TEXTS, MESSAGE_STATES, BACK = TEXTS, (), BACK
     step = NumericProperty(1)
     steps_shown = BooleanProperty(True)
+    page_picture = StringProperty("")  # the page shown large (a picture of the resident's document)
 
     def on_kv_post(self, base_widget):
         self._prepared: PrintPrepared | None = None
+        self._problem: PrintProblem | None = None  # what stopped the last print (staff's to fix, or not)
+        self._looking_at = 0              # the page shown large, in the "page" state
         self._documents: list[tuple[str, Path]] = []  # (label, path): names on a stick are the resident's
         self._source: str | None = None   # "usb" or "visit"; None for a document handed over by another screen
         self._came_from = ""              # the screen that showed this one
@@ -111,23 +122,41 @@ class PrintScreen(StatefulScreen):
         self._fill_sources()
         self._fill_documents()
 
+    def heading(self, heading: str) -> str:
+        if self.state == "page":
+            return tr._(heading).replace("{number}", str(self._looking_at + 1)).replace(
+                "{count}", str(len(self._pictures())))
+        return super().heading(heading)
+
     def explanation(self, explanation: str) -> str:
+        if self.state == "page":
+            return ""
         if self.state == "printing" and not self.message:
             return tr._(PRINTER_PLACES[self.core.settings.printing.printer_place])
+        if self.state == "confirm" and self.message:
+            return self.message + " " + super().explanation(explanation)
         return self.message or super().explanation(explanation)
 
     def offered_actions(self) -> list[tuple[str, str, str]]:
         offered = []  # "Call staff" is in the top bar on every step
-        if self.state == "confirm" and self._prepared is not None:
+        if self.state == "page":
+            count = len(self._pictures())
+            if self._looking_at > 0:
+                offered.append((N_("Previous page"), "secondary", "previous"))
+            if self._looking_at < count - 1:
+                offered.append((N_("Next page"), "secondary", "next"))
+        if self.state in ("confirm", "page") and self._prepared is not None:
             if self._prepared.pages <= self.core.pages_left():
                 label = tr.ngettext("Print {count} page", "Print {count} pages", self._prepared.pages)
-                offered = [(label.replace("{count}", str(self._prepared.pages)), "primary", "print")]
+                offered.insert(0, (label.replace("{count}", str(self._prepared.pages)), "primary", "print"))
             else:
-                offered = [(N_("Call staff"), "primary", "call_staff")]
+                offered.insert(0, (N_("Call staff"), "primary", "call_staff"))
         elif self.state == "done":
             offered = [(FINISHED, "primary", "finished"), (N_("Print something else"), "secondary", "start_over")]
         elif self.state == "problem":
-            if self._prepared is not None:  # the document is fine: the printer was not
+            if self._prepared is not None and self._problem in NEEDS_STAFF:  # a jam, no paper: staff's to fix
+                offered = [(N_("Call staff"), "primary", "call_staff"), (N_("Try again"), "secondary", "print")]
+            elif self._prepared is not None:  # the document is fine: the printer was not
                 offered = [(N_("Try again"), "primary", "print"), (N_("Call staff"), "secondary", "call_staff")]
             else:
                 offered = [(N_("Choose another document"), "primary", "before"),
@@ -187,6 +216,10 @@ class PrintScreen(StatefulScreen):
             self._leave()
         elif action == "print" and self._prepared is not None:
             self._print(self._prepared)
+        elif action in ("previous", "next"):
+            self.look_at(self._looking_at + (1 if action == "next" else -1))
+        elif action == "pages":
+            self._go("confirm")
 
     def show_documents(self) -> None:
         """The documents of the place chosen: on the resident's sticks, or of this visit."""
@@ -194,8 +227,8 @@ class PrintScreen(StatefulScreen):
         if self._source == "usb":
             self._documents = [(path.name, path) for path in self.core.printable_documents()[1]]
             self.message = "" if self._documents else tr._(N_(
-                "There is no document on your USB stick that can be printed here. PDF files and photos (JPEG, "
-                "PNG) can be printed."))
+                "There is no document on your USB stick that can be printed here: only documents saved as PDF, "
+                "and photos, can be."))
         else:
             kept = self.core.printable_documents()[0]
             self._documents = [(tr._(SCANNED) if path == kept else path.name, path)
@@ -261,6 +294,7 @@ class PrintScreen(StatefulScreen):
             self._go("done")
         elif isinstance(event, PrintFailed) and self.state == "printing":
             self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self._problem = event.problem
             self._go("problem")
 
     def _prepared_or_failed(self, event) -> None:
@@ -271,6 +305,7 @@ class PrintScreen(StatefulScreen):
             self._go("confirm")
         else:
             self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self._problem = event.problem
             self._prepared = None
             self._go("problem")
 
@@ -301,12 +336,27 @@ class PrintScreen(StatefulScreen):
     def _show_preview(self, prepared: PrintPrepared) -> None:
         preview = self.ids.preview
         preview.clear_widgets()
-        for picture in prepared.thumbnails:
-            preview.add_widget(Image(source=str(picture), size_hint=(None, None), size=("170dp", "240dp"),
-                                     fit_mode="contain", nocache=True))
+        for index, picture in enumerate(prepared.thumbnails):
+            page = PreviewPage(source=str(picture))
+            page.bind(on_release=lambda _page, index=index: self.look_at(index))
+            preview.add_widget(page)
+
+    def _pictures(self) -> tuple:
+        return tuple(self._prepared.thumbnails) if self._prepared is not None else ()
+
+    def look_at(self, index: int) -> None:
+        """One page as tall as the screen allows, to read it before it is printed; Back returns to all of them."""
+        pictures = self._pictures()
+        if not pictures:
+            return
+        self._looking_at = max(0, min(index, len(pictures) - 1))
+        self.page_picture = str(pictures[self._looking_at])
+        self._go("page")
 
     def _clear_preview(self) -> None:
         self.ids.preview.clear_widgets()
+        self.page_picture = ""
+        self._looking_at = 0
         self._prepared = None
 
     def _forget_documents(self) -> None:
@@ -323,7 +373,7 @@ class PrintScreen(StatefulScreen):
 
     def holds_resident_data(self) -> bool:
         return bool(self.ids.preview.children or self.ids.documents.children or self._documents
-                    or self._prepared is not None)
+                    or self._prepared is not None or self.page_picture)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

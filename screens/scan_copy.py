@@ -22,9 +22,9 @@ from kivy.uix.widget import Widget
 
 from kiosk import events
 from kiosk.i18n import N_
-from kiosk.printing.messages import PRINTER_PLACES, RESIDENT_MESSAGES
+from kiosk.printing.messages import NEEDS_STAFF as PRINT_NEEDS_STAFF, PRINTER_PLACES, RESIDENT_MESSAGES
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
-from kiosk.scanning.problems import Problem
+from kiosk.scanning.problems import NEEDS_STAFF as SCAN_NEEDS_STAFF, Problem
 from printers.problems import PrintProblem
 from screens.i18n import tr
 from screens.stateful import StatefulScreen
@@ -83,6 +83,7 @@ SCANNING = {"flatbed": N_("Please do not lift the lid."),
 GOALS = (("print", N_("Print a copy")), ("usb", N_("Save to my USB stick")),
          ("keep", N_("Keep for staff or e-service")))
 MAX_COPIES = 10
+STAFF_FIRST = SCAN_NEEDS_STAFF | PRINT_NEEDS_STAFF  # problems whose main button is "Call staff"
 
 
 class ScannerPicture(Widget):
@@ -251,10 +252,12 @@ class ScanCopyScreen(StatefulScreen):
     copies = NumericProperty(1)
     sticks = ListProperty([])
     page_count = NumericProperty(0)
+    steps_shown = BooleanProperty(True)
     picture = ObjectProperty(None, allownone=True)  # [scanning] picture: this kiosk's own scanner, or None
 
     def on_kv_post(self, base_widget):
         self._after = ""            # what the PDF being made is for: "print", "usb" or "keep"
+        self._problem = None        # what stopped the last scan or print
         self.picture = self.core.settings.scanning.picture if self.core is not None else None
         # The panels of the steps, kept here (kv ids are weak) and swapped into the stage by state.
         self.ready_panel = ReadyPanel()
@@ -285,6 +288,7 @@ class ScanCopyScreen(StatefulScreen):
 
     def on_state(self, *args) -> None:
         self.step = STEP_OF.get(self.state, STEPS)
+        self.steps_shown = not (self.state in ("ready", "scanning") and self.page_count)
         if self.state == "what_now":  # never more copies than the free pages left allow
             self.copies = max(1, min(int(self.copies), self.max_copies()))
         super().on_state()
@@ -292,7 +296,7 @@ class ScanCopyScreen(StatefulScreen):
 
     def heading(self, heading: str) -> str:
         if self.state == "ready" and self.page_count:
-            return tr._(N_("Put the next page in the scanner"))
+            return tr._(N_("Page {number}: put it in the scanner")).replace("{number}", str(self.page_count + 1))
         if self.state == "scanning":
             return tr._(heading).replace("{number}", str(self.page_count + 1))
         if self.state == "working" and self._after == "usb":
@@ -317,6 +321,11 @@ class ScanCopyScreen(StatefulScreen):
         if self.state == "scanning":
             # A feeder can be stopped after the page under way; one page from the glass is over in a moment.
             return [(N_("Stop"), "secondary", "stop")] if self.source == "feeder" else []
+        if self.state in ("problem", "print_problem") and self._problem in STAFF_FIRST:
+            # A jam, no paper: staff's to put right, so calling them is the main button.
+            retry = "scan" if self.state == "problem" else "retry"
+            return [(N_("Call staff"), "primary", "call_staff"),
+                    (N_("Scan again") if retry == "scan" else N_("Try again"), "secondary", retry)]
         if self.state != "what_now":
             return super().offered_actions()
         if self.goal == "print" and self.max_copies() >= 1:
@@ -545,6 +554,7 @@ class ScanCopyScreen(StatefulScreen):
             self.show_pages()
         elif isinstance(event, events.ScanFailed):
             self.message = tr._(event.problem.value)
+            self._problem = event.problem
             self.show_pages()  # pages taken before a jam are kept; the message says what happened
             self.state = "no_scanner" if event.problem is Problem.NO_SCANNER else "problem"
             self.on_state()
@@ -588,6 +598,7 @@ class ScanCopyScreen(StatefulScreen):
             self.state = "printed"
         else:
             self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self._problem = event.problem
             self.state = "print_problem"
         self.on_state()
 

@@ -100,6 +100,7 @@ class StepIndicator(BoxLayout):
 
 
 BAND_PX = dp(56)  # the "more below" band's least height: an arrow and a word a finger can find
+BAND_MOST = 0.75  # the most of a list the band may cover to hide something whole
 
 
 def line_above(label, top: float, edge: float) -> float:
@@ -142,6 +143,9 @@ class MoreBelow:
         self.fbind("size", self._cue_trigger)
         self.fbind("pos", self._cue_trigger)
         self.fbind("children", self._watch_content)
+        # And now and then while shown: what the list holds can move inside it with nothing above it changing
+        # size (a step's panel swapped for another as tall), and the band must follow.
+        Clock.schedule_interval(self._look_again, 0.5)
         self.fbind("more_text", self._draw_word)
         self.fbind("band_font_size", self._draw_word)
         self._draw_word()
@@ -154,6 +158,10 @@ class MoreBelow:
             child.fbind("height", self._cue_trigger)
         self._cue_trigger()
 
+    def _look_again(self, _dt) -> None:
+        if self.more_below and self.get_root_window() is not None:
+            self._cue_trigger()
+
     def _update_cue(self, *args) -> None:
         content = self.children[0] if self.children else None
         overflow = content is not None and content.height > self.height + 1
@@ -164,23 +172,25 @@ class MoreBelow:
     def _clean_break(self, content) -> float:
         """The band's height: at least BAND_PX, raised so that it cuts nothing in two.
 
-        A button or a picture is hidden whole; a text of several lines is cut between two lines, and reads on.
-        Layouts are looked into: it is what they hold that a resident sees.
+        A button or a picture is hidden whole, and so is a row of things side by side (a page and its buttons); a
+        text of several lines is cut between two lines, and reads on. Layouts are looked into: it is what they hold
+        that a resident sees.
         """
         bottom = self.to_window(self.x, self.y)[1]  # x, y are its parent's: to_window starts from there
-        most = bottom + self.height * 0.6  # something taller is cut where the band lies: better than no view
+        most = bottom + self.height * BAND_MOST  # something taller is cut where the band lies: better than no view
         edge = bottom + BAND_PX
         rows = list(content.children)
         while rows:
             row = rows.pop()
             if row.height <= 0 or row.opacity <= 0:
                 continue
-            if row.children and not isinstance(row, (ButtonBehavior, Label, Image)):
-                rows.extend(row.children)
-                continue
             low = row.to_window(row.x, row.y)[1]
             high = low + row.height
             if not low < edge - 1 < high - 1:
+                continue
+            side_by_side = isinstance(row, BoxLayout) and row.orientation == "horizontal" and high <= most
+            if row.children and not side_by_side and not isinstance(row, (ButtonBehavior, Label, Image)):
+                rows.extend(row.children)
                 continue
             text = isinstance(row, Label) and not isinstance(row, ButtonBehavior)
             cut = line_above(row, high, edge) if text else high

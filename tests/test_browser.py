@@ -316,9 +316,8 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
         # The kiosk's one PIN pad, as on the card's login screen: 3 by 4, OK beside the digits, nothing else on it.
         pad = {button.text: button for button in screen.ids.pin_pad.children}
         assert screen.ids.pin_pad.cols == 3 and len(pad) == 12 and "+" not in pad
-        # Only the pad and the dots of what is typed above it: no letters, no "Next field".
-        assert [widget.__self__ for widget in screen.ids.keyboard.children] == [screen.ids.pin_pad.__self__,
-                                                                                 screen.ids.pin_dots.__self__]
+        # Only the pad and the dots of what is typed beside it: no letters, no "Next field".
+        assert [widget.__self__ for widget in screen.ids.keyboard.children] == [screen.ids.pin_row.__self__]
         kiosk.tap(pad["1"])
         kiosk.tap(pad["OK"])  # too short: said, and nothing goes to the card
         assert "PIN1 has 4 to 12 digits." in screen.body and screen.state == "pin"

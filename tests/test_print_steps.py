@@ -261,3 +261,29 @@ def test_while_pages_print_the_resident_is_told_where_they_come_out(make_driver,
     printing.state = "printing"  # as the print service leaves it while the printer works
     assert "на стійці працівників" in printing.body
     printing.reset()
+
+
+def test_a_page_tapped_is_shown_as_tall_as_the_screen_and_paged_through(make_driver, usb_settings):
+    from screens.theme import theme
+    kiosk = open_print(make_driver, usb_settings)
+    theme.text_size_step = 2  # where a 170-px picture cannot be read at all
+    printing = kiosk.app.screen("print")
+    document = write_pdf(kiosk.core.visit.directory / "letter.pdf", 2)
+    printing.choose(document)
+    assert kiosk.wait_until(lambda: printing.state == "confirm", timeout_s=30), (printing.state, printing.body)
+    assert "Tap a page to see it larger." in printing.body
+    first = list(reversed(printing.ids.preview.children))[0]
+    kiosk.tap(first)
+    assert printing.state == "page" and printing.title == "Page 1 of 2"
+    kiosk.frames(3)
+    view = printing.ids.page_view
+    assert view.height >= 300 and view.norm_image_size[1] > 240  # larger than the small pictures
+    assert kiosk.app.main_label == "Print 2 pages"  # printing stays one tap away
+    kiosk.tap(kiosk.find_text("Next page"))
+    assert printing.title == "Page 2 of 2" and "Next page" not in kiosk.visible_texts()
+    kiosk.tap(kiosk.find_text("Previous page"))
+    assert printing.title == "Page 1 of 2"
+    back(kiosk)  # all the pages again
+    assert printing.state == "confirm" and len(printing.ids.preview.children) == 2
+    printing.reset()
+    assert not printing.holds_resident_data() and printing.page_picture == ""

@@ -119,7 +119,7 @@ def band_problems(root, where: str) -> list[str]:
     from kivy.uix.behaviors import ButtonBehavior
     from kivy.uix.image import Image
     from kivy.uix.label import Label
-    from screens.widgets import MoreBelow, line_above
+    from screens.widgets import BAND_MOST, MoreBelow, line_above
     problems = []
     for view, shown, _scrolled in visible_widgets(root):
         if not (isinstance(view, MoreBelow) and view.more_below and shown):
@@ -129,7 +129,7 @@ def band_problems(root, where: str) -> list[str]:
         for widget, part, _ in visible_widgets(view):
             if widget is view or part is None or not isinstance(widget, (ButtonBehavior, Image, Label)):
                 continue
-            if isinstance(widget.parent, ButtonBehavior) or widget.height > view.height * 0.6:
+            if isinstance(widget.parent, ButtonBehavior) or widget.height > view.height * BAND_MOST:
                 continue  # a button's own words go with it; a very long text may be cut anywhere
             low, high = window_rect(widget)[1], window_rect(widget)[3]
             if not (low < edge - 1 and high > edge + 1):

@@ -30,3 +30,9 @@ PRINTER_PLACES = {
     "below": N_("Your pages come out of the printer below the screen."),
     "desk": N_("Your pages come out of the printer at the staff desk: please collect them there."),
 }
+
+# What only staff can put right (paper, toner, a jam, the printer's setup): "Call staff" is then the main button,
+# and trying again the lesser one.
+NEEDS_STAFF = frozenset({PrintProblem.OUT_OF_PAPER, PrintProblem.JAM, PrintProblem.TONER, PrintProblem.DOOR_OPEN,
+                         PrintProblem.PAUSED, PrintProblem.NO_PRINTER, PrintProblem.CUPS_DOWN,
+                         PrintProblem.UNREACHABLE, PrintProblem.FAILED})

@@ -10,8 +10,7 @@ from kiosk.i18n import N_
 class Problem(enum.Enum):
     """Each value is the English msgid shown to the resident; screens translate it at display time."""
     NO_SCANNER = N_("The scanner is not answering. Please call staff.")
-    JAMMED = N_("The paper is stuck in the scanner. Please open the feeder, take the paper out gently, "
-                "and try again.")
+    JAMMED = N_("The paper is stuck in the scanner. Please call staff to take it out; do not pull it yourself.")
     FEEDER_EMPTY = N_("There is no paper in the feeder. Put your pages in the feeder, text facing up, "
                       "and press Scan again.")
     NO_FEEDER = N_("This scanner has no feeder. Please put your pages on the glass, one at a time.")
@@ -27,6 +26,10 @@ class Problem(enum.Enum):
                           "or call staff.")
     USB_STILL_IN_USE = N_("Your scan is saved, but the USB stick is still in use. Please wait a moment "
                           "before you take it out, or call staff.")
+
+
+# What only staff can put right: "Call staff" is then the main button, and scanning again the lesser one.
+NEEDS_STAFF = frozenset({Problem.NO_SCANNER, Problem.JAMMED, Problem.PDF_FAILED})
 
 
 class ScanError(Exception):
