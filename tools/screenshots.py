@@ -37,7 +37,9 @@ class Renderer:
             staffdesk=dataclasses.replace(settings.staffdesk, url=""),
             printing=dataclasses.replace(settings.printing, receipt_printer=("none", "")),
             browser=dataclasses.replace(settings.browser, warm_up=False, require_policies=False))
+        # Nothing times out while the pictures are taken; what the screens count down is shown as configured.
         self.driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))
+        self.session = settings.session
         self.app = self.driver.app
         self.out_dir = out_dir
         self.languages = languages or settings.ui.languages
@@ -65,13 +67,18 @@ class Renderer:
                         app.show(name)
                     if name == "admin":
                         app.screen(name).dispatch("on_pre_enter")
+                    if name == "goodbye":
+                        app.screen(name).seconds_left = self.session.goodbye_s
                     self.shot(language, name, suffix)
+                self.goodbye_with_reminders(language, suffix)
+                self.pin_steps(language, suffix)
                 self.search_steps(language, suffix)
                 app.show("home")
                 self.dialogs(language, suffix)
                 self.scan_and_print_steps(language, suffix)
                 self.print_steps(language, suffix)
                 self.ticket_and_booking_steps(language, suffix)
+                self.high_contrast(language, suffix)
                 app.end_session("screenshots", farewell=False)
         self.driver.close()
         return self.written
@@ -90,7 +97,7 @@ class Renderer:
         for name in DIALOGS:
             if name == "idle_warning":
                 # The warning shows only while the idle policy says so: one whose warning is due now.
-                calm, core.idle = core.idle, IdlePolicy(0, 25.9)
+                calm, core.idle = core.idle, IdlePolicy(0, self.session.idle_countdown_s - 0.1)
                 self.driver.wait_until(lambda: app.dialog_is_open("idle_warning"), 2)
             else:
                 app.open_dialog(name)
@@ -99,9 +106,62 @@ class Renderer:
                 core.idle = calm
             app.close_dialog(name)
         dialog = app.open_dialog("call_staff")
-        dialog.state = "acknowledged"  # what the resident reads once staff answered the call
+        before, dialog.state = dialog.state, "acknowledged"  # what the resident reads once staff answered the call
         self.shot(language, "dialog-call_staff-answered", suffix, dialog)
+        dialog.state = before  # the next language's call starts unanswered
         app.close_dialog("call_staff")
+
+    def goodbye_with_reminders(self, language: str, suffix: str) -> None:
+        """The goodbye of a visit that printed, scanned and left its card in: every reminder, waiting for it."""
+        app = self.app
+        goodbye = app.screen("goodbye")
+        app.show("goodbye")
+        goodbye.card_left = goodbye.scanned = goodbye.printed = True
+        self.shot(language, "goodbye-reminders", suffix)
+        goodbye.card_left = goodbye.scanned = goodbye.printed = False
+        app.show("home")
+
+    def pin_steps(self, language: str, suffix: str) -> None:
+        """Both PIN pads: the card's own login (and a wrong PIN with two tries left), and a page's login."""
+        from kiosk.eid.card import Problem
+        from kiosk.events import CardProblem
+        from kiosk.eid.identity import Identity
+        app = self.app
+        login = app.screen("eid_login")
+        app.show("eid_login")
+        # A made-up resident, as the virtual card's: only the screen shows them.
+        login.show_identity(Identity("Jānis", "Bērziņš", "010180-12347", "eID", dt.datetime(2030, 1, 1), "test", b""))
+        login.state = "pin"
+        self.shot(language, "eid_login-pin", suffix)
+        login.show_problem(CardProblem(Problem.PIN_WRONG, tries_left=2))
+        self.shot(language, "eid_login-wrong_pin", suffix)
+        login.reset()
+        page = app.screen("eservice")
+        app.show("eservice")
+        for kind in ("text", "number"):  # the page's field has focus: what the kiosk shows under the page
+            page.state, page.keyboard_kind = "open", kind
+            self.shot(language, f"eservice-keyboard_{kind}", suffix)
+        page.message = ""
+        page.state, page.keyboard_kind = "pin", "pin"
+        self.shot(language, "eservice-pin", suffix)
+        page.reset()
+        app.show("home")
+
+    def high_contrast(self, language: str, suffix: str) -> None:
+        from screens.theme import theme
+        app = self.app
+        theme.high_contrast = True
+        for name in ("home", "service", "scan_copy"):
+            if name == "service":
+                app.show_service(EXAMPLE_SERVICE)
+            else:
+                app.show(name)
+            self.shot(language, f"{name}-contrast", suffix)
+        app.show("home")
+        dialog = app.open_dialog("call_staff")
+        self.shot(language, "dialog-call_staff-contrast", suffix, dialog)
+        app.close_dialog("call_staff")
+        theme.high_contrast = False
 
     def scan_and_print_steps(self, language: str, suffix: str) -> None:
         """Scanning's four steps: the paper in (glass, feeder), scanning, the pages, "What now?" with each choice;
