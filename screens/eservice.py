@@ -38,8 +38,9 @@ TEXTS = {
     "closed": (N_("The page closed"), ""),
 }
 ACTIONS = {
-    # The PIN pad's own OK confirms, beside the digits; nothing else sits by them to be touched by mistake.
-    "pin": ((N_("Not now"), "secondary", "pin_cancel"),),
+    # The PIN pad's own OK confirms, beside the digits; "Not now" is at the far side of the words beside the pad
+    # (eservice.kv), never by the digits to be touched by mistake.
+    "pin": (),
     "choose_file": ((N_("Cancel"), "secondary", "cancel_file"),),
     "download": ((N_("Print it"), "primary", "print"), (N_("Keep it for later in this visit"), "secondary", "keep")),
     "saved": ((N_("Back to the page"), "primary", "keep"),),

@@ -166,7 +166,7 @@ class MoreBelow:
         content = self.children[0] if self.children else None
         overflow = content is not None and content.height > self.height + 1
         more = bool(overflow and self.scroll_y > 0.005)
-        self.band_height = self._clean_break(content) if more else 0
+        self.band_height = min(self._clean_break(content), self.height) if more else 0
         self.more_below = more
 
     def _clean_break(self, content) -> float:
@@ -195,7 +195,7 @@ class MoreBelow:
             text = isinstance(row, Label) and not isinstance(row, ButtonBehavior)
             cut = line_above(row, high, edge) if text else high
             if cut <= most and cut > edge:
-                edge = cut
+                edge = cut + (0 if text else dp(3))  # a button's outline is drawn a little outside it
                 rows = list(content.children)  # a higher edge may cut another thing: look again
         return edge - bottom
 
