@@ -74,8 +74,12 @@ def shown_now(screen) -> str:
 
 
 def page_shown(screen) -> bool:
+    """The page fills the place it belongs in now: its top (which moves under the note that a page may be in
+    Latvian only) as well as its foot."""
     bounds = screen.bounds()
-    return screen_colour(bounds.left + bounds.width - 40, bounds.top + bounds.height - 40) == PAGE_COLOUR
+    right = bounds.left + bounds.width - 40
+    return (screen_colour(right, bounds.top + bounds.height - 40) == PAGE_COLOUR
+            and screen_colour(right, bounds.top + 3) == PAGE_COLOUR)
 
 
 def profile_of(kiosk):
