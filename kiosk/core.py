@@ -19,8 +19,8 @@ from typing import Callable
 from kiosk import events
 from kiosk.admin_pin import PinAnswer, PinGuard
 from kiosk.browser.policies import pages_may_open
+from kiosk.catalog.service import GENERAL_MATTER, CatalogService
 from kiosk.config import Settings
-from kiosk.i18n import N_
 from kiosk.health import HEALTH_WHEN_FINE, alert_of_fault, health_of_fault, printer_health
 from kiosk.idle import IdlePolicy, Timings
 from kiosk.session import SessionManager, WipeReport
@@ -30,11 +30,6 @@ from kiosk.visit import Visit
 log = logging.getLogger(__name__)
 
 Listener = Callable[[object], None]
-# A queue ticket for no particular service.
-GENERAL_MATTER = N_("Something else, or I am not sure")
-# Life situations always among the queue ticket's topic tiles, however few their services: the people they are
-# for (Ukrainian civilians, often new to Latvian institutions) should not have to look under "Other topics".
-QUEUE_TOPICS_ALWAYS_SHOWN = ("from-ukraine",)
 
 
 class EventThread:
@@ -517,22 +512,19 @@ class KioskCore:
         `done(ticket, printed)`: printed is None without a ticket printer, False when it did not print.
         """
         from kiosk.i18n import translate
-        from kiosk.printing.paperwork import ticket_bytes
+        from kiosk.printing.receipts import queue_ticket_slip
         from kiosk.staffdesk import Priority
         from printers.receipt_printer import receipt_printer
         service_id = service.id if service else "general"
         name_lv = service.name.lv if service else translate("lv", GENERAL_MATTER)
-        name = service.name.get(language) if service else translate(language, GENERAL_MATTER)
 
         def work():
             ticket = self.desk.take_ticket(service_id, name_lv, Priority(priority))
             printer = receipt_printer(self.settings.printing)
             if printer is None:
                 return ticket, None
-            data = ticket_bytes(self.settings, language, ticket.number, name, ticket.follow_url or "",
-                                ticket.people_ahead, ticket.expected_wait_min)
             try:
-                printer.send(data)
+                printer.send(queue_ticket_slip(self.settings, language, ticket, service))
             except Exception as error:  # the number is on the screen: a printer fault must not hide it
                 log.warning("the ticket was not printed: %s", type(error).__name__)
                 self.post(lambda: self.device_alert("receipt-printer", "not-printing"))
@@ -567,19 +559,13 @@ class KioskCore:
 
         `done(printed)`: None without a ticket printer.
         """
-        from kiosk.i18n import N_, moment_in_words, translate
-        from kiosk.printing.paperwork import receipt_bytes
+        from kiosk.printing.receipts import booking_slip
         from printers.receipt_printer import receipt_printer
         printer = receipt_printer(self.settings.printing)
         if printer is None:
             done(None)
             return
-        what = translate(language, N_("Video consultation: {institution}, {time}")).replace(
-            "{institution}", self.catalog.institution_name(booking.institution, language)).replace(
-            "{time}", moment_in_words(booking.start, language))
-        link = INSTITUTION_SITES.get(booking.institution, "https://www.latvija.gov.lv")
-        data = receipt_bytes(self.settings, language, what, booking.reference, link,
-                             N_("Scan to open the institution's website"))
+        data = booking_slip(self.settings, language, booking, self.catalog.institution(booking.institution))
 
         def work():
             printer.send(data)
@@ -657,143 +643,3 @@ class KioskCore:
         answer = self.pin_guard.check(pin)
         log.info("administrator PIN %s", answer.result.value)
         return answer
-
-
-INSTITUTION_SITES = {"VSAA": "https://www.vsaa.gov.lv", "VID": "https://www.vid.gov.lv", "VZD": "https://www.vzd.gov.lv"}
-
-
-class CatalogService:
-    """The e-service catalogue and its search index, read when first needed; typed words leave with each visit."""
-
-    def __init__(self, settings: Settings, sessions: SessionManager):
-        self.settings = settings
-        self._sessions = sessions
-        self._index = None
-        # The warm-up thread and the UI may both ask for the catalogue or the index first.
-        self._load_lock, self._index_lock = threading.Lock(), threading.Lock()
-        self._warming = None
-        self._frozen = self._closed = False
-        self.loaded = None
-
-    @property
-    def catalog(self):
-        """The catalogue in use, or None when neither it nor its last good copy can be read."""
-        with self._load_lock:
-            if self.loaded is None:
-                from kiosk.catalog import load_with_fallback
-                self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
-        return self.loaded.catalog
-
-    def require(self):
-        """The catalogue, for a command that cannot go on without one: ConfigError naming [catalog] path if none."""
-        if self.loaded is None or self.loaded.catalog is None:
-            from kiosk.catalog import load_configured
-            self.loaded = load_configured(self.settings)  # or the one sentence about [catalog] path
-        return self.loaded.catalog
-
-    def close(self) -> None:
-        """Give what was kept out of the collector back to it: a process that builds another core (the tests, a
-        restarted app) would otherwise keep every object of this one for ever."""
-        with self._index_lock:  # not while the warm-up thread may be about to freeze
-            self._closed = True
-            if self._frozen:
-                import gc
-                gc.unfreeze()
-                self._frozen = False
-
-    def warm_up(self) -> None:
-        """Load the word-form dictionaries (about a second) and build the index on a thread of their own, so
-        that neither the first frame nor the first keystroke waits; idempotent."""
-        if self._warming is None and self._index is None:
-            self._warming = threading.Thread(target=self.index, name="search warm-up", daemon=True)
-            self._warming.start()
-
-    def index(self):
-        """The search index, built at the warm-up or when a resident first searches; None without a catalogue."""
-        with self._index_lock:
-            if self._index is None and self.catalog is not None:
-                from kiosk.catalog.search import SearchIndex
-                index = SearchIndex(self.catalog)
-                self._sessions.add_standing_wiper("typed search words", index.forget_queries,
-                                                  lambda: not index.remembers_queries())
-                self._index = index
-                if self._sessions.current is None and not self._closed:
-                    index.keep_out_of_collections()
-                    self._frozen = True
-        return self._index
-
-    def search(self, query: str, language: str) -> list:
-        index = self.index()
-        return [hit.service for hit in index.search(query, language, limit=30)] if index else []
-
-    def suggestions(self, query: str, language: str) -> list:
-        """"Did you mean": the services with the closest names, when little or nothing matches the query."""
-        index = self.index()
-        return index.suggestions(query, language) if index else []
-
-    def situations_spoken(self, query: str, language: str) -> list[tuple[str, str]]:
-        """(id, label) of the life situations a query speaks of ("mana mamma nomira" → death)."""
-        index = self.index()
-        names = {s.id: s.name.get(language) for s in self.catalog.life_situations} if index else {}
-        return [(ident, names[ident]) for ident in index.situations(query)] if index else []
-
-    def only_meaningless(self, query: str) -> bool:
-        """True when a query has words but none says what is needed ("ko man darīt?")."""
-        index = self.index()
-        return bool(index) and index.only_meaningless(query)
-
-    def service(self, service_id: str):
-        return self.catalog.by_id[service_id]
-
-    def browse_choices(self, by: str, language: str) -> list[tuple[str, str]]:
-        """(key, label) of every life situation or institution that has services, in `language`."""
-        catalog = self.catalog
-        if catalog is None:
-            return []
-        if by == "situation":
-            return [(s.id, s.name.get(language)) for s in catalog.life_situations if catalog.in_situation(s.id)]
-        return [(i.code, i.name.get(language)) for i in catalog.institutions if catalog.of_institution(i.code)]
-
-    def browse(self, by: str, key: str) -> list:
-        catalog = self.catalog
-        return catalog.in_situation(key) if by == "situation" else catalog.of_institution(key)
-
-    def queue_services(self, language: str, situation: str | None = None) -> list:
-        """Services a staff member helps with at the desk (of one life situation, or all), in the resident's
-        alphabet order."""
-        catalog = self.catalog
-        if catalog is None:
-            return []
-        services = catalog.in_situation(situation) if situation else catalog.services
-        services = [s for s in services if s.channels.in_person]
-        return sorted(services, key=lambda service: service.name.get(language).casefold())
-
-    def queue_topics(self, language: str, limit: int = 7) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        """The queue ticket's topics: (id, label) of the life situations shown as tiles, and of the rest.
-
-        The tiles are the `limit` situations with the most desk services (catalogue order between equals), always
-        with those of QUEUE_TOPICS_ALWAYS_SHOWN; the rest, for "Other topics", in the resident's alphabet order.
-        A single one left over is shown too: "Other topics" leading to one topic would be a step for nothing.
-        """
-        catalog = self.catalog
-        if catalog is None:
-            return [], []
-        counts = {situation.id: sum(1 for service in catalog.in_situation(situation.id)
-                                    if service.channels.in_person) for situation in catalog.life_situations}
-        ranked = sorted((s for s in catalog.life_situations if counts[s.id]), key=lambda s: -counts[s.id])
-        shown = ranked[:limit]
-        for ident in QUEUE_TOPICS_ALWAYS_SHOWN:
-            wanted = next((s for s in ranked if s.id == ident), None)
-            if wanted is not None and wanted not in shown:
-                shown = shown[:max(limit - 1, 0)] + [wanted]
-        rest = [s for s in ranked if s not in shown]
-        if len(rest) == 1:
-            shown, rest = shown + rest, []
-        rest.sort(key=lambda situation: situation.name.get(language).casefold())
-        return ([(s.id, s.name.get(language)) for s in shown], [(s.id, s.name.get(language)) for s in rest])
-
-    def institution_name(self, code: str, language: str) -> str:
-        for institution in (self.catalog.institutions if self.catalog is not None else ()):
-            if institution.code == code:
-                return institution.name.get(language)
-        return code

@@ -63,7 +63,7 @@ class FindServiceScreen(KioskScreen):
         self.on_mode()
         self.fill_browse_tiles()
         tr.fbind("_", self._retitle)
-        # The index is normally made a little after start (CatalogService); a resident quicker than that
+        # The index is normally made a little after start (kiosk.catalog.service); a resident quicker than that
         # should not wait for it at the first keystroke either.
         self.core.catalog.warm_up()
 

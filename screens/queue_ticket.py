@@ -11,7 +11,7 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.utils import escape_markup
 
-from kiosk.core import GENERAL_MATTER
+from kiosk.catalog.service import GENERAL_MATTER
 from kiosk.i18n import N_
 from kiosk.keepsakes import ticket_keepsake
 from screens.i18n import tr

@@ -13,9 +13,9 @@ EXIT_OK, EXIT_FAILED = 0, 1
 
 def cmd_policies(args: argparse.Namespace) -> int:
     from kiosk.browser.policies import POLICY_FILE, policies_for, policy_text
-    from kiosk.core import KioskCore
+    from kiosk.catalog import load_configured
     settings = load_settings(args.config)
-    text = policy_text(policies_for(settings, KioskCore(settings).catalog.require()))
+    text = policy_text(policies_for(settings, load_configured(settings).catalog))
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"The policies are in {args.out}; Chromium reads them as "

@@ -48,6 +48,7 @@ class Texts:
 class Institution:
     code: str
     name: Texts
+    site: str  # its own web site (https://), printed as a QR code on receipts about it
 
 
 @dataclass(frozen=True)
@@ -172,13 +173,16 @@ class _Reader:
         institutions = {}
         for number, raw in enumerate(self.items(data["institutions"], top, "institutions"), 1):
             where = f"institution #{number}"
-            self.mapping(raw, where, "-", ("code", "name"))
+            self.mapping(raw, where, "-", ("code", "name", "site"))
             code = self.text(raw["code"], where, "code")
             if not INSTITUTION_CODE.match(code):
                 self.fail(where, "code", f"'{code}' must be 2 to 10 capital letters A-Z")
             if code in institutions:
                 self.fail(f"institution {code}", "code", "appears twice")
-            institutions[code] = Institution(code, self.texts(raw["name"], f"institution {code}", "name"))
+            site = self.text(raw["site"], f"institution {code}", "site")
+            if not site.startswith("https://"):
+                self.fail(f"institution {code}", "site", f"'{site}' must be an https:// address")
+            institutions[code] = Institution(code, self.texts(raw["name"], f"institution {code}", "name"), site)
         situations = {}
         for number, raw in enumerate(self.items(data["life_situations"], top, "life_situations"), 1):
             where = f"life situation #{number}"

@@ -23,8 +23,8 @@ def _fail(error: PrintError) -> int:
 
 
 def _service(settings, service_id: str):
-    from kiosk.core import KioskCore
-    service = KioskCore(settings).catalog.require().by_id.get(service_id)
+    from kiosk.catalog import load_configured
+    service = load_configured(settings).catalog.by_id.get(service_id)
     if service is None:
         print(f"The catalogue has no service '{service_id}'; 'kiosk catalog search' finds ids.", file=sys.stderr)
     return service
@@ -90,19 +90,20 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 
 def cmd_ticket(args: argparse.Namespace) -> int:
-    from kiosk.printing.paperwork import ticket_bytes
+    from kiosk.printing.receipts import queue_ticket_slip
+    from kiosk.staffdesk.facade import Ticket
     from printers.receipt_printer import receipt_printer
     settings = load_settings(args.config)
     service = _service(settings, args.service)
     if service is None:
         return EXIT_FAILED
-    number, follow_url, ahead, wait = args.number, "", None, None
-    if number is None:
+    if args.number is None:
         from kiosk.staffdesk.commands import take_ticket_for_cli
         ticket = take_ticket_for_cli(settings, service.id, service.name.lv)
-        number, follow_url, ahead, wait = (ticket.number, ticket.follow_url or "", ticket.people_ahead,
-                                           ticket.expected_wait_min)
-    data = ticket_bytes(settings, args.lang, number, service.name.get(args.lang), follow_url, ahead, wait)
+    else:  # a number given by hand: nothing is known of the queue
+        ticket = Ticket(args.number, None, None, "", None, from_desk=False)
+    number = ticket.number
+    data = queue_ticket_slip(settings, args.lang, ticket, service)
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"Ticket {number}: {len(data)} bytes of ESC/POS written to {args.out}.")
