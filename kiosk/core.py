@@ -322,6 +322,12 @@ class KioskCore:
         """Print `copies` of a prepared document (one job); Printed counts every page of every copy."""
         self.printing.print(self.visit, prepared, copies)
 
+    def print_copies(self, pdf: Path, pages: int, copies: int) -> None:
+        """Copies of a PDF the kiosk made itself (a scan): nothing to convert or show first. Counted as what it
+        is, whatever document was looked at before."""
+        self.usage.print_chosen(pdf)
+        self.confirm_print(events.PrintPrepared(Path(pdf), pages, (), self.pages_left()), copies)
+
     def pages_left(self) -> int:
         return self.printing.pages_left(self.visit) if self.visit is not None else 0
 

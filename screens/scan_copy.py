@@ -580,11 +580,10 @@ class ScanCopyScreen(StatefulScreen):
             self.on_state()
             return
         # The scan is already a PDF of known pages: it goes to the printer as it is, as many copies as chosen.
-        prepared = events.PrintPrepared(event.path, event.pages, (), self.core.pages_left())
         self.message = ""
         self.state = "printing"
         self.on_state()
-        self.core.confirm_print(prepared, int(self.copies))
+        self.core.print_copies(event.path, event.pages, int(self.copies))
 
     def _print_event(self, event) -> None:
         if isinstance(event, events.PrintProgress):

@@ -95,3 +95,25 @@ def test_activity_from_any_thread_keeps_the_visit_alive(settings):
         assert core.idle.reading().state is IdleState.WARNING
     finally:
         core.stop()
+
+
+def test_a_scan_copied_after_a_form_left_unprinted_is_counted_as_pages_not_as_the_form(core, print_lab):
+    """The statistics count a form printed only when the form is: a copy of a scan printed after its preview was
+    left is pages, nothing more."""
+    heard = Listener(core)
+    core.start()
+    core.start_visit()
+    counted = []
+    core.usage._send = counted.append  # what would go to the desk
+    form = core.make_form("paper", core.catalog.service("vsaa-sickness-benefit"), "en")
+    core.prepare_print(form)
+    assert isinstance(heard.wait_for(events.PrintPrepared, events.PrintFailed), events.PrintPrepared)
+    # The resident goes to scanning instead, and prints two copies of a scanned page.
+    core.scanning.scan(ScanRequest(ScanMode.TEXT, Source.FLATBED, 75))
+    assert isinstance(heard.wait_for(events.ScanFinished, events.ScanFailed), events.ScanFinished)
+    core.scanning.make_pdf()
+    scan = heard.wait_for(events.PdfReady)
+    core.print_copies(scan.path, scan.pages, 2)
+    assert heard.wait_for(events.Printed, events.PrintFailed) == events.Printed(pages=2, pages_left=18)
+    kinds = [event["kind"] for event in counted]
+    assert "pages-printed" in kinds and "form-printed" not in kinds
