@@ -11,19 +11,15 @@ from screens.widgets import KioskScreen
 
 
 class AdminPinScreen(KioskScreen):
-    entered = StringProperty("")
     message = StringProperty("")
+    max_digits = MAX_DIGITS
 
     def press(self, key: str) -> None:
-        if key == "erase":
-            self.entered = self.entered[:-1]
-        elif key == "ok":
-            self.submit()
-        elif len(self.entered) < MAX_DIGITS:
-            self.entered += key
+        """A key of the pad, as its own keys give it (and a physical keyboard's digits)."""
+        self.ids.keypad.press(key)
 
-    def submit(self) -> None:
-        pin, self.entered = self.entered, ""
+    def check(self, pin: str) -> None:
+        """The pad's PIN, handed over once."""
         answer = self.core.check_admin_pin(pin)
         if answer.result is PinCheck.ACCEPTED:
             self.message = ""
@@ -36,7 +32,7 @@ class AdminPinScreen(KioskScreen):
                                        answer.wait_s).format(n=answer.wait_s)
 
     def reset(self) -> None:
-        self.entered = ""
+        self.ids.keypad.clear()
         self.message = ""
 
 

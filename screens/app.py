@@ -187,7 +187,8 @@ class KioskApp(App):
         two_rows = font_scale >= TEXT_SIZES[-1][1]
         scale = 1.45 if two_rows else min(font_scale, 1.1)
         self.bar_font_size = dp(19) * scale
-        self.bar_row_height = dp(40) * scale + dp(20)
+        # Two rows as low as a 60-px touch target allows: the screen below needs the height more.
+        self.bar_row_height = dp(64) if two_rows else dp(40) * scale + dp(20)
         if two_rows != (self.bar_rows == 2):
             ids = self.root.ids
             first, second = ids.first_row, ids.second_row

@@ -12,7 +12,7 @@ from kivy.lang import Builder
 from kivy.properties import NumericProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk import events
-from kiosk.eid.card import PIN_LENGTH, Problem
+from kiosk.eid.card import Problem
 from kiosk.eid.profiles import CardKind
 from kiosk.i18n import N_
 from screens.i18n import tr
@@ -88,7 +88,6 @@ class EidLoginScreen(StatefulScreen):
         self.photo = self.core.settings.eid.picture if self.core is not None else None
 
     def on_kv_post(self, base_widget):
-        self._pin = ""
         # What the card is asked for, when a task asked: (why, untranslated; go on; go on without the card or None).
         self._purpose: tuple[str, object, object] | None = None
         # Kept here (kv ids are weak): out of the layout but for the PIN, so that its disabled keys, still where
@@ -241,28 +240,17 @@ class EidLoginScreen(StatefulScreen):
         self.core.check_pin_tries()
 
     def press(self, key: str) -> None:
-        if key == "erase":
-            self._pin = self._pin[:-1]
-        elif key == "ok":
-            self.submit()
-            return
-        elif len(self._pin) < PIN_LENGTH[1]:
-            self._pin += key
-        self.pin_length = len(self._pin)
+        """A key of the PIN pad, as the pad's own keys give it (and a physical keyboard's digits)."""
+        self.ids.pin_pad.press(key)
 
-    def submit(self) -> None:
-        if not PIN_LENGTH[0] <= len(self._pin) <= PIN_LENGTH[1]:
-            self.message = tr._("PIN1 has 4 to 12 digits.")
-            return
-        pin = self._pin
-        self.clear_pin()  # the PIN goes to the card and is kept nowhere
+    def log_in(self, pin: str) -> None:
+        """The pad's PIN, handed over once: to the card, and kept nowhere."""
         self.message = ""
         self.state = "checking"
         self.core.login(pin)
 
     def clear_pin(self) -> None:
-        self._pin = ""
-        self.pin_length = 0
+        self.ids.pin_pad.clear()
 
     # ---- privacy -------------------------------------------------------------------------------
 
@@ -274,7 +262,7 @@ class EidLoginScreen(StatefulScreen):
         self.state = "waiting"
 
     def holds_resident_data(self) -> bool:
-        return bool(self._pin or self.name_line or self.code_line)
+        return bool(self.pin_length or self.name_line or self.code_line)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

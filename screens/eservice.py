@@ -62,7 +62,6 @@ WRONG_PIN = N_("Wrong PIN. Please try again. Careful: after three wrong tries th
 # A portal may ask for the card on its first page, before the resident wanted to log in: who asks, and a way on.
 PIN_ASKED_BY = N_("The page {site} asks for your eID card to log you in. Enter PIN1, or choose “Not now” to go on "
                   "without logging in.")
-PIN_DIGITS = (4, 12)
 
 
 class FileButton(ForgetsTouch, ButtonBehavior, BoxLayout):
@@ -92,7 +91,6 @@ class EServiceScreen(StatefulScreen):
 
     def on_kv_post(self, base_widget):
         self.url = ""
-        self._pin = ""
         # Kept here: kv ids are weak references, and a pad out of the layout has nothing else holding it.
         self._pads = {name: self.ids[name].__self__
                       for name in ("letters", "number_pad", "pin_row", "done_typing")}
@@ -240,15 +238,6 @@ class EServiceScreen(StatefulScreen):
             self.message = ""
             self.state = "saving"
             self.core.save_to_stick(self._download, self._saved, self._not_saved)
-        elif action == "pin_ok" and not PIN_DIGITS[0] <= len(self._pin) <= PIN_DIGITS[1]:
-            self.message = tr._("PIN1 has 4 to 12 digits.")
-            self.on_state()  # the same state, new words
-        elif action == "pin_ok":
-            pin = self._pin
-            self._clear_pin()  # the PIN goes to the card and is kept nowhere
-            self.keyboard_kind = ""
-            self.state = "open"
-            self.core.browser.enter_pin(pin)
         elif action == "pin_cancel":
             self._clear_pin()
             self.keyboard_kind = ""
@@ -277,29 +266,28 @@ class EServiceScreen(StatefulScreen):
 
     def type_text(self, text: str) -> None:
         if self.state == "pin":
-            if text.isdigit() and len(self._pin) < PIN_DIGITS[1]:
-                self._pin += text
-                self.pin_length = len(self._pin)
+            for character in text:  # a physical keyboard's digits go to the PIN pad, and nothing else does
+                if character.isdigit():
+                    self.ids.pin_pad.press(character)
             return
         self.core.browser.type_text(text)
 
-    def pin_key(self, key: str) -> None:
-        """A key of the PIN pad: a digit, erase, or OK."""
-        if key == "ok":
-            self.act("pin_ok")
-        elif key == "erase":
-            self.special_key("backspace")
-        else:
-            self.type_text(key)
+    def enter_pin(self, pin: str) -> None:
+        """The pad's PIN, handed over once: to the card through the browser, and kept nowhere."""
+        self.keyboard_kind = ""
+        self.state = "open"
+        self.core.browser.enter_pin(pin)
+
+    def pin_too_short(self) -> None:
+        self.message = tr._("PIN1 has 4 to 12 digits.")
+        self.on_state()  # the same state, new words
 
     def _clear_pin(self) -> None:
-        self._pin = ""
-        self.pin_length = 0
+        self.ids.pin_pad.clear()
 
     def special_key(self, name: str) -> None:
         if self.state == "pin":
-            self._pin = self._pin[:-1] if name == "backspace" else ""
-            self.pin_length = len(self._pin)
+            self.ids.pin_pad.press("erase") if name == "backspace" else self.ids.pin_pad.clear()
         elif name == "backspace":
             self.core.browser.press("Backspace")
         elif name == "clear":
@@ -320,7 +308,7 @@ class EServiceScreen(StatefulScreen):
         self.state = "opening"
 
     def holds_resident_data(self) -> bool:
-        return bool(self.files or self._download or self.ids.files.children or self._pin)
+        return bool(self.files or self._download or self.ids.files.children or self.pin_length)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

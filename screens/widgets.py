@@ -18,6 +18,7 @@ from kivy.uix.label import Label
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 
+from kiosk.eid.card import PIN_LENGTH
 from kiosk.i18n import LANGUAGES
 
 
@@ -266,22 +267,56 @@ def pad_key_label(key: str) -> str:
 
 
 class PinPad(GridLayout):
-    """The kiosk's one PIN pad (the card's login and the e-service's): three columns like a telephone's, erase at
-    the bottom left, OK at the bottom right, nothing else on it. `on_key` gets "0"-"9", "erase" or "ok"."""
-    __events__ = ("on_key",)
+    """The kiosk's one PIN pad (the card's login, the e-service's, the administrator's): three columns like a
+    telephone's, erase at the bottom left, OK at the bottom right, nothing else on it.
+
+    It holds what is typed, and nothing else does: screens see only `length` (for the dots), and the PIN once, in
+    `on_pin(pin)`, when OK is pressed with `min_digits` to `max_digits` digits (then it is forgotten here);
+    `on_too_short` when OK comes too early. `press` takes "0"-"9", "erase" or "ok", as the keys and a physical
+    keyboard give them.
+    """
+    __events__ = ("on_pin", "on_too_short")
     KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0", "ok")
+    length = NumericProperty(0)
+    min_digits = NumericProperty(PIN_LENGTH[0])
+    max_digits = NumericProperty(PIN_LENGTH[1])
 
     def __init__(self, **kwargs):
         kwargs.setdefault("cols", 3)
         super().__init__(**kwargs)
+        self._digits = ""
         for key in self.KEYS:
             # Keys keep their height at larger text (the digits grow inside), so the pad fits above the bottom bar.
             button = KioskButton(text=pad_key_label(key), font_size="32sp",
                                  role="secondary" if key.isdigit() else "primary", size_hint_y=1)
-            button.bind(on_release=lambda _button, key=key: self.dispatch("on_key", key))
+            button.bind(on_release=lambda _button, key=key: self.press(key))
             self.add_widget(button)
 
-    def on_key(self, key: str) -> None:
+    def press(self, key: str) -> None:
+        if key == "ok":
+            self.submit()
+        elif key == "erase":
+            self._digits = self._digits[:-1]
+        elif key.isdigit() and len(key) == 1 and len(self._digits) < self.max_digits:
+            self._digits += key
+        self.length = len(self._digits)
+
+    def submit(self) -> None:
+        if len(self._digits) < self.min_digits:
+            self.dispatch("on_too_short")
+            return
+        pin = self._digits
+        self.clear()  # handed over once, kept nowhere
+        self.dispatch("on_pin", pin)
+
+    def clear(self) -> None:
+        self._digits = ""
+        self.length = 0
+
+    def on_pin(self, pin: str) -> None:
+        pass
+
+    def on_too_short(self) -> None:
         pass
 
 

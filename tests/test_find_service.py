@@ -9,7 +9,8 @@ from kiosk.qr import qr_png
 
 def open_search(kiosk, language_name="English", keyboard=True):
     """The search screen; with `keyboard`, the field touched so that the on-screen keyboard opens."""
-    kiosk.tap(kiosk.find_text(language_name))
+    if kiosk.app.current_screen == "greeting":  # a visit already begun has no language buttons to tap
+        kiosk.tap(kiosk.find_text(language_name))
     kiosk.app.show("find_service")
     kiosk.frames(2)
     screen = kiosk.app.screen("find_service")

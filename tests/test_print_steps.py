@@ -126,7 +126,7 @@ def test_a_stick_already_in_goes_straight_to_its_list_and_one_without_documents_
     printing = kiosk.app.screen("print")
     kiosk.tap(kiosk.find_text("On a USB stick"))
     assert printing.state == "choose"
-    assert "There is no document on your USB stick that can be printed here." in printing.body
+    assert "There is no document on your USB stick that can be printed here:" in printing.body
     assert "notes.txt" not in kiosk.visible_texts()
     back(kiosk)  # never a dead end: the question again, with paper as another way
     assert printing.state == "where"
