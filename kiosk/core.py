@@ -185,6 +185,12 @@ class KioskCore:
     # ---- reading aloud --------------------------------------------------------------------------
 
     @property
+    def reading_aloud(self) -> bool:
+        """Reading aloud is on for this resident (False before the speech service is first needed: it is not made
+        just to ask)."""
+        return self._speech is not None and self._speech.enabled
+
+    @property
     def speech(self):
         """The read-aloud service (kiosk/speech), made when first asked for; off again at every visit's end."""
         if self._speech is None:

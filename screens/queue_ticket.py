@@ -183,8 +183,7 @@ class QueueTicketScreen(StatefulScreen):
         grid.add_widget(tile)
 
     def _topic_name(self, ident: str) -> str:
-        situations = self.core.catalog.catalog.life_situations if self.core.catalog.catalog is not None else ()
-        return next((s.name.get(self.app.language) for s in situations if s.id == ident), "")
+        return self.core.catalog.situation_name(ident, self.app.language)
 
     # ---- what the resident does -------------------------------------------------------------------
 

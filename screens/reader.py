@@ -25,9 +25,7 @@ class ScreenReader:
 
     @property
     def on(self) -> bool:
-        # The service is made only when a resident first turns reading on: the kiosk pays nothing before.
-        speech = self.app.core._speech
-        return speech is not None and speech.enabled
+        return self.app.core.reading_aloud  # without making the speech service: the kiosk pays nothing before
 
     def toggle(self) -> bool:
         """The top bar's speaker button: on (and the screen is read), or off with the sound stopped."""

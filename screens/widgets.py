@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kivy.app import App
 from kivy.clock import Clock
@@ -20,6 +21,9 @@ from kivy.uix.scrollview import ScrollView
 
 from kiosk.eid.card import PIN_LENGTH
 from kiosk.i18n import LANGUAGES
+
+if TYPE_CHECKING:  # screens never import the core itself: it is handed to them
+    from kiosk.core import KioskCore
 
 
 class ForgetsText:
@@ -365,7 +369,8 @@ class KioskScreen(Screen):
     The app's bottom bar, outside the scrolling content, holds this screen's Back (when `back_shown`) and its one
     main action (when `main_label` is set): the buttons that matter never scroll away.
     """
-    core = ObjectProperty(None, allownone=True)  # kiosk.core.KioskCore, handed in when the app builds the screen
+    # Handed in when the app builds the screen; typed, so that a reader (and a tool) can follow self.core.<call>.
+    core: KioskCore = ObjectProperty(None, allownone=True)
     back_shown = BooleanProperty(True)
     main_label = StringProperty("")  # translated; empty for no main action
 

@@ -145,6 +145,11 @@ class CatalogService:
         rest.sort(key=lambda situation: situation.name.get(language).casefold())
         return ([(s.id, s.name.get(language)) for s in shown], [(s.id, s.name.get(language)) for s in rest])
 
+    def situation_name(self, ident: str, language: str) -> str:
+        """A life situation's name in `language`, or "" for one the catalogue does not have."""
+        situations = self.catalog.life_situations if self.catalog is not None else ()
+        return next((s.name.get(language) for s in situations if s.id == ident), "")
+
     def institution(self, code: str):
         """The catalogue's institution of that code, or None."""
         return next((i for i in (self.catalog.institutions if self.catalog is not None else ()) if i.code == code),
