@@ -21,7 +21,7 @@ from kiosk.admin_pin import PinAnswer, PinGuard
 from kiosk.browser.policies import pages_may_open
 from kiosk.catalog.service import GENERAL_MATTER, CatalogService
 from kiosk.config import Settings
-from kiosk.health import HEALTH_WHEN_FINE, alert_of_fault, health_of_fault, printer_health
+from kiosk.health import HealthReporter
 from kiosk.idle import IdlePolicy, Timings
 from kiosk.session import SessionManager, WipeReport
 from kiosk.usage import UsageRecorder
@@ -82,8 +82,8 @@ class KioskCore:
         self._listeners: list[Listener] = []
         self._own_thread: EventThread | None = None
         self.post: Callable[[Callable[[], None]], None] = self._post_on_own_thread
-        self._printer_answers = True
         self._stopping = threading.Event()
+        self.health = HealthReporter(self._tell, self.request, self)
 
     # ---- events ---------------------------------------------------------------------------------
 
@@ -144,7 +144,8 @@ class KioskCore:
             from kiosk.staffdesk import StaffDesk
             self.desk = StaffDesk(self.settings)
             self.desk.start(heartbeats=True)
-            threading.Thread(target=self._watch_printer, name="printer-health", daemon=True).start()
+            threading.Thread(target=self.health.watch_printer, name="printer-health", daemon=True,
+                             args=(self._stopping, self.settings.staffdesk.heartbeat_s)).start()
         if self.printing is None:
             from kiosk.printing.service import PrintService
             from kiosk.scanning.service import ScanService
@@ -250,9 +251,9 @@ class KioskCore:
         from kiosk.eid.service import LoginDone
         visit = self.visit
         if isinstance(event, events.ReaderMissing):
-            self.device_alert("reader", "missing")
+            self.health.alert("reader", "missing")
         elif isinstance(event, events.ReaderFound):
-            self.device_fine("reader")
+            self.health.fine("reader")
         elif isinstance(event, events.CardProblem):
             self.note_problem(event.problem.value)
         if self.suspended:
@@ -302,10 +303,10 @@ class KioskCore:
 
     def _on_printing(self, event) -> None:
         if isinstance(event, events.PrinterAlert):
-            self.device_alert("printer", event.kind)
+            self.health.alert("printer", event.kind)
             return
         if isinstance(event, events.Printed):
-            self.device_fine("printer")
+            self.health.fine("printer")
             self.usage.printed(event.pages)
         elif isinstance(event, events.PrintFailed):
             self.note_problem(event.problem.value)
@@ -359,9 +360,9 @@ class KioskCore:
         if isinstance(event, events.ScanFailed):
             self.note_problem(event.problem.name.lower())
             if event.problem is Problem.NO_SCANNER:
-                self.device_alert("scanner", "no_scanner")
+                self.health.alert("scanner", "no_scanner")
         elif isinstance(event, events.ScanFinished):
-            self.device_fine("scanner")
+            self.health.fine("scanner")
         if isinstance(event, (events.ScanFinished, events.ScanFailed)):
             self.usage.scanned(event.added)
         if self.visit is not None:
@@ -539,7 +540,7 @@ class KioskCore:
                 printer.send(queue_ticket_slip(self.settings, language, ticket, service))
             except Exception as error:  # the number is on the screen: a printer fault must not hide it
                 log.warning("the ticket was not printed: %s", type(error).__name__)
-                self.post(lambda: self.device_alert("receipt-printer", "not-printing"))
+                self.post(lambda: self.health.alert("receipt-printer", "not-printing"))
                 return ticket, False
             return ticket, True
 
@@ -605,44 +606,6 @@ class KioskCore:
         return catalog.by_id.get(service_id) if catalog is not None else None
 
     # ---- health ---------------------------------------------------------------------------------
-
-    def device_alert(self, device: str, kind: str) -> None:
-        """A device fault staff should hear of before a resident tells them: an alert now, health in heartbeats."""
-        log.warning("%s: %s", device, kind)
-        self._tell(events.DeviceHealth(device, kind))
-        if self.desk is None:
-            return
-        health = health_of_fault(device, kind)
-        if health is not None:
-            self.desk.update_health(**health)
-        else:
-            self.desk.alert(alert_of_fault(device, kind))
-
-    def device_fine(self, device: str) -> None:
-        """A device just worked: the next heartbeat says so."""
-        if self.desk is not None:
-            self.desk.update_health(**HEALTH_WHEN_FINE[device])
-
-    def _watch_printer(self) -> None:
-        # Staff should know the printer is out of paper before a resident tells them: ask CUPS every heartbeat.
-        while not self._stopping.wait(self.settings.staffdesk.heartbeat_s):
-            self.check_printer()
-
-    def check_printer(self) -> None:
-        """The A4 printer's state into the desk's health picture; CUPS not answering is an alert, once."""
-        if self.printing is not None and self.desk is not None:
-            self.request(self.printing.printer.status, self._printer_state, self._printer_silent)
-
-    def _printer_state(self, status) -> None:
-        self._printer_answers = True
-        problem = status.problem
-        self.desk.update_health(**printer_health(problem.value if problem else None, status.warnings))
-
-    def _printer_silent(self, error) -> None:
-        if self._printer_answers:  # once, not every heartbeat
-            self._printer_answers = False
-            problem = getattr(error, "problem", None)
-            self.device_alert("printer", problem.value if problem else "unreachable")
 
     def health_checks(self, done) -> None:
         """`kiosk doctor`'s checks, off the posting thread: they probe CUPS, PC/SC, SANE and the network."""

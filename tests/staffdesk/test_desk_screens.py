@@ -148,12 +148,12 @@ def test_the_printer_is_watched_for_staff_and_cups_going_silent_is_alerted_once(
     settings = dataclasses.replace(desk_settings(desk, centre.tokens[0]), printing=print_settings.printing)
     kiosk = kiosk_at(make_driver, settings)
     staff = staff_of(centre)
-    kiosk.core.check_printer()  # what the app does every heartbeat_s
+    kiosk.core.health.check_printer()  # what the kiosk does every heartbeat_s
     assert kiosk.wait_until(lambda: kiosk.core.desk.heartbeat() and staff.state()["kiosks"][0]["printer_paper"] == "ok",
                             timeout_s=10)
     print_lab.stop_cupsd()
-    kiosk.core.check_printer()
-    kiosk.core.check_printer()
+    kiosk.core.health.check_printer()
+    kiosk.core.health.check_printer()
     assert kiosk.wait_until(lambda: staff.state()["alerts"], timeout_s=10)  # frames carry the answers back
     kiosk.wait(1)
     assert [alert["kind"] for alert in staff.state()["alerts"]] == ["printer-print-service-down"]
