@@ -401,29 +401,11 @@ class KioskCore:
 
     def _browser_service(self):
         if self.browser is None:
-            from kiosk.browser.hosts import AllowedHosts
             from kiosk.browser.service import BrowserService
-            browser = self.settings.browser
-            allowed = AllowedHosts.for_kiosk(self.catalog.catalog, browser.allowed_hosts)
-            env = {**os.environ, "HOME": str(browser.home)} if browser.home else None
-            self._register_eid_module()
-            self.browser = BrowserService(browser.chromium, allowed, self._from_service(self._on_browser),
-                                          self.activity, env=env, sandbox=self.browser_sandbox())
+            self.browser = BrowserService.for_kiosk(self.settings, self.catalog.catalog,
+                                                    self._from_service(self._on_browser), self.activity,
+                                                    sandbox=self.browser_sandbox())
         return self.browser
-
-    def _register_eid_module(self) -> None:
-        """The card's PKCS#11 module in the browser user's NSS database, so that the card logs in (once per user)."""
-        from kiosk.browser.nss import NssError, module_state, nss_db, register_module
-        browser = self.settings.browser
-        if browser.pkcs11_module is None:
-            return
-        db = nss_db(browser.home)
-        try:
-            if not module_state(db)[0]:
-                register_module(browser.pkcs11_module, db)
-            log.info("eID in the browser: %s", module_state(db)[1])
-        except NssError as error:
-            log.error("the eID module could not be registered for the browser: %s", error)
 
     def close_eservice(self, reason: str) -> None:
         """Close the browser and wait until it, its processes and its profile are gone."""

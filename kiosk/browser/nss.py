@@ -6,9 +6,11 @@ once per kiosk user, and each visit's fresh profile still finds the card.
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from pathlib import Path
 
+log = logging.getLogger(__name__)
 MODULE_NAME = "kac-eid"
 
 
@@ -53,3 +55,16 @@ def _run(*command: str) -> str:
     if result.returncode != 0:
         raise NssError(f"{command[0]}: {(result.stderr or result.stdout).strip().splitlines()[-1][:200]}")
     return result.stdout
+
+
+def register_eid_module(browser) -> None:
+    """The card's PKCS#11 module in the browser user's NSS database, so that the card logs in (once per user)."""
+    if browser.pkcs11_module is None:
+        return
+    db = nss_db(browser.home)
+    try:
+        if not module_state(db)[0]:
+            register_module(browser.pkcs11_module, db)
+        log.info("eID in the browser: %s", module_state(db)[1])
+    except NssError as error:
+        log.error("the eID module could not be registered for the browser: %s", error)

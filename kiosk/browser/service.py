@@ -112,6 +112,18 @@ class BrowserService:
         self._zoom = 1.0
         self._guard: subprocess.Popen | None = None
 
+    @classmethod
+    def for_kiosk(cls, settings, catalog, on_event: Callable[[object], None], on_activity: Callable[[str], None],
+                  sandbox: Sandbox | None = None) -> "BrowserService":
+        """The resident's browser as kiosk.ini and the catalogue set it up: the hosts the catalogue's services
+        open, the browser user's home, and the card's PKCS#11 module registered there (once per user)."""
+        browser = settings.browser
+        allowed = AllowedHosts.for_kiosk(catalog, browser.allowed_hosts)
+        env = {**os.environ, "HOME": str(browser.home)} if browser.home else None
+        from kiosk.browser.nss import register_eid_module
+        register_eid_module(browser)
+        return cls(browser.chromium, allowed, on_event, on_activity, env=env, sandbox=sandbox)
+
     # ---- what the kiosk asks (any thread) -----------------------------------------------------------
 
     @property
