@@ -338,6 +338,10 @@ class KioskCore:
     def pages_left(self) -> int:
         return self.printing.pages_left(self.visit) if self.visit is not None else 0
 
+    def copies_possible(self, pages: int) -> int:
+        """How many copies of a document of `pages` pages this visit may still print."""
+        return self.printing.copies_possible(self.visit, pages) if self.visit is not None else 0
+
     def make_form(self, kind: str, service, language: str) -> Path:
         """The authorisation (named for the resident logged in with eID) or the paper form, in the visit's folder."""
         from kiosk.printing.paperwork import authorisation_pdf, paper_form_pdf

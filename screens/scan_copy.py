@@ -82,7 +82,6 @@ SCANNING = {"flatbed": N_("Please do not lift the lid."),
             "feeder": N_("The pages go through the feeder one by one. Please wait.")}
 GOALS = (("print", N_("Print a copy")), ("usb", N_("Save to my USB stick")),
          ("keep", N_("Keep for staff or e-service")))
-MAX_COPIES = 10
 STAFF_FIRST = SCAN_NEEDS_STAFF | PRINT_NEEDS_STAFF  # problems whose main button is "Call staff"
 
 
@@ -412,10 +411,7 @@ class ScanCopyScreen(StatefulScreen):
             details.add_widget(choice)
 
     def max_copies(self) -> int:
-        """As many copies as the free pages left allow, at most MAX_COPIES."""
-        if not self.page_count:
-            return 0
-        return min(MAX_COPIES, self.core.pages_left() // self.page_count)
+        return self.core.copies_possible(self.page_count)
 
     def _animate(self, on: bool) -> None:
         drawing = self.progress_panel.ids.drawing

@@ -16,6 +16,10 @@ from printers.problems import PrintError, PrintProblem
 
 log = logging.getLogger(__name__)
 
+# The most copies one job may ask for: a resident who wants more is better served by staff.
+MAX_COPIES = 10
+
+
 class PrintService:
     """Does the slow work on one worker thread; every outcome arrives through `on_event` from that thread.
 
@@ -41,6 +45,10 @@ class PrintService:
 
     def pages_left(self, visit: Visit) -> int:
         return max(0, self.quota - visit.prints.pages_printed)
+
+    def copies_possible(self, visit: Visit, pages: int) -> int:
+        """How many copies of `pages` pages the free pages left allow, at most MAX_COPIES in one job."""
+        return min(MAX_COPIES, self.pages_left(visit) // pages) if pages > 0 else 0
 
     def prepare(self, visit: Visit, source: Path) -> None:
         self._tasks.put(lambda: self._prepare(visit, source))
