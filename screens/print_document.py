@@ -14,9 +14,10 @@ from kivy.utils import escape_markup
 
 from kiosk.events import PrintFailed, PrintPrepared, PrintProgress, Printed, SticksChanged
 from kiosk.i18n import N_
-from kiosk.printing.messages import NEEDS_STAFF, PRINTER_PLACES, RESIDENT_MESSAGES
+from kiosk.printing.messages import NEEDS_STAFF, PRINTER_PLACES
 from printers.problems import PrintProblem
 from screens.i18n import tr
+from screens.print_words import free_pages_line, printed_line, problem_line, progress_line
 from screens.stateful import FINISHED, StatefulScreen
 from screens.theme import icon
 from screens.widgets import ForgetsTouch, KioskButton, Tile
@@ -189,9 +190,7 @@ class PrintScreen(StatefulScreen):
             listing.add_widget(button)
 
     def free_pages_line(self) -> str:
-        left = self.core.pages_left()
-        return tr.ngettext("You can print {count} more page free on this visit.",
-                           "You can print {count} more pages free on this visit.", left).replace("{count}", str(left))
+        return free_pages_line(self.core.pages_left())
 
     # ---- where the document is --------------------------------------------------------------------------
 
@@ -281,19 +280,15 @@ class PrintScreen(StatefulScreen):
                 return  # an earlier document's answer: the resident has chosen another since, or gone back
             self._prepared_or_failed(event)
         elif isinstance(event, PrintProgress) and self.state == "printing":
-            # The printer waits on something staff can fix: say what, while the job still may finish.
-            self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
+            self.message = progress_line(event.problem)
             self.on_state()
         elif isinstance(event, Printed) and self.state == "printing":
-            printed = tr.ngettext("{count} page printed. You can print {left} more pages free on this visit.",
-                                  "{count} pages printed. You can print {left} more pages free on this visit.",
-                                  event.pages).replace("{count}", str(event.pages)).replace(
-                                      "{left}", str(event.pages_left))
-            self.message = tr._(TEXTS["done"][1]) + "\n" + printed  # "Take your pages from the printer." first
+            # "Take your pages from the printer." first.
+            self.message = tr._(TEXTS["done"][1]) + "\n" + printed_line(event.pages, event.pages_left)
             self._clear_preview()
             self._go("done")
         elif isinstance(event, PrintFailed) and self.state == "printing":
-            self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self.message = problem_line(event.problem)
             self._problem = event.problem
             self._go("problem")
 
@@ -304,7 +299,7 @@ class PrintScreen(StatefulScreen):
             self.message = self._summary(event)
             self._go("confirm")
         else:
-            self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self.message = problem_line(event.problem)
             self._problem = event.problem
             self._prepared = None
             self._go("problem")
@@ -330,7 +325,7 @@ class PrintScreen(StatefulScreen):
         pages = tr.ngettext("This document has {count} page.", "This document has {count} pages.",
                             prepared.pages).replace("{count}", str(prepared.pages))
         if prepared.pages > self.core.pages_left():
-            return pages + " " + tr._(RESIDENT_MESSAGES[PrintProblem.QUOTA])
+            return pages + " " + problem_line(PrintProblem.QUOTA)
         return pages + " " + self.free_pages_line()
 
     def _show_preview(self, prepared: PrintPrepared) -> None:

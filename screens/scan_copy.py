@@ -22,11 +22,12 @@ from kivy.uix.widget import Widget
 
 from kiosk import events
 from kiosk.i18n import N_
-from kiosk.printing.messages import NEEDS_STAFF as PRINT_NEEDS_STAFF, PRINTER_PLACES, RESIDENT_MESSAGES
+from kiosk.printing.messages import NEEDS_STAFF as PRINT_NEEDS_STAFF, PRINTER_PLACES
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from kiosk.scanning.problems import NEEDS_STAFF as SCAN_NEEDS_STAFF, Problem
 from printers.problems import PrintProblem
 from screens.i18n import tr
+from screens.print_words import free_pages_line, printed_line, problem_line, progress_line
 from screens.stateful import StatefulScreen
 from screens.theme import theme
 from screens.widgets import ForgetsTouch, KioskButton
@@ -390,11 +391,10 @@ class ScanCopyScreen(StatefulScreen):
             total = pages * int(self.copies)
             text = (tr.ngettext("That is {count} page in all.", "That is {count} pages in all.", total)
                     .replace("{count}", str(total)) + " "
-                    + tr.ngettext("You can print {count} more page free on this visit.",
-                                  "You can print {count} more pages free on this visit.", left).replace("{count}", str(left)))
+                    + free_pages_line(left))
         elif self.goal == "print":
             text = tr.ngettext("Your scan has {count} page.", "Your scan has {count} pages.", pages).replace(
-                "{count}", str(pages)) + " " + tr._(RESIDENT_MESSAGES[PrintProblem.QUOTA])
+                "{count}", str(pages)) + " " + problem_line(PrintProblem.QUOTA)
         elif self.goal == "usb":
             text = tr._(N_("Your scan will be saved on the stick as a PDF file.")) if self.sticks else tr._(
                 Problem.NO_USB.value)
@@ -583,16 +583,12 @@ class ScanCopyScreen(StatefulScreen):
 
     def _print_event(self, event) -> None:
         if isinstance(event, events.PrintProgress):
-            # The printer waits on something staff can fix: say what, while the job still may finish.
-            self.message = tr._(RESIDENT_MESSAGES[event.problem]) if event.problem else ""
+            self.message = progress_line(event.problem)
         elif isinstance(event, events.Printed):
-            self.message = tr.ngettext("{count} page printed. You can print {left} more pages free on this visit.",
-                                       "{count} pages printed. You can print {left} more pages free on this visit.",
-                                       event.pages).replace("{count}", str(event.pages)).replace(
-                                           "{left}", str(event.pages_left))
+            self.message = printed_line(event.pages, event.pages_left)
             self.state = "printed"
         else:
-            self.message = tr._(RESIDENT_MESSAGES[event.problem])
+            self.message = problem_line(event.problem)
             self._problem = event.problem
             self.state = "print_problem"
         self.on_state()
