@@ -182,7 +182,7 @@ def test_a_scanner_jam_keeps_the_pages_and_says_what_to_do(make_driver, settings
 
 
 def test_step_one_explains_only_the_chosen_way_and_has_one_solid_button(make_driver, settings):
-    from screens.scan_copy import ScannerPicture
+    from screens.scanner_picture import ScannerPicture
     from screens.widgets import ChoiceButton
     kiosk = start(make_driver, settings)
     screen = kiosk.app.screen("scan_copy")
@@ -318,7 +318,7 @@ def test_save_to_usb_waits_for_the_stick_and_goes_on_by_itself(make_driver, sett
 def test_the_configured_picture_of_this_kiosks_scanner_is_shown_for_the_glass(make_driver, settings, tmp_path):
     from kivy.uix.image import Image
     from PIL import Image as Picture
-    from screens.scan_copy import ScannerPicture
+    from screens.scanner_picture import ScannerPicture
     photo = tmp_path / "our-scanner.png"
     Picture.new("RGB", (400, 300), "#336699").save(photo)
     settings = dataclasses.replace(settings, scanning=dataclasses.replace(settings.scanning, picture=photo))
