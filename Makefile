@@ -50,7 +50,7 @@ bench: deps venv
 	$(BIN)/python bench/printing.py
 	$(BIN)/python bench/scan.py
 	$(BIN)/python bench/staffdesk.py
-	$(BIN)/python bench/statistics.py
+	$(BIN)/python bench/desk_statistics.py
 	$(BIN)/python bench/speech.py
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.

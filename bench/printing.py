@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# bench/statistics.py would hide the standard library's module of that name: the repository comes first instead.
+# The project's packages come from the repository's root, wherever the bench is started from.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import shutil

@@ -16,7 +16,7 @@ Prints, per backend (name=value lines):
   ingest_p99_ms              a request's latency at that load
   year_total                 the year's matters the report counted (a check that it read the data)
 Then load_1min: the machine's load average after the run (above ~2 on 2 cores, something else competed).
-Run: .venv/bin/python bench/statistics.py [--events 2000000] [--backends postgresql,sqlite] [--ingest-seconds 10]
+Run: .venv/bin/python bench/desk_statistics.py [--events 2000000] [--backends postgresql,sqlite] [--ingest-seconds 10]
 """
 
 from __future__ import annotations
