@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# The repository instead of bench/, whose statistics.py would hide the standard library's module.
+# The project's packages come from the repository's root, wherever the bench is started from.
 sys.path[0] = str(ROOT)
 
 from babel.messages.pofile import read_po  # noqa: E402
