@@ -1,8 +1,11 @@
 """A kiosk process for the kill -9 test: puts COUNT help calls in its outbox, then delivers until it is empty."""
 
+import logging
 import sys
 
 from kiosk.config import load_settings
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")  # to stderr
 from kiosk.staffdesk import StaffDesk
 
 ini, count = sys.argv[1], int(sys.argv[2])

@@ -31,9 +31,11 @@ def arrived(url: str) -> dict[str, int]:
     return dict(rows)
 
 
-def kiosk_process(ini: Path, count: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(CLIENT), str(ini), str(count)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def kiosk_process(ini: Path, count: int, log: Path) -> subprocess.Popen:
+    """The burst client; what its outbox logs (a refusal, a retry) goes to `log`, for a failure to show."""
+    with open(log, "w", encoding="utf-8") as stderr:
+        return subprocess.Popen([sys.executable, str(CLIENT), str(ini), str(count)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=stderr, text=True)
 
 
 def test_every_call_arrives_exactly_once_after_kill_9_of_desk_and_kiosk(tmp_path, pg_cluster):
@@ -46,7 +48,7 @@ def test_every_call_arrives_exactly_once_after_kill_9_of_desk_and_kiosk(tmp_path
         ini.write_text(text.replace("url =\ntoken =", f"url = {server.url}\ntoken = {centre.tokens[0]}"),
                        encoding="utf-8")
 
-        kiosk = kiosk_process(ini, BURST)
+        kiosk = kiosk_process(ini, BURST, tmp_path / "burst.log")
         assert kiosk.stdout.readline().strip() == "queued"
         deadline = time.monotonic() + 30
         while sum(arrived(server.db_url).values()) < BURST // 3 and time.monotonic() < deadline:
@@ -61,11 +63,13 @@ def test_every_call_arrives_exactly_once_after_kill_9_of_desk_and_kiosk(tmp_path
         kiosk.wait(timeout=10)
 
         server.start()
-        drained = kiosk_process(ini, 0)  # the kiosk restarted: it only delivers what the outbox kept
+        drained = kiosk_process(ini, 0, tmp_path / "drain.log")  # restarted: it delivers what the outbox kept
         assert drained.stdout.readline().strip() == "queued"
         assert drained.stdout.readline().strip() == "delivered"
         assert drained.wait(timeout=30) == 0
         counts = arrived(server.db_url)
-        assert counts == {str(number): 1 for number in range(BURST)}
+        logs = "\n".join(f"{name}:\n{(tmp_path / name).read_text(encoding='utf-8')[-3000:]}"
+                         for name in ("burst.log", "drain.log"))
+        assert counts == {str(number): 1 for number in range(BURST)}, logs
     finally:
         server.stop()
