@@ -180,8 +180,8 @@ class EidSection:
     reader_place: str = setting(PLACE, "right")
     # A photo of this kiosk's card reader with the card going in, chip first (PNG or JPEG): shown where the card is
     # asked for. None: a drawn card and reader.
-    picture: Path | None = setting(Rule(_picture, "a PNG or JPEG file, or nothing for the drawn card and reader"),
-                                   None)
+    reader_picture: Path | None = setting(Rule(_picture, "a PNG or JPEG file, or nothing for the drawn card and "
+                                                         "reader"), None)
 
 
 @dataclass(frozen=True)

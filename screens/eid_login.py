@@ -82,10 +82,10 @@ class EidLoginScreen(StatefulScreen):
     warning = StringProperty("")
     pin_length = NumericProperty(0)
     tries_left = NumericProperty(-1)
-    photo = ObjectProperty(None, allownone=True)  # [eid] picture: this kiosk's own reader, or None
+    photo = ObjectProperty(None, allownone=True)  # [eid] reader_picture: this kiosk's own reader
 
     def on_core(self, *args) -> None:
-        self.photo = self.core.settings.eid.picture if self.core is not None else None
+        self.photo = self.core.settings.eid.reader_picture if self.core is not None else None
 
     def on_kv_post(self, base_widget):
         # What the card is asked for, when a task asked: (why, untranslated; go on; go on without the card or None).

@@ -93,19 +93,16 @@ def test_a_yes_no_setting_takes_only_yes_or_no(tmp_path):
     assert "'fullscreen' has the value 'perhaps'" in message and "expected yes or no" in message
 
 
-SCANNER_PICTURE = "Empty: a drawn scanner.\npicture ="  # [scanning]'s, not [eid]'s
-
-
 def test_the_scanner_picture_is_a_png_or_jpeg_that_exists_read_from_the_files_folder(tmp_path):
     assert load_settings(ROOT / "kiosk.ini").scanning.picture is None  # the drawn scanner
     (tmp_path / "our-scanner.jpg").write_bytes(b"\xff\xd8\xff")
-    settings = load_settings(write_ini(tmp_path, {SCANNER_PICTURE: SCANNER_PICTURE + " our-scanner.jpg"}))
+    settings = load_settings(write_ini(tmp_path, {"picture =": "picture = our-scanner.jpg"}))
     assert settings.scanning.picture == tmp_path / "our-scanner.jpg"
-    message = error_of(write_ini(tmp_path, {SCANNER_PICTURE: SCANNER_PICTURE + " our-scanner.gif"}))
+    message = error_of(write_ini(tmp_path, {"picture =": "picture = our-scanner.gif"}))
     assert message == (f"{tmp_path / 'kiosk.ini'}: section [scanning], key 'picture' has the value "
                        "'our-scanner.gif', which is not accepted; expected a PNG or JPEG file, or nothing for the "
                        "drawn scanner.")
-    message = error_of(write_ini(tmp_path, {SCANNER_PICTURE: SCANNER_PICTURE + " pictures/scanner.png"}))
+    message = error_of(write_ini(tmp_path, {"picture =": "picture = pictures/scanner.png"}))
     assert message == (f"{tmp_path / 'kiosk.ini'}: section [scanning], key 'picture' has the value "
                        f"'pictures/scanner.png', read as {tmp_path / 'pictures' / 'scanner.png'} (a relative path is "
                        f"read from {tmp_path}), which does not exist; expected a PNG or JPEG file, or nothing for "
@@ -122,9 +119,8 @@ def test_the_desk_location_falls_back_to_latvian_and_a_wrong_direction_is_refuse
 
 def test_where_the_printer_is_defaults_to_nearby_and_pictures_must_be_png_or_jpeg(tmp_path):
     settings = load_settings(ROOT / "kiosk.ini")
-    assert settings.printing.printer_place == "nearby" and settings.eid.picture is None
+    assert settings.printing.printer_place == "nearby" and settings.eid.reader_picture is None
     message = error_of(write_ini(tmp_path, {"printer_place = nearby": "printer_place = upstairs"}))
     assert "printer_place" in message and "desk" in message
-    message = error_of(write_ini(tmp_path, {"# for; empty for a drawn card and reader.\npicture =":
-                                            "# for; empty for a drawn card and reader.\npicture = reader.gif"}))
+    message = error_of(write_ini(tmp_path, {"reader_picture =": "reader_picture = reader.gif"}))
     assert "[eid]" in message and "PNG or JPEG" in message
