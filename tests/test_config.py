@@ -96,13 +96,13 @@ def test_a_yes_no_setting_takes_only_yes_or_no(tmp_path):
 def test_the_scanner_picture_is_a_png_or_jpeg_that_exists_read_from_the_files_folder(tmp_path):
     assert load_settings(ROOT / "kiosk.ini").scanning.picture is None  # the drawn scanner
     (tmp_path / "our-scanner.jpg").write_bytes(b"\xff\xd8\xff")
-    settings = load_settings(write_ini(tmp_path, {"picture =": "picture = our-scanner.jpg"}))
+    settings = load_settings(write_ini(tmp_path, {"\npicture =": "\npicture = our-scanner.jpg"}))
     assert settings.scanning.picture == tmp_path / "our-scanner.jpg"
-    message = error_of(write_ini(tmp_path, {"picture =": "picture = our-scanner.gif"}))
+    message = error_of(write_ini(tmp_path, {"\npicture =": "\npicture = our-scanner.gif"}))
     assert message == (f"{tmp_path / 'kiosk.ini'}: section [scanning], key 'picture' has the value "
                        "'our-scanner.gif', which is not accepted; expected a PNG or JPEG file, or nothing for the "
                        "drawn scanner.")
-    message = error_of(write_ini(tmp_path, {"picture =": "picture = pictures/scanner.png"}))
+    message = error_of(write_ini(tmp_path, {"\npicture =": "\npicture = pictures/scanner.png"}))
     assert message == (f"{tmp_path / 'kiosk.ini'}: section [scanning], key 'picture' has the value "
                        f"'pictures/scanner.png', read as {tmp_path / 'pictures' / 'scanner.png'} (a relative path is "
                        f"read from {tmp_path}), which does not exist; expected a PNG or JPEG file, or nothing for "
