@@ -154,8 +154,8 @@ class Outbox:
                 else:
                     self._batches[kind][0]([(found[1], json.loads(found[3])) for found in rows])
             except DeskUnavailable as problem:
+                self._tried(seq, str(problem))  # first: whoever sees last_problem finds the outbox saying it too
                 self.last_problem = problem
-                self._tried(seq, str(problem))
                 log.info("the desk is unavailable (%s); %s waits, next try in %.1f s", problem.reason.value, kind,
                          backoff)
                 # Jitter: after a desk restart, a centre's kiosks should not all come back in the same instant.
