@@ -105,13 +105,7 @@ class PrintScreen(StatefulScreen):
         self._forget_documents()
         self._source = None
         self.message = ""
-        self._go("where")
-
-    def _go(self, state: str) -> None:
-        if self.state == state:
-            self.on_state()
-        else:
-            self.state = state
+        self.go("where")
 
     # ---- what each state shows ------------------------------------------------------------------------
 
@@ -200,7 +194,7 @@ class PrintScreen(StatefulScreen):
             if self._sticks:
                 self.show_documents()
             else:
-                self._go("usb")
+                self.go("usb")
                 self._watch_sticks()  # a watcher another screen stopped starts again
         elif action == "paper":
             self.app.show("scan_copy")  # scanned, "Print a copy" brings the pages back here
@@ -218,7 +212,7 @@ class PrintScreen(StatefulScreen):
         elif action in ("previous", "next"):
             self.look_at(self._looking_at + (1 if action == "next" else -1))
         elif action == "pages":
-            self._go("confirm")
+            self.go("confirm")
 
     def show_documents(self) -> None:
         """The documents of the place chosen: on the resident's sticks, or of this visit."""
@@ -233,20 +227,20 @@ class PrintScreen(StatefulScreen):
             self._documents = [(tr._(SCANNED) if path == kept else path.name, path)
                                for path in self.core.visit_files()]
             self.message = "" if self._documents else tr._(N_("There is nothing from this visit to print."))
-        self._go("choose")
+        self.go("choose")
 
     def choose(self, path: Path) -> None:
         """Prepare this document and show its pages; other screens call this to print a form, a scan, a file."""
         self._clear_preview()
         self.message = ""
         self._preparing += 1
-        self._go("preparing")
+        self.go("preparing")
         self.core.prepare_print(path)
 
     def _print(self, prepared: PrintPrepared) -> None:
         """The one place a job is sent: the resident confirmed, or asked to try again."""
         self.message = ""
-        self._go("printing")
+        self.go("printing")
         self.core.confirm_print(prepared)
 
     def _back(self) -> None:
@@ -256,7 +250,7 @@ class PrintScreen(StatefulScreen):
         if self._source == "visit" or (self._source == "usb" and self._sticks):
             self.show_documents()
         elif self._source == "usb":
-            self._go("usb")
+            self.go("usb")
         else:
             self.start_over()  # an answer still on its way for the document is not wanted any more
             if self._came_from in HANDING_OVER:
@@ -286,23 +280,23 @@ class PrintScreen(StatefulScreen):
             # "Take your pages from the printer." first.
             self.message = tr._(TEXTS["done"][1]) + "\n" + printed_line(event.pages, event.pages_left)
             self._clear_preview()
-            self._go("done")
+            self.go("done")
         elif isinstance(event, PrintFailed) and self.state == "printing":
             self.message = problem_line(event.problem)
             self._problem = event.problem
-            self._go("problem")
+            self.go("problem")
 
     def _prepared_or_failed(self, event) -> None:
         if isinstance(event, PrintPrepared):
             self._prepared = event
             self._show_preview(event)
             self.message = self._summary(event)
-            self._go("confirm")
+            self.go("confirm")
         else:
             self.message = problem_line(event.problem)
             self._problem = event.problem
             self._prepared = None
-            self._go("problem")
+            self.go("problem")
 
     def _sticks_changed(self, sticks: tuple) -> None:
         arrived = bool(sticks) and not self._sticks
@@ -319,7 +313,7 @@ class PrintScreen(StatefulScreen):
             else:
                 self._forget_documents()
                 self.message = ""
-                self._go("usb")
+                self.go("usb")
 
     def _summary(self, prepared: PrintPrepared) -> str:
         pages = tr.ngettext("This document has {count} page.", "This document has {count} pages.",
@@ -346,7 +340,7 @@ class PrintScreen(StatefulScreen):
             return
         self._looking_at = max(0, min(index, len(pictures) - 1))
         self.page_picture = str(pictures[self._looking_at])
-        self._go("page")
+        self.go("page")
 
     def _clear_preview(self) -> None:
         self.ids.preview.clear_widgets()

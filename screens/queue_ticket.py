@@ -109,14 +109,7 @@ class QueueTicketScreen(StatefulScreen):
         self.service = None
         self._topic = None
         self.message = ""
-        self._go("topics")
-
-    def _go(self, state: str) -> None:
-        """Show the state, also when it is the current one with other choices (another topic, another service)."""
-        if self.state == state:
-            self.on_state()
-        else:
-            self.state = state
+        self.go("topics")
 
     def heading(self, heading: str) -> str:
         if self.state == "services" and self._topic is not None:
@@ -193,20 +186,20 @@ class QueueTicketScreen(StatefulScreen):
     def show_topic(self, ident: str) -> None:
         self._from_more = self.state == "more_topics"
         self._topic = ident
-        self._go("services")
+        self.go("services")
 
     def choose_service(self, service) -> None:
         """A service of a topic, or None for "Not sure": then the priority."""
         self._before = "services" if self.state == "services" else "topics"
         self.service = service
-        self._go("priority")
+        self.go("priority")
 
     def start_for(self, service) -> None:
         """Come from a service's screen: its queue is known, only the priority is left to choose; Back returns
         to that service's screen."""
         self.service = service
         self._before = "service_screen" if service is not None else "topics"
-        self._go("priority")
+        self.go("priority")
 
     def offered_actions(self) -> list[tuple[str, str, str]]:
         offered = []
@@ -234,7 +227,7 @@ class QueueTicketScreen(StatefulScreen):
             self.app.show_service(self.service.id)
         elif self._before == "services" and self._topic is not None:
             self.service = None
-            self._go("services")
+            self.go("services")
         else:
             self.start_over()
 

@@ -47,6 +47,13 @@ class StatefulScreen(KioskScreen):
         if app is not None and hasattr(app, "reader"):
             app.reader.screen_changed(self)  # a new step, an outcome or an error is read when it shows
 
+    def go(self, state: str) -> None:
+        """Show `state`, also when it is the current one with other words or choices (another document, topic)."""
+        if self.state == state:
+            self.on_state()
+        else:
+            self.state = state
+
     def heading(self, heading: str) -> str:
         return tr._(heading) if heading else ""
 

@@ -237,7 +237,7 @@ def test_every_print_step_fits_at_extra_large_text(make_driver, usb_settings, st
         kiosk.frames(3)
         problems += layout_problems(kiosk, f"{language}/print choose")
         printing._source = "usb"
-        printing._go("usb")
+        printing.go("usb")
         kiosk.frames(3)
         problems += layout_problems(kiosk, f"{language}/print usb")
         printing.choose(stick.mount_point / "letter.pdf")
