@@ -43,6 +43,7 @@ NO_SLOTS = N_("There are no free times for this at the moment. Take a queue tick
               "will help you.")
 TAKE_TICKET = N_("Take a queue ticket")
 # What became of the booking's receipt; without one, the booking is shown as a QR code the phone can keep.
+PRINTING = "printing"  # not known yet: nothing is said of the receipt
 RECEIPT_WORDS = {
     True: N_("Take your receipt from the printer below the screen."),
     False: N_("The receipt could not be printed: please note your reference, or scan the code with your phone."),
@@ -60,7 +61,6 @@ class VideoScreen(KioskScreen):
         self._institution = self._topic = ""
         self._slot = None
         self._booking = None
-        self._receipt_done = False  # the receipt printer answered (or there is none)
         self._redisplay = None  # the current step drawn again when the language changes
         self._main = self._back = None  # what the bottom bar's main action and Back do
         tr.fbind("_", self._language_changed)
@@ -172,28 +172,26 @@ class VideoScreen(KioskScreen):
 
     def _booked(self, booking) -> None:
         self._booking = booking
-        self._receipt_done = False
         self.show_booking(booking)
         self.core.print_booking_receipt(booking, self.app.language, self._receipt_printed)
 
-    def show_booking(self, booking, printed: bool | None = True) -> None:
-        """The booking; `printed`: whether its receipt came out (None: no receipt printer), True while it prints."""
+    def show_booking(self, booking, printed: bool | None | str = PRINTING) -> None:
+        """The booking; `printed`: whether its receipt came out (None: no receipt printer), PRINTING meanwhile."""
         self._redisplay = lambda: self.show_booking(booking, printed)
         lines = [tr._(N_("Reference: {reference}")).replace("{reference}", booking.reference),
                  self._institution_name(booking.institution), self._when(booking.start, booking.duration_min)]
         if booking.room:
             lines.append(tr._(N_("Room: {room}")).replace("{room}", booking.room))
         lines.append(tr._(N_("Please come to the centre a few minutes before.")))
-        if printed is not True or self._receipt_done:
+        if printed is not PRINTING:
             lines.append(tr._(RECEIPT_WORDS[printed]))
-        self.keepsake = "" if printed else booking_keepsake(
+        self.keepsake = "" if printed in (True, PRINTING) else booking_keepsake(
             booking, self.core.settings.centre.name, self._institution_name(booking.institution), self.app.language)
         self._show("booked", "\n".join(lines), back=self.app.go_home,
                    main=(tr._(FINISHED), lambda: self.app.end_session("resident")))
 
     def _receipt_printed(self, printed: bool | None) -> None:
         if self.state == "booked":
-            self._receipt_done = True
             self.show_booking(self._booking, printed)
 
     def _book_failed(self, error) -> None:
