@@ -243,7 +243,7 @@ class EidLoginScreen(StatefulScreen):
         """A key of the PIN pad, as the pad's own keys give it (and a physical keyboard's digits)."""
         self.ids.pin_pad.press(key)
 
-    def log_in(self, pin: str) -> None:
+    def send_pin(self, pin: str) -> None:
         """The pad's PIN, handed over once: to the card, and kept nowhere."""
         self.message = ""
         self.state = "checking"
