@@ -8,6 +8,7 @@ listeners, so the visit is only ever changed on that thread.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import queue
@@ -104,9 +105,23 @@ class KioskCore:
         for listener in list(self._listeners):
             listener(event)
 
-    def _from_service(self, handler: Callable[[object], None]) -> Listener:
-        """A service's event, from its thread, to `handler` on the posting thread."""
-        return lambda event: self.post(lambda: handler(event))
+    def _from_service(self, handler: Callable[[object], None]) -> Callable[..., None]:
+        """A service's event, from its thread, to `handler` on the posting thread.
+
+        An event of a visit's work (printing, scanning: `visit` given) is recorded in that visit there, the one
+        thread that changes visits, and dropped if the visit has ended meanwhile: nothing of it reaches the next
+        resident's screens, visit or statistics.
+        """
+        def deliver(event, visit=None) -> None:
+            self.post(functools.partial(self._deliver, handler, event, visit))
+        return deliver
+
+    def _deliver(self, handler: Callable[[object], None], event, visit: Visit | None) -> None:
+        if visit is not None:
+            if visit is not self.visit:
+                return
+            visit.record(event)
+        handler(event)
 
     def request(self, work: Callable[[], object], done: Callable[[object], None],
                 failed: Callable[[Exception], None]) -> None:
@@ -323,11 +338,11 @@ class KioskCore:
 
     def prepare_print(self, path: Path) -> None:
         self.usage.print_chosen(path)
-        self.printing.prepare(self.visit, Path(path))
+        self.printing.prepare(Path(path))
 
     def confirm_print(self, prepared: events.PrintPrepared, copies: int = 1) -> None:
         """Print `copies` of a prepared document (one job); Printed counts every page of every copy."""
-        self.printing.print(self.visit, prepared, copies)
+        self.printing.print(prepared, copies)
 
     def print_copies(self, pdf: Path, pages: int, copies: int) -> None:
         """Copies of a PDF the kiosk made itself (a scan): nothing to convert or show first. Counted as what it
@@ -336,11 +351,11 @@ class KioskCore:
         self.confirm_print(events.PrintPrepared(Path(pdf), pages, (), self.pages_left()), copies)
 
     def pages_left(self) -> int:
-        return self.printing.pages_left(self.visit) if self.visit is not None else 0
+        return self.printing.pages_left() if self.visit is not None else 0
 
     def copies_possible(self, pages: int) -> int:
         """How many copies of a document of `pages` pages this visit may still print."""
-        return self.printing.copies_possible(self.visit, pages) if self.visit is not None else 0
+        return self.printing.copies_possible(pages) if self.visit is not None else 0
 
     def make_form(self, kind: str, service, language: str) -> Path:
         """The authorisation (named for the resident logged in with eID) or the paper form, in the visit's folder."""
@@ -423,7 +438,7 @@ class KioskCore:
 
     def _on_browser(self, event) -> None:
         if isinstance(event, events.DownloadReady) and self.visit is not None:
-            self.visit.eservice.files += (event.path,)
+            self.visit.record(event)
         if self.visit is not None or isinstance(event, events.BrowserClosed):
             self._tell(event)
 

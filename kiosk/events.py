@@ -174,6 +174,7 @@ class SavedToStick:
     """Written, flushed and unmounted: the resident can take the stick out now."""
     stick: UsbStick
     file_name: str
+    pdf: Path  # the PDF written, kept for the visit as PdfReady's is
 
 
 @dataclass(frozen=True)

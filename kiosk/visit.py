@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from kiosk import events
+
 if TYPE_CHECKING:
     from kiosk.eid.identity import Identity
     from kiosk.eid.proof import AuthToken
@@ -99,6 +101,20 @@ class Visit:
         self.desk = DeskMatters()
         self.eservice = EService()
         self.wipers: list[Wiper] = []
+
+    def record(self, event: object) -> None:
+        """What a service's event for this visit changes in it. Only ever called on the core's thread, so the
+        visit has one writer; services report, they do not write it."""
+        if isinstance(event, events.Printed):
+            self.prints.pages_printed += event.pages
+        elif isinstance(event, events.PageScanned):
+            self.scans.pages_scanned = True
+        elif isinstance(event, events.PdfReady):
+            self.scans.kept_pdf = event.path
+        elif isinstance(event, events.SavedToStick):
+            self.scans.kept_pdf = event.pdf
+        elif isinstance(event, events.DownloadReady):
+            self.eservice.files += (event.path,)
 
     def add_wiper(self, name: str, wipe: Callable[[], None], is_clean: Callable[[], bool] = lambda: True) -> None:
         """A service's wiper for what it holds of this visit outside the parts (print jobs in CUPS, scanner pages)."""

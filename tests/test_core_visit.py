@@ -117,3 +117,44 @@ def test_a_scan_copied_after_a_form_left_unprinted_is_counted_as_pages_not_as_th
     assert heard.wait_for(events.Printed, events.PrintFailed) == events.Printed(pages=2, pages_left=18)
     kinds = [event["kind"] for event in counted]
     assert "pages-printed" in kinds and "form-printed" not in kinds
+
+
+def test_a_print_finished_after_its_visit_ended_counts_nowhere_in_the_next_visit(core, print_lab):
+    """What a service reports of a visit's work reaches that visit, its screens and its statistics only while the
+    visit lasts. Here the posting thread is busy while the job comes out; before it gets to the news, the visit
+    ends and the next resident's begins: the new visit has printed nothing, hears nothing of it, and the
+    statistics count no pages for it."""
+    import functools
+    import time
+    heard = Listener(core)
+    core.start()
+    first = core.start_visit()
+    core.prepare_print(core.make_form("paper", core.catalog.service("vsaa-sickness-benefit"), "en"))
+    prepared = heard.wait_for(events.PrintPrepared, events.PrintFailed)
+    assert isinstance(prepared, events.PrintPrepared)
+    held: list = []
+    posting = core.post
+    core.post = held.append  # the posting thread busy: what the services report waits in line
+
+    def reported(kind) -> bool:
+        return any(isinstance(work, functools.partial) and isinstance(work.args[1], kind) for work in held)
+    core.confirm_print(prepared)
+    deadline = time.monotonic() + 60
+    while not reported(events.Printed) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reported(events.Printed) and len(print_lab.received_documents()) == 1
+
+    core.end_visit("resident")
+    second = core.start_visit()
+    counted = []
+    core.usage._send = counted.append  # what would go to the desk from now on
+    heard.seen.clear()
+    for work in held:  # the posting thread gets to them now, in order
+        work()
+    core.post = posting
+    assert first.prints.pages_printed == 0 and second.prints.pages_printed == 0
+    assert core.pages_left() == 20
+    while not heard.events.empty():
+        heard.seen.append(heard.events.get())
+    assert not [event for event in heard.seen if isinstance(event, (events.Printed, events.PrintProgress))]
+    assert not [event for event in counted if event["kind"] == "pages-printed"]

@@ -54,26 +54,33 @@ class Resident:
         self.session = self.sessions.start()
         self.events: queue.Queue = queue.Queue()
         self.seen: list = []
-        self.service = PrintService(settings.printing, self.events.put)
+        self.service = PrintService(settings.printing, lambda event, visit=None: self.events.put((event, visit)))
         self.service.attach(self.session)
+
+    def take(self, timeout: float):
+        """The next event (queue.Empty if none comes): recorded in the visit as the core does on its thread."""
+        event, visit = self.events.get(timeout=timeout)
+        if visit is not None:
+            visit.record(event)
+        self.seen.append(event)
+        return event
 
     def next_outcome(self, timeout: float = 30):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
-            self.seen.append(event)
+            event = self.take(max(0.01, deadline - time.monotonic()))
             if isinstance(event, TERMINAL):
                 return event
         raise AssertionError(f"no outcome within {timeout} s; saw {self.seen}")
 
     def prepare(self, path: Path) -> Prepared:
-        self.service.prepare(self.session, path)
+        self.service.prepare(path)
         return self.next_outcome()
 
     def print(self, path: Path):
         prepared = self.prepare(path)
         assert isinstance(prepared, Prepared), prepared
-        self.service.print(self.session, prepared)
+        self.service.print(prepared)
         return self.next_outcome()
 
     def alerts(self) -> set[str]:
@@ -103,7 +110,7 @@ def test_a_document_prints_and_the_printer_receives_its_text_then_nothing_stays(
     prepared = resident.prepare(authorisation_pdf(tmp_path))
     assert prepared.pages == 1 and prepared.pages_left == 20 and prepared.within_quota
     assert prepared.thumbnails and all(resident.session.directory in t.parents for t in prepared.thumbnails)
-    resident.service.print(resident.session, prepared)
+    resident.service.print(prepared)
     outcome = resident.next_outcome()
     assert outcome == Printed(pages=1, pages_left=19)
 
@@ -135,12 +142,12 @@ def test_a_printer_fault_is_shown_while_waiting_and_staff_fixing_it_lets_the_job
         resident, print_lab, tmp_path, fault, problem):
     print_lab.set_fault(fault)
     prepared = resident.prepare(authorisation_pdf(tmp_path))
-    resident.service.print(resident.session, prepared)
+    resident.service.print(prepared)
     deadline = time.monotonic() + 8
     while time.monotonic() < deadline and not any(
             isinstance(e, PrintProgress) and e.problem is problem for e in resident.seen):
         try:
-            resident.seen.append(resident.events.get(timeout=0.1))
+            resident.take(0.1)
         except queue.Empty:
             pass
     assert PrintProgress("printing", problem) in resident.seen  # what the resident reads while it waits
@@ -153,7 +160,7 @@ def test_a_printer_fault_is_shown_while_waiting_and_staff_fixing_it_lets_the_job
 def test_a_fault_nobody_fixes_ends_the_job_which_never_comes_out_later(resident, print_lab, tmp_path):
     print_lab.set_fault("media-empty")
     assert resident.print(authorisation_pdf(tmp_path)) == PrintFailed(PrintProblem.OUT_OF_PAPER)
-    assert resident.service.pages_left(resident.session) == 20  # a failed job costs no pages
+    assert resident.service.pages_left() == 20  # a failed job costs no pages
     assert cups_jobs(print_lab, "not-completed") == ""
     print_lab.set_fault("none")  # paper added after the resident left
     time.sleep(2)
@@ -186,11 +193,11 @@ def test_the_page_quota_is_kept_across_jobs(print_settings, print_lab, tmp_path)
     try:
         three = visitor.prepare(pages_pdf(tmp_path, 3))
         assert three.pages == 3 and three.within_quota
-        visitor.service.print(visitor.session, three)
+        visitor.service.print(three)
         assert visitor.next_outcome() == Printed(pages=3, pages_left=0)
         one = visitor.prepare(pages_pdf(tmp_path, 1))
         assert not one.within_quota
-        visitor.service.print(visitor.session, one)  # the screen would not offer it; the service refuses anyway
+        visitor.service.print(one)  # the screen would not offer it; the service refuses anyway
         assert visitor.next_outcome() == PrintFailed(PrintProblem.QUOTA)
         assert len(print_lab.received_documents()) == 1
     finally:
@@ -225,7 +232,7 @@ def test_cupsd_down_is_named_and_nothing_prints_when_it_returns(resident, print_
 def test_ending_the_session_cancels_and_purges_a_job_in_progress(resident, print_lab, tmp_path):
     print_lab.set_fault("slow")  # the printer takes 5 s: the resident walks away meanwhile
     prepared = resident.prepare(authorisation_pdf(tmp_path))
-    resident.service.print(resident.session, prepared)
+    resident.service.print(prepared)
     deadline = time.monotonic() + 10
     while "kac-a4" not in cups_jobs(print_lab, "not-completed") and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -21,17 +21,20 @@ MAX_COPIES = 10
 
 
 class PrintService:
-    """Does the slow work on one worker thread; every outcome arrives through `on_event` from that thread.
+    """Does the slow work on one worker thread; every outcome arrives through `on_event(event, visit)` from that
+    thread, with the visit the work was for (None for the printer's own alerts). The visit itself is not changed
+    here: the core does that on its thread.
 
     CUPS's job updates stop here: what leaves is kiosk.events.
     """
 
-    def __init__(self, printing, on_event: Callable[[object], None]):
+    def __init__(self, printing, on_event: Callable[..., None]):
         self.quota = printing.page_quota
         self.printer = DocumentPrinter(printing.a4_queue, printing.cups_server, timeout_s=printing.job_timeout_s)
         self.on_event = on_event
         self._tasks: queue.Queue = queue.Queue()
-        self._jobs: set[int] = set()          # CUPS jobs of the current session not yet ended
+        self._jobs: set[int] = set()          # CUPS jobs of the attached visit not yet ended
+        self._visit: Visit | None = None
         self._cancel = threading.Event()
         self._thread = threading.Thread(target=self._work, name="printing", daemon=True)
         self._thread.start()
@@ -39,25 +42,32 @@ class PrintService:
     # ---- what the app asks for ---------------------------------------------------------------------
 
     def attach(self, visit: Visit) -> None:
-        """Make the visit's end cancel and purge its unfinished jobs, and check that CUPS holds none."""
+        """Print for this visit from now on; its end cancels and purges its unfinished jobs, and checks that CUPS
+        holds none."""
         self._cancel.clear()
+        self._visit = visit
         visit.add_wiper("print jobs", self._purge_jobs, self._no_jobs_left)
 
-    def pages_left(self, visit: Visit) -> int:
-        return max(0, self.quota - visit.prints.pages_printed)
+    def pages_left(self) -> int:
+        """Free pages the attached visit has left (the visit's count is changed by the core, from Printed)."""
+        return self._left(self._visit) if self._visit is not None else 0
 
-    def copies_possible(self, visit: Visit, pages: int) -> int:
+    def copies_possible(self, pages: int) -> int:
         """How many copies of `pages` pages the free pages left allow, at most MAX_COPIES in one job."""
-        return min(MAX_COPIES, self.pages_left(visit) // pages) if pages > 0 else 0
+        return min(MAX_COPIES, self.pages_left() // pages) if pages > 0 else 0
 
-    def prepare(self, visit: Visit, source: Path) -> None:
-        self._tasks.put(lambda: self._prepare(visit, source))
+    def prepare(self, source: Path) -> None:
+        self._submit(self._prepare, source)
 
-    def print(self, visit: Visit, prepared: PrintPrepared, copies: int = 1) -> None:
+    def print(self, prepared: PrintPrepared, copies: int = 1) -> None:
         """`copies` of the document as one job; all of them count against the quota."""
         if copies < 1:
             raise ValueError(f"copies must be 1 or more, not {copies}")
-        self._tasks.put(lambda: self._print(visit, prepared, copies))
+        self._submit(self._print, prepared, copies)
+
+    def _submit(self, work: Callable, *args) -> None:
+        # The task is the attached visit's: what it reports is for that visit, dropped if it has ended meanwhile.
+        self._tasks.put((self._visit, work, args))
 
     def stop(self) -> None:
         self._cancel.set()
@@ -68,33 +78,33 @@ class PrintService:
 
     def _work(self) -> None:
         while (task := self._tasks.get()) is not None:
-            self._run(task)
-            # Not kept while waiting for the next task: it holds the ended session and its document's path.
+            self._run(*task)
+            # Not kept while waiting for the next task: it holds the ended visit and its document's path.
             del task
 
-    def _run(self, task: Callable[[], None]) -> None:
+    def _run(self, visit: Visit | None, work: Callable, args: tuple) -> None:
+        if visit is None or visit.ended:
+            return
         try:
-            task()
+            work(visit, *args)
         except PrintError as error:
             log.warning("printing: %s", error)  # the detail names queues and states, never a document
-            self.on_event(PrintFailed(error.problem))
+            self.on_event(PrintFailed(error.problem), visit)
         except Exception as error:
             # The kind only: a traceback can name the resident's file.
             log.error("printing failed unexpectedly: %s", type(error).__name__)
-            self.on_event(PrintFailed(PrintProblem.FAILED))
+            self.on_event(PrintFailed(PrintProblem.FAILED), visit)
 
     def _prepare(self, visit: Visit, source: Path) -> None:
         work = visit.directory / "print"
         document = prepare(source, work)
         pictures = thumbnails(document.pdf, work / "thumbnails")
-        self.on_event(PrintPrepared(document.pdf, document.pages, tuple(pictures), self.pages_left(visit)))
+        self.on_event(PrintPrepared(document.pdf, document.pages, tuple(pictures), self._left(visit)), visit)
 
-    def _print(self, visit: Visit, prepared: PrintPrepared, copies: int = 1) -> None:
-        if visit.ended:
-            return
+    def _print(self, visit: Visit, prepared: PrintPrepared, copies: int) -> None:
         pages = prepared.pages * copies
-        if pages > self.pages_left(visit):
-            raise PrintError(PrintProblem.QUOTA, f"{pages} pages asked, {self.pages_left(visit)} left")
+        if pages > self._left(visit):
+            raise PrintError(PrintProblem.QUOTA, f"{pages} pages asked, {self._left(visit)} left")
         try:
             self.printer.check()
         except PrintError as error:
@@ -103,16 +113,19 @@ class PrintService:
         job = self.printer.submit(prepared.pdf, copies)
         self._jobs.add(job.job_id)
         try:
-            outcome = self.printer.follow(job, self._progress, self._cancel)
+            outcome = self.printer.follow(job, lambda update: self._progress(update, visit), self._cancel)
         finally:
             self._jobs.discard(job.job_id)
         if not visit.ended:  # a visit that ended meanwhile had its job cancelled: nobody to tell
             self._finish(visit, pages, outcome)
 
-    def _progress(self, update: JobUpdate) -> None:
+    def _left(self, visit: Visit) -> int:
+        return max(0, self.quota - visit.prints.pages_printed)
+
+    def _progress(self, update: JobUpdate, visit: Visit) -> None:
         if update.problem is not None:
             self._alert(update.problem)
-        self.on_event(PrintProgress(update.state, update.problem))
+        self.on_event(PrintProgress(update.state, update.problem), visit)
 
     def _finish(self, visit: Visit, pages: int, outcome: JobOutcome) -> None:
         for warning in outcome.warnings:
@@ -120,18 +133,19 @@ class PrintService:
         if not outcome.printed:
             self._alert(outcome.problem)
             raise PrintError(outcome.problem or PrintProblem.FAILED, f"job {outcome.job_id} did not print")
-        # Pages count against the quota only once they are out: a jam costs the resident nothing.
-        visit.prints.pages_printed += pages
-        self.on_event(Printed(pages, self.pages_left(visit)))
+        # Pages count against the quota only once they are out (a jam costs the resident nothing): the core adds
+        # them to the visit's count when it hears of them. The UI asks for the next job only after that.
+        self.on_event(Printed(pages, max(0, self._left(visit) - pages)), visit)
 
     def _alert(self, problem: PrintProblem | None) -> None:
         if problem not in (None, PrintProblem.QUOTA, PrintProblem.NOT_A_DOCUMENT):
             self.on_event(PrinterAlert(problem.value))
 
-    # ---- the session's end -------------------------------------------------------------------------
+    # ---- the visit's end -------------------------------------------------------------------------
 
     def _purge_jobs(self) -> None:
         self._cancel.set()  # a follow in progress cancels its job and returns
+        self._visit = None
         for job_id in list(self._jobs):
             self.printer.cancel(job_id)
 

@@ -32,9 +32,13 @@ class _Stale(Exception):
 
 
 class ScanService:
-    """Owns the scanner (used only from its worker thread) and the current visit's pages."""
+    """Owns the scanner (used only from its worker thread) and the current visit's pages.
 
-    def __init__(self, on_event: Callable[[object], None], device: str = "", usb_root: Path = Path("/media"),
+    Every outcome arrives through `on_event(event, visit)` with the visit the work was for (None for the USB
+    sticks, which are the kiosk's); the visit itself is changed by the core, on its thread (Visit.record).
+    """
+
+    def __init__(self, on_event: Callable[..., None], device: str = "", usb_root: Path = Path("/media"),
                  extra_options: dict[str, object] | None = None, usb_poll_s: float = 1.0):
         self.on_event = on_event
         self.scanner = Scanner(device, extra_options)
@@ -185,7 +189,7 @@ class ScanService:
                 return  # the visit ended under the work (its folder is gone): nobody is waiting
             log.error("scan work failed: %s", type(error).__name__)
             self.on_event(ScanFailed(Problem.SCAN_FAILED) if work == self._scan
-                          else DeliveryFailed(Problem.PDF_FAILED))
+                          else DeliveryFailed(Problem.PDF_FAILED), visit)
 
     def _current(self, visit) -> tuple[Path, Pages, int]:
         with self._lock:
@@ -196,7 +200,7 @@ class ScanService:
     def _scan(self, visit, request: ScanRequest) -> None:
         folder, _, _ = self._current(visit)
         self._cancel.clear()
-        self.on_event(ScanStarted(request))
+        self.on_event(ScanStarted(request), visit)
         added = 0
 
         def keep(image) -> None:
@@ -210,18 +214,17 @@ class ScanService:
                 self._pages += (page,)
                 self._edits += 1
                 count = len(self._pages)
-            visit.scans.pages_scanned = True
             added += 1
-            self.on_event(PageScanned(page, count))
+            self.on_event(PageScanned(page, count), visit)
 
         try:
             self.scanner.scan(request, keep, self._cancel.is_set)
         except ScanError as error:
             # The detail is SANE's status or an option name: nothing of the resident's pages.
             log.info("scan: %s after %d page(s): %s", error.problem.name, added, error)
-            self.on_event(ScanFailed(error.problem, added))
+            self.on_event(ScanFailed(error.problem, added), visit)
             return
-        self.on_event(ScanFinished(added, len(self._pages)))
+        self.on_event(ScanFinished(added, len(self._pages)), visit)
 
     def _pdf_for(self, visit, searchable: bool) -> tuple[Path, bool]:
         """The current PDF of the pages, made now unless the pages are unchanged since the last one."""
@@ -239,7 +242,7 @@ class ScanService:
                     if error.problem is not Problem.OCR_FAILED or self._cancel.is_set():
                         raise
                     # The scan is still worth having without its text layer: say so, and carry on.
-                    self.on_event(DeliveryFailed(Problem.OCR_FAILED))
+                    self.on_event(DeliveryFailed(Problem.OCR_FAILED), visit)
                     searchable = False
                     write_pdf(pages, out)
             else:
@@ -249,16 +252,15 @@ class ScanService:
             if visit is not self._visit:
                 raise _Stale
             self._pdf = (edits, searchable, out)
-        visit.scans.kept_pdf = out
         return out, searchable
 
     def _make_pdf(self, visit, searchable: bool) -> None:
         try:
             out, searchable = self._pdf_for(visit, searchable)
         except ScanError as error:
-            self.on_event(DeliveryFailed(error.problem))
+            self.on_event(DeliveryFailed(error.problem), visit)
             return
-        self.on_event(PdfReady(out, len(self._current(visit)[1]), searchable))
+        self.on_event(PdfReady(out, len(self._current(visit)[1]), searchable), visit)
 
     def _save_to_stick(self, visit, stick: UsbStick, searchable: bool, stem: str) -> None:
         try:
@@ -268,6 +270,6 @@ class ScanService:
             unmount(stick)
         except ScanError as error:
             log.info("USB delivery: %s", error.problem.name)
-            self.on_event(DeliveryFailed(error.problem))
+            self.on_event(DeliveryFailed(error.problem), visit)
             return
-        self.on_event(SavedToStick(stick, name))
+        self.on_event(SavedToStick(stick, name, pdf), visit)

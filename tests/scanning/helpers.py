@@ -14,14 +14,15 @@ TMP = Path("/tmp")
 
 
 class Events:
-    """The service's events, as the app's UI thread would receive them."""
+    """The service's events, as the core's thread would receive them: an event of a visit's work is recorded in
+    the visit as it is taken (Visit.record), as the core does."""
 
     def __init__(self):
         self.queue: queue.Queue = queue.Queue()
         self.seen: list[object] = []
 
-    def put(self, event) -> None:
-        self.queue.put(event)
+    def put(self, event, visit=None) -> None:
+        self.queue.put((event, visit))
 
     def until(self, *kinds: type, timeout: float = 60.0):
         """Events up to and including the first of `kinds`; fails the test if it does not come."""
@@ -31,9 +32,11 @@ class Events:
             left = deadline - time.monotonic()
             assert left > 0, f"no {[kind.__name__ for kind in kinds]} within {timeout} s; got {got}"
             try:
-                event = self.queue.get(timeout=left)
+                event, visit = self.queue.get(timeout=left)
             except queue.Empty:
                 continue
+            if visit is not None:
+                visit.record(event)
             got.append(event)
             self.seen.append(event)
             if isinstance(event, kinds):

@@ -48,7 +48,8 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
     assert events.until(ScanFinished)[-1].added == 3
     service.save_to_stick(offered[0], stem="scan-test")
     saved = events.until(SavedToStick, DeliveryFailed)[-1]
-    assert saved == SavedToStick(offered[0], "scan-test.pdf")
+    kept = session.directory / "scans" / "scan-1.pdf"
+    assert saved == SavedToStick(offered[0], "scan-test.pdf", kept) and session.scans.kept_pdf == kept
     # Unmounted before "you can take it out now": the watcher sees it go, and the mount point is empty.
     assert not usb_stick.is_mounted()
     assert events.until(SticksChanged)[-1].sticks == ()
@@ -58,7 +59,7 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
     usb_stick.mount(read_only=True)
     written = usb_stick.mount_point / "scan-test.pdf"
     assert pdf_info(written)["Pages"] == "3"
-    assert written.read_bytes() == (session.directory / "scans" / "scan-1.pdf").read_bytes()
+    assert written.read_bytes() == kept.read_bytes()
 
 
 def test_a_second_save_never_overwrites(make_service, events, session, usb_stick):
@@ -69,7 +70,8 @@ def test_a_second_save_never_overwrites(make_service, events, session, usb_stick
     service.scan(ScanRequest(dpi=LOW_DPI))
     events.until(ScanFinished)
     service.save_to_stick(stick, stem="scan-test")
-    assert events.until(SavedToStick, DeliveryFailed)[-1] == SavedToStick(stick, "scan-test-2.pdf")
+    saved = events.until(SavedToStick, DeliveryFailed)[-1]
+    assert saved == SavedToStick(stick, "scan-test-2.pdf", session.directory / "scans" / "scan-1.pdf")
     usb_stick.mount(read_only=True)
     assert (usb_stick.mount_point / "scan-test.pdf").read_bytes() == b"the resident's own file"
 
