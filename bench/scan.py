@@ -67,8 +67,7 @@ def main() -> None:
             if service is not None:
                 service.stop()
             shutdown_sane()
-            service = ScanService(lambda event, visit=None: events.put(event), "test:0", work / "media",
-                                  {"test_picture": PICTURE})
+            service = ScanService(lambda event, visit=None: events.put(event), "test:0", {"test_picture": PICTURE})
             service.start()
             service.attach(sessions.start())
             began = time.perf_counter()

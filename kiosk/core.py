@@ -26,6 +26,7 @@ from kiosk.health import HealthReporter
 from kiosk.idle import IdlePolicy, Timings
 from kiosk.session import SessionManager, WipeReport
 from kiosk.usage import UsageRecorder
+from kiosk.usb import WatchedSticks
 from kiosk.visit import Visit
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class KioskCore:
         self.scanning = None
         self.desk = None
         self.browser = None
+        # The resident's sticks, watched while a screen wants to hear of them (SticksChanged).
+        self.usb = WatchedSticks(settings.scanning.usb_mount_root,
+                                 lambda sticks: self.post(lambda: self._tell(events.SticksChanged(sticks))))
         self._sandbox = None
         self._speech = None
         self.leftovers_removed = 0
@@ -167,9 +171,7 @@ class KioskCore:
             from kiosk.scanning.testbackend import use_test_backend
             self.printing = PrintService(self.settings.printing, self._from_service(self._on_printing))
             options = use_test_backend(self.settings.kiosk.state_dir / "sane-test") if self.demo else {}
-            scanning = self.settings.scanning
-            self.scanning = ScanService(self._from_service(self._on_scanning), scanning.device,
-                                        scanning.usb_mount_root, options)
+            self.scanning = ScanService(self._from_service(self._on_scanning), self.settings.scanning.device, options)
             self.scanning.start()
 
     def stop(self) -> None:
@@ -185,6 +187,7 @@ class KioskCore:
                 self._stop_part(self.desk.stop)
                 self._stop_part(self.desk.close)
             self._stop_part(self._speech.close if self._speech is not None else None)
+            self._stop_part(self.usb.stop)
             if self._own_thread is not None:
                 self._own_thread.stop()
             self.catalog.close()
@@ -334,7 +337,7 @@ class KioskCore:
         from kiosk.printing.service import printable_files
         if self.visit is None:
             return None, []
-        return printable_files(self.visit, self.settings.scanning.usb_mount_root)
+        return printable_files(self.visit, self.usb.find())
 
     def prepare_print(self, path: Path) -> None:
         self.usage.print_chosen(path)
@@ -442,24 +445,11 @@ class KioskCore:
         if self.visit is not None or isinstance(event, events.BrowserClosed):
             self._tell(event)
 
-    def usb_sticks(self) -> list:
-        from kiosk.scanning.usb import find_sticks
-        return list(find_sticks(self.settings.scanning.usb_mount_root))
-
     def save_to_stick(self, path: Path, done, failed) -> None:
-        """A file of the visit onto the resident's USB stick, flushed and unmounted: done(name) or failed(error)."""
-        from kiosk.scanning.problems import Problem, ScanError
-        from kiosk.scanning.usb import unmount, write_to_stick
-        sticks = self.usb_sticks()
-
-        def work() -> str:
-            if not sticks:
-                raise ScanError(Problem.NO_USB, "no stick")
-            # A neutral name with the date: the page's own name can say more than the resident wants on a stick.
-            name = write_to_stick(path, sticks[0], time.strftime("document-%Y-%m-%d-%H%M"), path.suffix or ".pdf")
-            unmount(sticks[0])
-            return name
-        self.request(work, done, failed)
+        """A file of the visit onto the resident's USB stick, flushed and unmounted: done(name), or failed(UsbError)."""
+        # A neutral name with the date: the page's own name can say more than the resident wants on a stick.
+        stem = time.strftime("document-%Y-%m-%d-%H%M")
+        self.request(lambda: self.usb.save(path, stem, path.suffix or ".pdf"), done, failed)
 
     def first_page_pictures(self, paths: list[Path], done) -> None:
         """A picture of each file's first page (made in the visit's folder, off the UI thread): done({path: png})."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # only named here: importing them would make every importer p
     from kiosk.scanning.modes import ScanRequest
     from kiosk.scanning.pages import Page
     from kiosk.scanning.problems import Problem as ScanProblem
-    from kiosk.scanning.usb import UsbStick
+    from kiosk.usb import UsbStick
     from printers.problems import PrintProblem
 
 # ---- the visit -------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class EServiceScreen(StatefulScreen):
 
     def offered_actions(self) -> list[tuple[str, str, str]]:
         offered = super().offered_actions()
-        if self.state == "download" and self.core.usb_sticks():
+        if self.state == "download" and self.core.usb.find():
             offered.insert(1, (N_("Save it on my USB stick"), "primary", "usb"))
         return offered
 
@@ -250,12 +250,14 @@ class EServiceScreen(StatefulScreen):
 
     def _not_saved(self, error) -> None:
         from kiosk.scanning.problems import Problem
+        from kiosk.usb import UsbProblem
         problem = getattr(error, "problem", None)
-        if problem is Problem.USB_STILL_IN_USE:
+        if problem is UsbProblem.STILL_IN_USE:
             self._saved("")
             self.message = tr._(STILL_IN_USE)
             return
-        self.message = tr._(problem.value if problem in (Problem.NO_USB, Problem.USB_FULL) else NOT_SAVED)
+        words = {UsbProblem.NO_STICK: Problem.NO_USB.value, UsbProblem.FULL: Problem.USB_FULL.value}
+        self.message = tr._(words.get(problem, NOT_SAVED))
         self.state = "download"
         self.on_state()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
@@ -72,7 +71,7 @@ class PrintScreen(StatefulScreen):
         self._came_from = ""              # the screen that showed this one
         self._sticks: tuple = ()
         self._preparing = 0               # documents asked for and not yet prepared: only the last one counts
-        self._watch = None
+        self._sticks_watch = None         # while shown: the kiosk tells of sticks coming and going
         super().on_kv_post(base_widget)
 
     # ---- entering and leaving ---------------------------------------------------------------------------
@@ -83,22 +82,14 @@ class PrintScreen(StatefulScreen):
             self.start_over()
 
     def on_enter(self, *args):
-        # Next frame: the screen left (scanning) stops the stick watcher after this screen entered.
-        self._watch = Clock.schedule_once(lambda _dt: self._watch_sticks(), 0)
+        self._sticks = self.core.usb.find()
+        if self._sticks_watch is None:
+            self._sticks_watch = self.core.usb.watch()  # SticksChanged now and whenever a stick comes or goes
 
     def on_leave(self, *args):
-        if self._watch is not None:
-            self._watch.cancel()
-            self._watch = None
-        # Not when the scan screen is shown: it started watching the sticks itself, before this screen left.
-        if self.core.scanning is not None and self.app.current_screen != "scan_copy":
-            self.core.scanning.unwatch_usb()
-
-    def _watch_sticks(self) -> None:
-        self._watch = None
-        if self.core.scanning is not None and self.manager is not None and self.manager.current == self.name:
-            self._sticks = tuple(self.core.usb_sticks())
-            self.core.scanning.watch_usb()  # SticksChanged now and whenever a stick comes or goes
+        if self._sticks_watch is not None:
+            self._sticks_watch.stop()
+            self._sticks_watch = None
 
     def start_over(self) -> None:
         self._clear_preview()
@@ -195,7 +186,6 @@ class PrintScreen(StatefulScreen):
                 self.show_documents()
             else:
                 self.go("usb")
-                self._watch_sticks()  # a watcher another screen stopped starts again
         elif action == "paper":
             self.app.show("scan_copy")  # scanned, "Print a copy" brings the pages back here
         elif action == "visit":

@@ -139,6 +139,7 @@ class ScanCopyScreen(StatefulScreen):
     def on_kv_post(self, base_widget):
         self._after = ""            # what the PDF being made is for: "print", "usb" or "keep"
         self._problem = None        # what stopped the last scan or print
+        self._sticks_watch = None   # while shown: the kiosk tells of sticks coming and going
         self.picture = self.core.settings.scanning.picture if self.core is not None else None
         # The panels of the steps, kept here (kv ids are weak) and swapped into the stage by state.
         self.ready_panel = ReadyPanel()
@@ -158,12 +159,15 @@ class ScanCopyScreen(StatefulScreen):
         return self.core.scanning
 
     def on_pre_enter(self, *args):
-        self.service.watch_usb()  # a stick plugged in while this screen is open is offered at once
+        if self._sticks_watch is None:  # a stick plugged in while this screen is open is offered at once
+            self._sticks_watch = self.core.usb.watch()
         if self.state not in ("scanning", "working", "printing"):
             self.show_pages()
 
     def on_leave(self, *args):
-        self.service.unwatch_usb()
+        if self._sticks_watch is not None:
+            self._sticks_watch.stop()
+            self._sticks_watch = None
 
     # ---- what each state shows --------------------------------------------------------------------
 

@@ -162,12 +162,11 @@ class PrintService:
 PRINTABLE_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 
 
-def printable_files(visit: Visit, usb_root: Path) -> tuple[Path | None, list[Path]]:
-    """The resident's kept scan (or None), and the PDFs and photos on the USB sticks mounted under `usb_root`."""
-    from kiosk.scanning.usb import find_sticks
+def printable_files(visit: Visit, sticks) -> tuple[Path | None, list[Path]]:
+    """The resident's kept scan (or None), and the PDFs and photos on the USB sticks (kiosk.usb.UsbStick)."""
     scan = visit.scans.kept_pdf
     scan = scan if scan is not None and scan.exists() else None
-    return scan, documents_on_sticks([stick.mount_point for stick in find_sticks(usb_root)])
+    return scan, documents_on_sticks([stick.mount_point for stick in sticks])
 
 
 def documents_on_sticks(mount_points: list[Path], limit: int = 40) -> list[Path]:

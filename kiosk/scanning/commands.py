@@ -49,8 +49,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     sessions = SessionManager(settings.session.runtime_dir)
     session = sessions.start()
     events: queue.Queue = queue.Queue()
-    service = ScanService(lambda event, visit=None: events.put(event), args.device or settings.scanning.device,
-                          settings.scanning.usb_mount_root)
+    service = ScanService(lambda event, visit=None: events.put(event), args.device or settings.scanning.device)
     service.start()
     try:
         service.attach(session)

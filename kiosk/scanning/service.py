@@ -10,21 +10,23 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from kiosk.events import (DeliveryFailed, PageScanned, PdfReady, SavedToStick, ScanFailed, ScanFinished, ScanStarted,
-                          SticksChanged)
+from kiosk.events import DeliveryFailed, PageScanned, PdfReady, SavedToStick, ScanFailed, ScanFinished, ScanStarted
 from kiosk.scanning import ocr, pages as page_ops
 from kiosk.scanning.device import Scanner
 from kiosk.scanning.modes import ScanRequest
 from kiosk.scanning.pages import Page, Pages
 from kiosk.scanning.pdf import write_pdf
 from kiosk.scanning.problems import Problem, ScanError
-from kiosk.scanning.usb import UsbStick, UsbWatcher, unmount, write_to_stick
+from kiosk.usb import UsbError, UsbProblem, UsbStick, unmount, write_to_stick
 
 log = logging.getLogger(__name__)
 
 SCANS_FOLDER = "scans"
 PDF_NAME = "scan-{document}.pdf"  # one per document: a second one scanned in the visit keeps the first
 WIPE_WAIT_S = 30.0
+# A stick's failure in the words of a scan saved on it.
+USB_PROBLEMS = {UsbProblem.NO_STICK: Problem.NO_USB, UsbProblem.FULL: Problem.USB_FULL,
+                UsbProblem.WRITE_FAILED: Problem.USB_WRITE_FAILED, UsbProblem.STILL_IN_USE: Problem.USB_STILL_IN_USE}
 
 
 class _Stale(Exception):
@@ -38,11 +40,9 @@ class ScanService:
     sticks, which are the kiosk's); the visit itself is changed by the core, on its thread (Visit.record).
     """
 
-    def __init__(self, on_event: Callable[..., None], device: str = "", usb_root: Path = Path("/media"),
-                 extra_options: dict[str, object] | None = None, usb_poll_s: float = 1.0):
+    def __init__(self, on_event: Callable[..., None], device: str = "", extra_options: dict[str, object] | None = None):
         self.on_event = on_event
         self.scanner = Scanner(device, extra_options)
-        self.usb_root = Path(usb_root)
         self._jobs: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()        # the page list and the visit it belongs to
@@ -54,7 +54,6 @@ class ScanService:
         self._edits = 0                      # bumped on every change, so a PDF knows whether it is current
         self._document = 1                   # which document of the visit the pages are: its PDF's name
         self._pdf: tuple[int, bool, Path] | None = None
-        self._watcher = UsbWatcher(self.usb_root, lambda sticks: self.on_event(SticksChanged(sticks)), usb_poll_s)
 
     # ---- life cycle -----------------------------------------------------------------------------------
 
@@ -64,7 +63,6 @@ class ScanService:
             self._thread.start()
 
     def stop(self) -> None:
-        self._watcher.stop()
         self._cancel.set()
         if self._thread is not None:
             self._jobs.put(None)
@@ -154,13 +152,6 @@ class ScanService:
     def save_to_stick(self, stick: UsbStick, searchable: bool = False, stem: str = "") -> None:
         """The PDF onto the stick, then unmount it: SavedToStick or DeliveryFailed."""
         self._submit(self._save_to_stick, stick, searchable, stem)
-
-    def watch_usb(self) -> None:
-        """Report sticks now and whenever they change (SticksChanged), while the scan screen is open."""
-        self._watcher.start()
-
-    def unwatch_usb(self) -> None:
-        self._watcher.stop()
 
     def _submit(self, work, *args) -> None:
         with self._lock:
@@ -268,8 +259,9 @@ class ScanService:
             with self._files:
                 name = write_to_stick(pdf, stick, stem or time.strftime("scan-%Y-%m-%d-%H%M"))
             unmount(stick)
-        except ScanError as error:
-            log.info("USB delivery: %s", error.problem.name)
-            self.on_event(DeliveryFailed(error.problem), visit)
+        except (ScanError, UsbError) as error:
+            problem = USB_PROBLEMS[error.problem] if isinstance(error, UsbError) else error.problem
+            log.info("USB delivery: %s", problem.name)
+            self.on_event(DeliveryFailed(problem), visit)
             return
         self.on_event(SavedToStick(stick, name, pdf), visit)

@@ -332,13 +332,12 @@ echo "owner: $(stat -c %U "$(findmnt -n -o TARGET -S "$dev")")"
 # The kiosk finds it, writes a scan onto it and unmounts it, as its "Save to USB" does.
 runuser -u kiosk -- env HOME=/var/lib/kac-kiosk /opt/venvs/kac-kiosk/bin/python -c '
 from pathlib import Path
-from kiosk.scanning.usb import find_sticks, unmount, write_to_stick
-sticks = find_sticks(Path("/media/kiosk"))
-print("found:", [(stick.label, stick.filesystem) for stick in sticks])
+from kiosk.usb import WatchedSticks
+sticks = WatchedSticks(Path("/media/kiosk"), print)
+print("found:", [(stick.label, stick.filesystem) for stick in sticks.find()])
 scan = Path("/var/lib/kac-kiosk/scan.pdf")
 scan.write_bytes(b"%PDF-1.4 scanned")
-print("written:", write_to_stick(scan, sticks[0], "skenets"))
-unmount(sticks[0])
+print("written:", sticks.save(scan, "skenets", ".pdf"))
 '
 findmnt -n -S "$dev" >/dev/null && echo "still mounted" || echo "unmounted"
 """

@@ -60,9 +60,8 @@ def make_service(sane_dir, events, tmp_path):
     from kiosk.scanning.service import ScanService
     services = []
 
-    def make(extra_options=None, usb_root: Path | None = None, device_name: str = ""):
-        service = ScanService(events.put, device_name, usb_root or tmp_path / "media", extra_options,
-                              usb_poll_s=0.2)
+    def make(extra_options=None, device_name: str = ""):
+        service = ScanService(events.put, device_name, extra_options)
         service.start()
         services.append(service)
         return service

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from kiosk.scanning.modes import ScanRequest, Source
 from kiosk.scanning.problems import Problem
 from kiosk.events import DeliveryFailed, SavedToStick, ScanFinished, SticksChanged
-from kiosk.scanning.usb import find_sticks, parse_mountinfo
+from kiosk.usb import UsbStick, WatchedSticks, find_sticks, parse_mountinfo
 from scanning.helpers import pdf_info
 
 LOW_DPI = 75
@@ -38,9 +40,10 @@ def test_mountinfo_paths_with_spaces_and_what_is_not_a_stick():
 
 
 def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, events, session, usb_stick):
-    service = make_service(usb_root=usb_stick.root)
+    service = make_service()
     service.attach(session)
-    service.watch_usb()
+    sticks = WatchedSticks(usb_stick.root, lambda found: events.put(SticksChanged(found)), interval_s=0.2)
+    watch = sticks.watch()
     offered = events.until(SticksChanged)[-1].sticks
     assert [stick.mount_point for stick in offered] == [usb_stick.mount_point]
 
@@ -53,7 +56,7 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
     # Unmounted before "you can take it out now": the watcher sees it go, and the mount point is empty.
     assert not usb_stick.is_mounted()
     assert events.until(SticksChanged)[-1].sticks == ()
-    service.unwatch_usb()
+    watch.stop()
 
     # Put back in: the file is there, whole, with every page.
     usb_stick.mount(read_only=True)
@@ -63,7 +66,7 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
 
 
 def test_a_second_save_never_overwrites(make_service, events, session, usb_stick):
-    service = make_service(usb_root=usb_stick.root)
+    service = make_service()
     service.attach(session)
     (usb_stick.mount_point / "scan-test.pdf").write_bytes(b"the resident's own file")
     stick = find_sticks(usb_stick.root)[0]
@@ -77,7 +80,7 @@ def test_a_second_save_never_overwrites(make_service, events, session, usb_stick
 
 
 def test_a_full_stick_is_told_and_left_as_it_was(make_service, events, session, usb_stick):
-    service = make_service(usb_root=usb_stick.root)
+    service = make_service()
     service.attach(session)
     stick = find_sticks(usb_stick.root)[0]
     # Fill the stick, leaving less room than one 300 dpi page needs.
@@ -101,11 +104,33 @@ def test_a_read_only_stick_is_told(make_service, events, session, usb_stick):
     usb_stick.mount(read_only=True)
     # A read-only mount is not offered; a stick that turns read-only after it was offered fails in plain words.
     assert find_sticks(usb_stick.root) == ()
-    from kiosk.scanning.usb import UsbStick
     stick = UsbStick(usb_stick.loop, usb_stick.mount_point, usb_stick.filesystem)
-    service = make_service(usb_root=usb_stick.root)
+    service = make_service()
     service.attach(session)
     service.scan(ScanRequest(dpi=LOW_DPI))
     events.until(ScanFinished)
     service.save_to_stick(stick)
     assert events.until(SavedToStick, DeliveryFailed)[-1] == DeliveryFailed(Problem.USB_WRITE_FAILED)
+
+
+def test_sticks_are_watched_while_any_screen_wants_them_whichever_stops_first(tmp_path):
+    """Two screens watch (the print screen, then the scan screen it hands over to): the first to stop leaves the
+    other hearing of sticks; when the last stops, nothing more is reported."""
+    import queue
+    mountinfo = tmp_path / "mountinfo"
+    stick_line = r"36 25 8:17 / /media/kiosk/STICK rw,nosuid shared:1 - vfat /dev/sdb1 rw"
+    mountinfo.write_text(stick_line + "\n")
+    heard: queue.Queue = queue.Queue()
+    sticks = WatchedSticks(Path("/media"), heard.put, interval_s=0.05, mountinfo=mountinfo)
+    printing, scanning = sticks.watch(), sticks.watch()
+    assert [stick.label for stick in heard.get(timeout=2)] == ["STICK"]  # each watcher hears them at once
+    assert [stick.label for stick in heard.get(timeout=2)] == ["STICK"]
+    printing.stop()
+    printing.stop()  # again: harmless, and not the other screen's stop
+    mountinfo.write_text("")
+    assert heard.get(timeout=2) == ()  # still watched for the scan screen
+    scanning.stop()
+    mountinfo.write_text(stick_line + "\n")
+    with pytest.raises(queue.Empty):
+        heard.get(timeout=0.5)  # ten polls' time: nobody watches any more
+    assert [stick.label for stick in sticks.find()] == ["STICK"]

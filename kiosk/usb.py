@@ -1,7 +1,9 @@
-"""USB sticks for scans: find the mounted ones, write a PDF safely, unmount, and watch for sticks coming and going."""
+"""The resident's USB sticks, for scans, prints and the browser's files: find the mounted ones, watch them come and
+go, write a file safely, unmount."""
 
 from __future__ import annotations
 
+import enum
 import errno
 import logging
 import os
@@ -13,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.scanning.problems import Problem, ScanError
-
 log = logging.getLogger(__name__)
 
 MOUNTINFO = Path("/proc/self/mountinfo")
@@ -22,6 +22,22 @@ MOUNTINFO = Path("/proc/self/mountinfo")
 STICK_FILESYSTEMS = {"vfat", "exfat", "ntfs", "ntfs3", "fuseblk", "ext2", "ext3", "ext4"}
 SPARE_BYTES = 64 * 1024  # directory entries and FAT clusters beyond the file's own size
 UNMOUNT_TRIES = 5
+
+
+class UsbProblem(enum.Enum):
+    """What went wrong with a stick; each user words it for what it was saving (a scan, a downloaded file)."""
+    NO_STICK = "no stick"
+    FULL = "full"
+    WRITE_FAILED = "write failed"
+    STILL_IN_USE = "still in use"
+
+
+class UsbError(Exception):
+    """A stick's failure: `problem` says which; the text is for the log and names no file or label."""
+
+    def __init__(self, problem: UsbProblem, detail: str):
+        super().__init__(detail)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,7 @@ def _unique_name(directory: Path, stem: str, suffix: str = ".pdf") -> Path:
         candidate = directory / (f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}")
         if not candidate.exists():
             return candidate
-    raise ScanError(Problem.USB_WRITE_FAILED, "no free file name on the stick")
+    raise UsbError(UsbProblem.WRITE_FAILED, "no free file name on the stick")
 
 
 def write_to_stick(pdf: Path, stick: UsbStick, stem: str, suffix: str = ".pdf") -> str:
@@ -94,17 +110,17 @@ def write_to_stick(pdf: Path, stick: UsbStick, stem: str, suffix: str = ".pdf") 
     size = pdf.stat().st_size
     try:
         if free_bytes(stick) < size + SPARE_BYTES:
-            raise ScanError(Problem.USB_FULL, "not enough free space on the stick")
+            raise UsbError(UsbProblem.FULL, "not enough free space on the stick")
     except OSError:
-        raise ScanError(Problem.USB_WRITE_FAILED, "the stick's free space cannot be read") from None
+        raise UsbError(UsbProblem.WRITE_FAILED, "the stick's free space cannot be read") from None
     # FAT forbids ':' and friends; a date and time make names that sort and never collide in practice.
     target = _unique_name(stick.mount_point, stem, suffix)
     try:
         # O_EXCL: a file of the resident's own is never overwritten, even if one appeared meanwhile.
         descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except OSError as error:
-        raise ScanError(Problem.USB_WRITE_FAILED, f"creating the file failed: {errno.errorcode.get(error.errno)}"
-                        ) from None
+        raise UsbError(UsbProblem.WRITE_FAILED, f"creating the file failed: {errno.errorcode.get(error.errno)}"
+                       ) from None
     try:
         with os.fdopen(descriptor, "wb") as out, open(pdf, "rb") as source:
             shutil.copyfileobj(source, out, 1024 * 1024)
@@ -117,13 +133,13 @@ def write_to_stick(pdf: Path, stick: UsbStick, stem: str, suffix: str = ".pdf") 
             os.close(directory)
     except OSError as error:
         target.unlink(missing_ok=True)
-        problem = Problem.USB_FULL if error.errno in (errno.ENOSPC, errno.EDQUOT) else Problem.USB_WRITE_FAILED
-        raise ScanError(problem, f"writing failed: {errno.errorcode.get(error.errno)}") from None
+        problem = UsbProblem.FULL if error.errno in (errno.ENOSPC, errno.EDQUOT) else UsbProblem.WRITE_FAILED
+        raise UsbError(problem, f"writing failed: {errno.errorcode.get(error.errno)}") from None
     return target.name
 
 
 def unmount(stick: UsbStick) -> None:
-    """Unmount, so the stick can be pulled out; raise ScanError(USB_STILL_IN_USE) when it stays mounted."""
+    """Unmount, so the stick can be pulled out; raise UsbError(STILL_IN_USE) when it stays mounted."""
     # udisks2 unmounts what it mounted for the kiosk user (a kiosk computer); umount what root mounted (a
     # developer's checkout run as root). Either may be absent or refuse: the other is tried.
     commands = [["umount", str(stick.mount_point)]]
@@ -140,7 +156,7 @@ def unmount(stick: UsbStick) -> None:
         time.sleep(0.2 * (attempt + 1))  # "target is busy": a file manager or the indexer lets go soon
     # Not their messages: those name the mount point, which udisks names after the stick's label.
     log.error("unmounting the USB stick failed: %s", "; ".join(failures[-len(commands):]))
-    raise ScanError(Problem.USB_STILL_IN_USE, "the stick could not be unmounted")
+    raise UsbError(UsbProblem.STILL_IN_USE, "the stick could not be unmounted")
 
 
 def still_mounted(stick: UsbStick, mountinfo: Path = MOUNTINFO) -> bool:
@@ -183,3 +199,65 @@ class UsbWatcher:
             if sticks != self.sticks:
                 self.sticks = sticks
                 self.on_change(sticks)
+
+
+class WatchedSticks:
+    """The sticks under the kiosk's mount root, watched while at least one screen wants to know: each `watch()`
+    is a handle of its own, so a screen entering and another leaving, in either order, keep the one watcher right.
+    """
+
+    def __init__(self, root: Path, on_change: Callable[[tuple[UsbStick, ...]], None], interval_s: float = 1.0,
+                 mountinfo: Path = MOUNTINFO):
+        self.root = Path(root)
+        self._watcher = UsbWatcher(self.root, on_change, interval_s, mountinfo)
+        self._mountinfo = mountinfo
+        self._handles: set[StickWatch] = set()
+        self._lock = threading.Lock()
+
+    def find(self) -> tuple[UsbStick, ...]:
+        return find_sticks(self.root, self._mountinfo)
+
+    def watch(self) -> StickWatch:
+        """Report the sticks now (through on_change) and whenever they change, until the handle is stopped."""
+        handle = StickWatch(self)
+        with self._lock:
+            self._handles.add(handle)
+            first = len(self._handles) == 1
+        if first:
+            self._watcher.start()
+        else:
+            self._watcher.on_change(self.find())  # the new watcher hears the sticks at once too
+        return handle
+
+    def _unwatch(self, handle: StickWatch) -> None:
+        with self._lock:
+            if handle not in self._handles:
+                return
+            self._handles.discard(handle)
+            last = not self._handles
+        if last:
+            self._watcher.stop()
+
+    def save(self, path: Path, stem: str, suffix: str) -> str:
+        """`path` onto the first stick under a new name, flushed and unmounted: the name it got, or UsbError."""
+        sticks = self.find()
+        if not sticks:
+            raise UsbError(UsbProblem.NO_STICK, "no stick")
+        name = write_to_stick(path, sticks[0], stem, suffix)
+        unmount(sticks[0])
+        return name
+
+    def stop(self) -> None:
+        with self._lock:
+            self._handles.clear()
+        self._watcher.stop()
+
+
+class StickWatch:
+    """One screen's wish to hear of sticks; `stop()` ends it (again is harmless)."""
+
+    def __init__(self, sticks: WatchedSticks):
+        self._sticks = sticks
+
+    def stop(self) -> None:
+        self._sticks._unwatch(self)
