@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import queue
 import threading
 import time
 from pathlib import Path
@@ -27,35 +26,12 @@ from kiosk.idle import IdlePolicy, Timings
 from kiosk.session import SessionManager, WipeReport
 from kiosk.usage import UsageRecorder
 from kiosk.usb import WatchedSticks
+from kiosk.worker import Worker
 from kiosk.visit import Visit
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[object], None]
-
-
-class EventThread:
-    """Runs posted work in order on one thread: the core's UI thread when no app gives it one."""
-
-    def __init__(self):
-        self._work: queue.Queue = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="core-events", daemon=True)
-        self._thread.start()
-
-    def post(self, work: Callable[[], None]) -> None:
-        self._work.put(work)
-
-    def stop(self) -> None:
-        self._work.put(None)
-        self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while (work := self._work.get()) is not None:
-            try:
-                work()
-            except Exception as error:  # one listener failing must not stop the others' events
-                log.error("an event handler failed: %s", type(error).__name__)
-            del work
 
 
 class KioskCore:
@@ -85,7 +61,7 @@ class KioskCore:
         # While an administrator is at the kiosk, a card put in starts no visit.
         self.suspended = False
         self._listeners: list[Listener] = []
-        self._own_thread: EventThread | None = None
+        self._own_thread: Worker | None = None
         self.post: Callable[[Callable[[], None]], None] = self._post_on_own_thread
         self._stopping = threading.Event()
         self.health = HealthReporter(self._tell, self.request, self)
@@ -101,7 +77,7 @@ class KioskCore:
 
     def _post_on_own_thread(self, work: Callable[[], None]) -> None:
         if self._own_thread is None:
-            self._own_thread = EventThread()
+            self._own_thread = Worker("core-events")  # the posting thread when no app gives it its own
         self._own_thread.post(work)
 
     def _tell(self, event) -> None:

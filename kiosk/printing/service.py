@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import queue
 import threading
 from pathlib import Path
 from typing import Callable
 
 from kiosk.events import PrinterAlert, PrintFailed, PrintPrepared, PrintProgress, Printed
 from kiosk.visit import Visit
+from kiosk.worker import Worker
 from printers.cups_printer import DocumentPrinter, JobOutcome, JobUpdate, connect
 from printers.documents import prepare, thumbnails
 from printers.problems import PrintError, PrintProblem
@@ -32,12 +33,10 @@ class PrintService:
         self.quota = printing.page_quota
         self.printer = DocumentPrinter(printing.a4_queue, printing.cups_server, timeout_s=printing.job_timeout_s)
         self.on_event = on_event
-        self._tasks: queue.Queue = queue.Queue()
         self._jobs: set[int] = set()          # CUPS jobs of the attached visit not yet ended
         self._visit: Visit | None = None
         self._cancel = threading.Event()
-        self._thread = threading.Thread(target=self._work, name="printing", daemon=True)
-        self._thread.start()
+        self._worker = Worker("printing")
 
     # ---- what the app asks for ---------------------------------------------------------------------
 
@@ -67,20 +66,13 @@ class PrintService:
 
     def _submit(self, work: Callable, *args) -> None:
         # The task is the attached visit's: what it reports is for that visit, dropped if it has ended meanwhile.
-        self._tasks.put((self._visit, work, args))
+        self._worker.post(functools.partial(self._run, self._visit, work, args))
 
     def stop(self) -> None:
         self._cancel.set()
-        self._tasks.put(None)
-        self._thread.join(timeout=5)
+        self._worker.stop()
 
     # ---- on the worker thread ----------------------------------------------------------------------
-
-    def _work(self) -> None:
-        while (task := self._tasks.get()) is not None:
-            self._run(*task)
-            # Not kept while waiting for the next task: it holds the ended visit and its document's path.
-            del task
 
     def _run(self, visit: Visit | None, work: Callable, args: tuple) -> None:
         if visit is None or visit.ended:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import queue
 import shutil
 import threading
 import time
@@ -18,6 +18,7 @@ from kiosk.scanning.pages import Page, Pages
 from kiosk.scanning.pdf import write_pdf
 from kiosk.scanning.problems import Problem, ScanError
 from kiosk.usb import UsbError, UsbProblem, UsbStick, unmount, write_to_stick
+from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +44,7 @@ class ScanService:
     def __init__(self, on_event: Callable[..., None], device: str = "", extra_options: dict[str, object] | None = None):
         self.on_event = on_event
         self.scanner = Scanner(device, extra_options)
-        self._jobs: queue.Queue = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._worker: Worker | None = None
         self._lock = threading.Lock()        # the page list and the visit it belongs to
         self._files = threading.Lock()       # held while the worker writes into the visit folder
         self._cancel = threading.Event()     # set by cancel() and by the visit's wipe
@@ -58,16 +58,15 @@ class ScanService:
     # ---- life cycle -----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._work, name="scan-work", daemon=True)
-            self._thread.start()
+        if self._worker is None:
+            # The scanner is opened and closed on this one thread only: SANE handles are not shared.
+            self._worker = Worker("scan-work", at_end=self.scanner.close)
 
     def stop(self) -> None:
         self._cancel.set()
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join(timeout=30)
-            self._thread = None
+        if self._worker is not None:
+            self._worker.stop(timeout_s=30)
+            self._worker = None
 
     def attach(self, visit) -> None:
         """Keep pages for this visit (kiosk.visit.Session) in its folder; its end wipes them."""
@@ -156,17 +155,7 @@ class ScanService:
     def _submit(self, work, *args) -> None:
         with self._lock:
             visit = self._visit
-        self._jobs.put((visit, work, args))
-
-    def _work(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                break
-            self._run(*job)
-            # Not kept while waiting for the next job: it holds the ended visit and paths into its folder.
-            del job
-        self.scanner.close()
+        self._worker.post(functools.partial(self._run, visit, work, args))
 
     def _run(self, visit, work, args) -> None:
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
-import queue
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -18,6 +18,7 @@ from kiosk.speech.cache import PhraseCache
 from kiosk.speech.engines import SpeechUnavailable, engines
 from kiosk.speech.player import AplayPlayer, NoSoundOutput, Playback
 from kiosk.speech.text import Phrase, Spoken, holds_personal_code, phrases
+from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,9 @@ class SpeechService:
         self._generation = 0
         self._pending = 0
         self._playback: Playback | None = None
-        self._requests: queue.Queue = queue.Queue()
         self._told: set[str] = set()  # problems logged already: a kiosk without a sound card says so once
-        self._worker = threading.Thread(target=self._run, name="speech", daemon=True)
-        self._worker.start()
+        self._worker = Worker("speech")
+        self._worker.post(self._warm_up)
 
     @classmethod
     def from_settings(cls, settings: Settings, notify: Callable[[object], None] | None = None) -> SpeechService:
@@ -172,8 +172,7 @@ class SpeechService:
     def close(self) -> None:
         """Silence, and the worker thread ends."""
         self.stop()
-        self._requests.put(None)
-        self._worker.join(timeout=5)
+        self._worker.stop()
 
     # ---- behind the scenes --------------------------------------------------------------------------
 
@@ -186,7 +185,7 @@ class SpeechService:
             if interrupt:
                 self._cut_short()
             self._pending += 1
-            self._requests.put(_Utterance(spoken, language, self._generation))
+            self._worker.post(functools.partial(self._say, _Utterance(spoken, language, self._generation)))
         return True
 
     def _cut_short(self) -> None:
@@ -198,25 +197,19 @@ class SpeechService:
     def _stale(self, utterance: _Utterance) -> bool:
         return utterance.generation != self._generation
 
-    def _run(self) -> None:
+    def _say(self, utterance: _Utterance) -> None:
+        """On the worker (which logs a failure by its kind only, never the text, and drops the utterance after)."""
         try:
-            self._warm_up()
-        except Exception as error:  # only slower without it
-            log.error("speech: warming up failed: %s", type(error).__name__)
-        while (utterance := self._requests.get()) is not None:
-            try:
-                if not self._stale(utterance):
-                    self._speak(utterance)
-            except Exception as error:  # the worker outlives any one utterance; the kind only, never the text
-                log.error("speech: an utterance failed: %s", type(error).__name__)
-            finally:
-                with self._quiet:
-                    self._pending -= 1
-                    self._quiet.notify_all()
-            del utterance  # its text may be a resident's: not kept until the next one
+            if not self._stale(utterance):
+                self._speak(utterance)
+        finally:
+            with self._quiet:
+                self._pending -= 1
+                self._quiet.notify_all()
 
     def _warm_up(self) -> None:
-        """Before the first utterance: the voices' versions for cache names, and numpy for the volume steps."""
+        """Before the first utterance (only slower without it): the voices' versions for cache names, and numpy for
+        the volume steps."""
         for voice in self._voices.values():
             engine = self._engines[voice.engine]
             if engine.problem(voice.name) is None:

@@ -140,6 +140,8 @@ class Outbox:
         return batch
 
     def _run(self) -> None:
+        # Not a kiosk.worker.Worker: its work is not pieces posted in memory but the durable table, tried again
+        # with backoff until the desk takes it.
         backoff = FIRST_BACKOFF_S
         while not self._stopping.is_set():
             rows = self._next()
