@@ -94,7 +94,7 @@ def main() -> None:
     settings = load_settings(ROOT / "kiosk.ini")
     runtime = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     settings = dataclasses.replace(
-        settings, session=dataclasses.replace(settings.session, runtime_dir=runtime),
+        settings, visit=dataclasses.replace(settings.visit, runtime_dir=runtime),
         kiosk=dataclasses.replace(settings.kiosk, state_dir=runtime / "state"),
         staffdesk=dataclasses.replace(settings.staffdesk, url=""),
         eid=dataclasses.replace(settings.eid, reader="no reader: the benchmark has no card"),
@@ -105,7 +105,7 @@ def main() -> None:
     opened, wipes, rss_after = [], [], {}
     try:
         for visit in range(1, VISITS + 1):
-            app.start_session("en")
+            app.start_visit("en")
             driver.frames(2)
             # The service's page starts the browser out of sight; the resident reads it, then taps.
             app.core.warm_up_eservice("en", screen.bounds())
@@ -115,7 +115,7 @@ def main() -> None:
             app.show("eservice")  # as "Do it yourself on this computer" does
             painted = until_colour(lambda: corner(screen.bounds()), PAGE_COLOUR, step=lambda: driver.frames(1))
             opened.append((painted - began) * 1000)
-            report = app.end_session("benchmark", farewell=False)
+            report = app.end_visit("benchmark", farewell=False)
             wipes.append(report.duration_ms)
             app.show("greeting")
             driver.frames(2)

@@ -51,13 +51,13 @@ def main() -> None:
         from kiosk.scanning.pdf import write_pdf
         from kiosk.events import ScanFailed, ScanFinished
         from kiosk.scanning.service import ScanService
-        from kiosk.session import SessionManager
+        from kiosk.visits import Visits
 
         from kiosk.scanning.device import shutdown_sane
 
         events: queue.Queue = queue.Queue()
-        sessions = SessionManager(work / "runtime")
-        sessions.prepare()
+        visits = Visits(work / "runtime")
+        visits.prepare()
         request = ScanRequest(ScanMode.TEXT, Source.FEEDER, DPI, PAGES)
 
         def ours_once() -> float:
@@ -69,7 +69,7 @@ def main() -> None:
             shutdown_sane()
             service = ScanService(lambda event, visit=None: events.put(event), "test:0", {"test_picture": PICTURE})
             service.start()
-            service.attach(sessions.start())
+            service.attach(visits.start())
             began = time.perf_counter()
             service.scan(request)
             while True:
@@ -83,17 +83,17 @@ def main() -> None:
 
         service = None
         ours_once(), scanimage_once(work / "warm")  # both open the device and load libraries once first
-        sessions.end("bench")
+        visits.end("bench")
         ours, theirs, pdf_ms, pdf_kb = [], [], [], []
         for run in range(RUNS):
             theirs.append(scanimage_once(work / f"scanimage-{run}"))
             ours.append(ours_once())
-            out = sessions.current.directory / "bench.pdf"
+            out = visits.current.directory / "bench.pdf"
             began = time.perf_counter()
             write_pdf(service.pages, out)
             pdf_ms.append((time.perf_counter() - began) * 1000 / PAGES)
             pdf_kb.append(out.stat().st_size / 1024 / PAGES)
-            sessions.end("bench")
+            visits.end("bench")
         service.stop()
         print(f"scan_ours_s={statistics.median(ours):.3f}")
         print(f"scan_scanimage_s={statistics.median(theirs):.3f}")

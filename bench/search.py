@@ -94,9 +94,9 @@ def measure_ui(queries: list[str]) -> float:
     from kiosk.idle import Timings
     settings = load_settings(ROOT / "kiosk.ini")
     runtime = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    settings = dataclasses.replace(settings, session=dataclasses.replace(settings.session, runtime_dir=runtime))
+    settings = dataclasses.replace(settings, visit=dataclasses.replace(settings.visit, runtime_dir=runtime))
     driver = AppDriver(settings, Timings(3600, 60, 3600))
-    driver.app.start_session("lv")
+    driver.app.start_visit("lv")
     driver.app.show("find_service")
     screen = driver.app.screen("find_service")
     keyboard = screen.ids.keyboard

@@ -62,7 +62,7 @@ def main() -> None:
         settings = load_settings(ROOT / "kiosk.ini")
         settings = dataclasses.replace(
             settings,
-            session=dataclasses.replace(settings.session, runtime_dir=work / "runtime"),
+            visit=dataclasses.replace(settings.visit, runtime_dir=work / "runtime"),
             kiosk=dataclasses.replace(settings.kiosk, state_dir=work / "state"),
             eid=dataclasses.replace(settings.eid, trusted_ca=(ca_dir / "ca.pem",)),
             staffdesk=dataclasses.replace(settings.staffdesk, url=""),
@@ -77,7 +77,7 @@ def main() -> None:
             began = time.perf_counter()
             whole_visit(driver, ca_dir, READER, made_up_resident(), typed_word())
             visit_s.append(time.perf_counter() - began)
-            wipe_ms.append(driver.core.sessions.last_report.duration_ms)
+            wipe_ms.append(driver.core.visits.last_report.duration_ms)
             app.finish_goodbye()
             driver.frames(3)
             if number == BASELINE_VISIT:

@@ -34,7 +34,7 @@ def child(kind: str) -> None:
         from screens.launch import configure_kivy
         settings = load_settings(ROOT / "kiosk.ini")
         runtime = Path(tempfile.mkdtemp(prefix="bench-startup-"))
-        settings = dataclasses.replace(settings, session=dataclasses.replace(settings.session,
+        settings = dataclasses.replace(settings, visit=dataclasses.replace(settings.visit,
                                                                             runtime_dir=runtime))
         configure_kivy(settings, windowed=True)
         from kiosk.core import KioskCore

@@ -102,7 +102,7 @@ def setting(rule: Rule, default: Any = dataclasses.MISSING) -> Any:
 class KioskSection:
     id: str = setting(TEXT)
     name: str = setting(TEXT)
-    # Kept across sessions and restarts, never personal data: the last good catalogue, the outbox.
+    # Kept across visits and restarts, never personal data: the last good catalogue, the outbox.
     state_dir: Path = setting(FOLDER)
 
 
@@ -132,7 +132,7 @@ class UiSection:
 
 
 @dataclass(frozen=True)
-class SessionSection:
+class VisitSection:
     runtime_dir: Path = setting(FOLDER)
     idle_warning_s: int = setting(_whole_number(10, 3600), 90)
     # WCAG 2.2.1 asks for at least 20 seconds to answer "Are you still here?".
@@ -419,7 +419,7 @@ class Settings:
     kiosk: KioskSection
     centre: CentreSection
     ui: UiSection
-    session: SessionSection
+    visit: VisitSection
     catalog: CatalogSection
     eid: EidSection
     admin: AdminSection
@@ -436,7 +436,7 @@ SECTIONS: dict[str, type] = {
     "kiosk": KioskSection,
     "centre": CentreSection,
     "ui": UiSection,
-    "session": SessionSection,
+    "visit": VisitSection,
     "catalog": CatalogSection,
     "eid": EidSection,
     "admin": AdminSection,

@@ -23,7 +23,7 @@ from kiosk.catalog.service import GENERAL_MATTER, CatalogService
 from kiosk.config import Settings
 from kiosk.health import HealthReporter
 from kiosk.idle import IdlePolicy, Timings
-from kiosk.session import SessionManager, WipeReport
+from kiosk.visits import Visits, WipeReport
 from kiosk.usage import UsageRecorder
 from kiosk.usb import WatchedSticks
 from kiosk.worker import Worker
@@ -39,12 +39,12 @@ class KioskCore:
 
     def __init__(self, settings: Settings, timings: Timings | None = None, demo: bool = False):
         self.settings = settings
-        self.timings = timings or Timings.from_settings(settings.session)
+        self.timings = timings or Timings.from_settings(settings.visit)
         self.demo = demo
-        self.sessions = SessionManager(settings.session.runtime_dir)
+        self.visits = Visits(settings.visit.runtime_dir)
         self.idle = IdlePolicy(self.timings.idle_warning_s, self.timings.idle_countdown_s)
         self.pin_guard = PinGuard(settings.admin.pin_hash)
-        self.catalog = CatalogService(settings, self.sessions)
+        self.catalog = CatalogService(settings, self.visits)
         # Anonymous counts for the centres' statistics (kiosk.usage), handed to the desk's outbox.
         self.usage = UsageRecorder(self._count_usage, settings.ui.default_language, self._service_or_none)
         self.eid = None
@@ -120,7 +120,7 @@ class KioskCore:
 
     def prepare(self) -> int:
         """Make the runtime folder private and remove visits a crash left behind; returns how many."""
-        self.leftovers_removed = self.sessions.prepare()
+        self.leftovers_removed = self.visits.prepare()
         return self.leftovers_removed
 
     def start(self) -> None:
@@ -192,36 +192,36 @@ class KioskCore:
             from kiosk.speech import SpeechService
             self._speech = SpeechService.from_settings(self.settings, self._from_service(self._tell))
             # A standing wiper, not a visit's: reading aloud turned on at the greeting, before the visit, ends too.
-            self.sessions.add_standing_wiper("reading aloud", self._speech.end_visit, self._speech.holds_nothing)
+            self.visits.add_standing_wiper("reading aloud", self._speech.end_visit, self._speech.holds_nothing)
         return self._speech
 
     # ---- the visit ------------------------------------------------------------------------------
 
     @property
     def visit(self) -> Visit | None:
-        return self.sessions.current
+        return self.visits.current
 
     def start_visit(self) -> Visit:
         if self.visit is not None:
             return self.visit
         self.start_services()
-        visit = self.sessions.start()
+        visit = self.visits.start()
         self.usage.visit_started()
         self.printing.attach(visit)
         self.scanning.attach(visit)
         visit.add_wiper("help call at the desk", lambda: self._cancel_call(visit))
         visit.add_wiper("browser", lambda: self.close_eservice("visit ended"), lambda: self._browser_gone(visit))
         self.idle.touched()
-        self._tell(events.SessionStarted())
+        self._tell(events.VisitStarted())
         return visit
 
     def end_visit(self, reason: str) -> WipeReport | None:
-        """Wipe everything of the resident and check it; listeners hear SessionEnded."""
+        """Wipe everything of the resident and check it; listeners hear VisitEnded."""
         if self.visit is not None:
             self.usage.visit_ended()
-        report = self.sessions.end(reason)
+        report = self.visits.end(reason)
         if report is not None:
-            self._tell(events.SessionEnded(reason, report.clean))
+            self._tell(events.VisitEnded(reason, report.clean))
         return report
 
     def activity(self, source: str) -> None:

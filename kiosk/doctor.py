@@ -27,14 +27,14 @@ class Check:
 
 
 def check_runtime_dir(settings: Settings) -> Check:
-    directory = settings.session.runtime_dir
+    directory = settings.visit.runtime_dir
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".doctor-"):
             pass
     except OSError as error:
         return Check("runtime directory", False, f"{directory} cannot be written ({error.strerror}); "
-                     "set [session] runtime_dir to a folder the kiosk user owns")
+                     "set [visit] runtime_dir to a folder the kiosk user owns")
     mode = directory.stat().st_mode & 0o777
     if mode & 0o077:
         return Check("runtime directory", False, f"{directory} is readable by others (mode {mode:o}); "

@@ -25,12 +25,12 @@ if TYPE_CHECKING:  # only named here: importing them would make every importer p
 
 
 @dataclass(frozen=True)
-class SessionStarted:
+class VisitStarted:
     """A resident's visit began (a touch on the greeting, or a card put in)."""
 
 
 @dataclass(frozen=True)
-class SessionEnded:
+class VisitEnded:
     """The visit is over and wiped; `clean` says whether the wipe checked out."""
     reason: str
     clean: bool

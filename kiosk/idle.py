@@ -1,4 +1,4 @@
-"""When a resident has walked away: active, then a warning with a countdown, then the end of the session."""
+"""When a resident has walked away: active, then a warning with a countdown, then the end of the visit."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from kiosk.config import SessionSection
+    from kiosk.config import VisitSection
 
 
 class IdleState(enum.Enum):
@@ -55,5 +55,5 @@ class Timings:
     tick_s: float = 0.25
 
     @classmethod
-    def from_settings(cls, session: SessionSection) -> "Timings":
-        return cls(session.idle_warning_s, session.idle_countdown_s, session.goodbye_s)
+    def from_settings(cls, visit: VisitSection) -> "Timings":
+        return cls(visit.idle_warning_s, visit.idle_countdown_s, visit.goodbye_s)

@@ -29,7 +29,7 @@ class ServiceNotifier:
         if not address:
             return None
         # WATCHDOG_PID names the unit's main process, which is xinit, not the kiosk (its grandchild, allowed to
-        # speak by NotifyAccess=all): the kiosk pings for the session whatever that pid says.
+        # speak by NotifyAccess=all): the kiosk pings for the visit whatever that pid says.
         usec = environ.get("WATCHDOG_USEC", "")
         return cls(address, int(usec) if usec.isdigit() and int(usec) > 0 else None)
 

@@ -22,7 +22,7 @@ class AdminScreen(KioskScreen):
 
     def summary_text(self) -> str:
         core = self.core
-        report = core.sessions.last_report
+        report = core.visits.last_report
         if report is None:
             wipe = tr._("no visit has ended yet")
         elif report.clean:

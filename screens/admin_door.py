@@ -41,7 +41,7 @@ class AdminDoor:
     def enter(self) -> None:
         """The PIN was right: the resident's visit (if any) is wiped before the admin screen shows."""
         if self.app.core.visit is not None:
-            self.app.end_session("administrator", farewell=False)
+            self.app.end_visit("administrator", farewell=False)
         self.app.reset_preferences()
         self.app.show("admin")
 

@@ -19,7 +19,7 @@ import screens.widgets  # noqa: F401  (registers the shared kv rules before any 
 from kiosk import __version__, events
 from kiosk.core import KioskCore
 from kiosk.idle import IdleState
-from kiosk.session import WipeReport
+from kiosk.visits import WipeReport
 from screens import SCREENS
 from screens.admin_door import AdminDoor
 from screens.dialog_host import DialogHost
@@ -34,7 +34,7 @@ ESCAPE_KEY = 27
 
 
 # The top bar's settings, in their order: the second row at extra-large text.
-SECOND_ROW = ("text_size_button", "contrast_button", "read_aloud_button", "volume_button", "end_session_button")
+SECOND_ROW = ("text_size_button", "contrast_button", "read_aloud_button", "volume_button", "end_visit_button")
 
 
 class KioskApp(App):
@@ -42,7 +42,7 @@ class KioskApp(App):
     use_kivy_settings = False
     show_top_bar = BooleanProperty(True)
     current_screen = StringProperty("")
-    in_session = BooleanProperty(False)
+    in_visit = BooleanProperty(False)
     language = StringProperty("lv")
     # The shown screen, and what of it the bottom bar shows: its Back and its one main action.
     screen_widget = ObjectProperty(None, allownone=True)
@@ -157,7 +157,7 @@ class KioskApp(App):
             screen = cls(name=name, core=self.core)
             self._screens[name] = screen
             self.root.ids.screens.add_widget(screen)
-            self.core.sessions.add_standing_wiper(f"screen {name}", screen.reset,
+            self.core.visits.add_standing_wiper(f"screen {name}", screen.reset,
                                                   lambda: not screen.holds_resident_data())
         return self._screens[name]
 
@@ -180,7 +180,7 @@ class KioskApp(App):
 
     def _bottom_bar_changed(self, *args) -> None:
         screen = self.screen_widget
-        self.back_shown = bool(screen.back_shown and self.in_session)
+        self.back_shown = bool(screen.back_shown and self.in_visit)
         self.main_label = screen.main_label
 
     def _scale_bar(self, _theme, font_scale: float) -> None:
@@ -210,7 +210,7 @@ class KioskApp(App):
                 screen.dialogs_changed(any_open)
 
     def go_home(self) -> None:
-        self.show("home" if self.in_session else "greeting")
+        self.show("home" if self.in_visit else "greeting")
 
     def ask_for_card(self, why: str, then, without=None) -> None:
         """A task needs what the eID card says (name, personal code): `then()` at once if it was read, else the card
@@ -230,9 +230,9 @@ class KioskApp(App):
 
     def on_core_event(self, event) -> None:
         """The app's own part (which screen, which dialog), then every screen built so far hears the event."""
-        if isinstance(event, (events.SessionStarted, events.SessionEnded)):
-            self.in_session = isinstance(event, events.SessionStarted)
-            if not self.in_session:
+        if isinstance(event, (events.VisitStarted, events.VisitEnded)):
+            self.in_visit = isinstance(event, events.VisitStarted)
+            if not self.in_visit:
                 self.reading_aloud = False  # the visit's wipe turned it off
             if self.screen_widget is not None:
                 self._bottom_bar_changed()  # Back belongs to a visit
@@ -240,7 +240,7 @@ class KioskApp(App):
             if self.dialog_is_open("call_staff") or event.state == "acknowledged":
                 self.open_dialog("call_staff").state = event.state  # "A staff member is coming"
         elif not self.admin.is_open:
-            if isinstance(event, events.CardReading) or (isinstance(event, events.CardProblem) and self.in_session):
+            if isinstance(event, events.CardReading) or (isinstance(event, events.CardProblem) and self.in_visit):
                 self.show("eid_login")
             elif isinstance(event, events.CardTakenOut) and event.had_identity and self.current_screen != "eid_login":
                 self.open_dialog("card_removed")
@@ -262,9 +262,9 @@ class KioskApp(App):
 
     def toggle_reading(self) -> None:
         """The speaker button: reading aloud on for this resident, or off with the sound stopped."""
-        if not self.in_session:
+        if not self.in_visit:
             # Turned on at the greeting, it belongs to a visit (which turns it off at its end), as any touch there.
-            self.start_session()
+            self.start_visit()
         self.reading_aloud = self.reader.toggle()
 
     def next_volume(self) -> None:
@@ -281,16 +281,16 @@ class KioskApp(App):
 
     # ---- the visit ------------------------------------------------------------------------------
 
-    def start_session(self, language: str | None = None) -> None:
+    def start_visit(self, language: str | None = None) -> None:
         if language:
             self.set_language(language)
         self.core.start_visit()
         self.show("home")
 
-    def ask_end_session(self) -> None:
+    def ask_end_visit(self) -> None:
         self.open_dialog("confirm_end")
 
-    def end_session(self, reason: str, farewell: bool = True) -> WipeReport | None:
+    def end_visit(self, reason: str, farewell: bool = True) -> WipeReport | None:
         """Wipe everything of the resident; then the reminders, then the greeting."""
         self.dialogs.close_all()
         visit = self.core.visit
@@ -340,16 +340,16 @@ class KioskApp(App):
             if reading.state is IdleState.EXPIRED:
                 self.admin.leave()
             return
-        if not self.in_session:
+        if not self.in_visit:
             return
         if reading.state is IdleState.ACTIVE:
             self.close_dialog("idle_warning")
         elif reading.state is IdleState.WARNING:
             self.open_dialog("idle_warning").seconds_left = reading.seconds_left
         else:
-            log.info("no activity for %.0f s: ending the session",
+            log.info("no activity for %.0f s: ending the visit",
                      self.core.timings.idle_warning_s + self.core.timings.idle_countdown_s)
-            self.end_session("idle")
+            self.end_visit("idle")
 
     def _schedule_once(self, callback, delay: float) -> None:
         self._clock_events.append(Clock.schedule_once(callback, delay))

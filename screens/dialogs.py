@@ -1,4 +1,4 @@
-"""Dialogs over any screen: are you still here, end the session, call staff, choose a language."""
+"""Dialogs over any screen: are you still here, end the visit, call staff, choose a language."""
 
 from pathlib import Path
 

@@ -117,7 +117,7 @@ class EidLoginScreen(StatefulScreen):
             self.show_identity(event.identity, verified=True)
         elif isinstance(event, events.PinTries):
             self.set_tries(event.tries_left)
-        elif isinstance(event, events.CardProblem) and self.app.in_session:
+        elif isinstance(event, events.CardProblem) and self.app.in_visit:
             self.show_problem(event)
         elif isinstance(event, events.CardTakenOut):
             if self.app.current_screen == "eid_login":

@@ -10,7 +10,7 @@ from screens.widgets import KioskScreen, add_language_buttons
 class GreetingScreen(KioskScreen):
     def on_kv_post(self, base_widget):
         app = self.app
-        add_language_buttons(self.ids.languages, app.settings.ui.languages, app.start_session, "30sp")
+        add_language_buttons(self.ids.languages, app.settings.ui.languages, app.start_visit, "30sp")
 
     def on_touch_down(self, touch):
         buttons = self.ids.languages.children
@@ -18,7 +18,7 @@ class GreetingScreen(KioskScreen):
             return super().on_touch_down(touch)
         if self.collide_point(*touch.pos):
             # Anything but a language button starts in the current language (before any scrolling).
-            self.app.start_session()
+            self.app.start_visit()
             return True
         return False
 

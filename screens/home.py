@@ -1,4 +1,4 @@
-"""The home screen: the main tasks as large tiles, and the end of the session."""
+"""The home screen: the main tasks as large tiles, and the end of the visit."""
 
 from pathlib import Path
 
@@ -21,7 +21,7 @@ class HomeScreen(KioskScreen):
             tile.bind(on_release=lambda _tile, screen=feature.screen: app.show(screen))
             tiles.add_widget(tile)
         end = Tile(icon=icon("logout"), title=N_("I'm finished — clear this computer"), role="danger", size_hint_y=1)
-        end.bind(on_release=lambda _tile: app.ask_end_session())
+        end.bind(on_release=lambda _tile: app.ask_end_visit())
         tiles.add_widget(end)
 
 

@@ -24,7 +24,7 @@ def run_kiosk(core: KioskCore, windowed: bool = False) -> int:
     from kivy.clock import Clock
     from screens.app import KioskApp
     app = KioskApp(core)
-    # systemd and shutdown send SIGTERM: stop through the app, so the open session is wiped first.
+    # systemd and shutdown send SIGTERM: stop through the app, so the open visit is wiped first.
     signal.signal(signal.SIGTERM, lambda *_: Clock.schedule_once(lambda _dt: app.exit_app("SIGTERM")))
     notifier = ServiceNotifier.from_environment()
     if notifier is not None:

@@ -91,7 +91,7 @@ class StatefulScreen(KioskScreen):
         elif action == "call_staff":
             self.app.call_staff()
         elif action == "finished":
-            self.app.end_session("resident")  # the task's end: the goodbye, with what not to leave behind
+            self.app.end_visit("resident")  # the task's end: the goodbye, with what not to leave behind
         else:
             self.act(action)
 

@@ -188,7 +188,7 @@ class VideoScreen(KioskScreen):
         self.keepsake = "" if printed in (True, PRINTING) else booking_keepsake(
             booking, self.core.settings.centre.name, self._institution_name(booking.institution), self.app.language)
         self._show("booked", "\n".join(lines), back=self.app.go_home,
-                   main=(tr._(FINISHED), lambda: self.app.end_session("resident")))
+                   main=(tr._(FINISHED), lambda: self.app.end_visit("resident")))
 
     def _receipt_printed(self, printed: bool | None) -> None:
         if self.state == "booked":

@@ -102,13 +102,13 @@ def test_ca(tmp_path_factory):
 def settings(tmp_path, test_ca):
     """The repository's kiosk.ini, with its folders in this test's folder and the test CA trusted."""
     base = load_settings(ROOT / "kiosk.ini")
-    session = dataclasses.replace(base.session, runtime_dir=tmp_path / "runtime")
+    visit = dataclasses.replace(base.visit, runtime_dir=tmp_path / "runtime")
     kiosk = dataclasses.replace(base.kiosk, state_dir=tmp_path / "state")
     eid = dataclasses.replace(base.eid, trusted_ca=(test_ca.pem_path,), reader=OTHER_READER or base.eid.reader)
     # Not a Chromium behind every service page a test opens: the browser's tests turn it back on. No managed
     # policies on the test machine: pages open without them, as in a developer's checkout.
     browser = dataclasses.replace(base.browser, warm_up=False, require_policies=False)
-    return dataclasses.replace(base, session=session, kiosk=kiosk, eid=eid, browser=browser)
+    return dataclasses.replace(base, visit=visit, kiosk=kiosk, eid=eid, browser=browser)
 
 
 @pytest.fixture

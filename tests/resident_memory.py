@@ -1,4 +1,4 @@
-"""Looks through the test process's memory for a resident's strings, and for live session objects."""
+"""Looks through the test process's memory for a resident's strings, and for live visit objects."""
 
 from __future__ import annotations
 

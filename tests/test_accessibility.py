@@ -46,7 +46,7 @@ def problems_on_screen(kiosk, where: str) -> list[str]:
 def test_no_text_is_cut_off_or_broken_at_extra_large_size(kiosk, language):
     from screens.theme import theme
     app = kiosk.app
-    app.start_session(language)
+    app.start_visit(language)
     theme.text_size_step = 2
     problems = []
     for name in RESIDENT_SCREENS:
@@ -83,7 +83,7 @@ def test_every_touch_target_is_at_least_44_px(kiosk, step):
     from kivy.uix.behaviors import ButtonBehavior
     from screens.theme import theme
     app = kiosk.app
-    app.start_session("lv")
+    app.start_visit("lv")
     theme.text_size_step = step
     small = []
     for name in SCREENS:

@@ -1,4 +1,4 @@
-"""The real kiosk app in a real window, driven by simulated taps: session, idle, end, lock-down, admin."""
+"""The real kiosk app in a real window, driven by simulated taps: visit, idle, end, lock-down, admin."""
 
 import gc
 import logging
@@ -44,13 +44,13 @@ def start_in(kiosk, language_name):
     assert kiosk.app.current_screen == "home"
 
 
-def test_greeting_is_latvian_and_touching_anywhere_starts_a_session(kiosk):
+def test_greeting_is_latvian_and_touching_anywhere_starts_a_visit(kiosk):
     assert kiosk.app.current_screen == "greeting"
     assert kiosk.find_text("Laipni lūdzam!")
-    assert kiosk.core.sessions.current is None
+    assert kiosk.core.visits.current is None
     kiosk.tap_at(kiosk.window.width / 2, 40)  # empty space near the bottom
     assert kiosk.app.current_screen == "home"
-    assert kiosk.core.sessions.current is not None
+    assert kiosk.core.visits.current is not None
     assert kiosk.find_text("Ko jūs vēlaties darīt?")
 
 
@@ -138,37 +138,37 @@ def test_call_staff_without_a_desk_says_where_the_desk_is_and_offers_a_queue_tic
     assert kiosk.app.current_screen == "queue_ticket"
 
 
-def test_idle_warning_counts_down_and_im_still_here_keeps_the_session(make_driver):
+def test_idle_warning_counts_down_and_im_still_here_keeps_the_visit(make_driver):
     # Seconds, not FAST's fractions: on a loaded 2-core machine one frame can take longer than FAST's countdown.
     kiosk = make_driver(Timings(idle_warning_s=1.5, idle_countdown_s=5, goodbye_s=0.3, tick_s=0.05))
     start_in(kiosk, "English")
-    session = kiosk.core.sessions.current
+    visit = kiosk.core.visits.current
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("idle_warning"), 5)
     assert kiosk.find_text("Are you still here?")
     countdown = kiosk.find_text("This computer will close everything in")
     assert re.search(r"in [1-5] seconds?\b", countdown.text)  # counts down from 5
     kiosk.tap(kiosk.find_text("I'm still here"))
     assert not kiosk.app.dialog_is_open("idle_warning")
-    assert kiosk.core.sessions.current is session
+    assert kiosk.core.visits.current is visit
     assert kiosk.app.current_screen == "home"
 
 
-def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_driver):
+def test_no_answer_ends_the_visit_runs_every_wiper_and_leaves_no_folder(make_driver):
     kiosk = make_driver(FAST)
     start_in(kiosk, "Українська")
-    session = kiosk.core.sessions.current
-    (session.directory / "scan.pdf").write_bytes(b"%PDF resident's scan")
+    visit = kiosk.core.visits.current
+    (visit.directory / "scan.pdf").write_bytes(b"%PDF resident's scan")
     held = {"identity": "Jānis Bērziņš"}
-    session.add_wiper("test holder", held.clear, lambda: not held)
-    directory = session.directory
+    visit.add_wiper("test holder", held.clear, lambda: not held)
+    directory = visit.directory
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 4)
-    report = kiosk.core.sessions.last_report
+    report = kiosk.core.visits.last_report
     assert report.clean
     assert "test holder" in report.wipers_run
     assert {"screen home", "screen greeting"} <= set(report.wipers_run)
     assert held == {}
     assert not directory.exists()
-    assert kiosk.core.sessions.current is None
+    assert kiosk.core.visits.current is None
     assert not kiosk.app.dialog_is_open("idle_warning")
     # The goodbye is in the resident's language, then the greeting returns in Latvian.
     assert kiosk.find_text("Дякуємо! Ви завершили.")
@@ -176,15 +176,15 @@ def test_no_answer_ends_the_session_runs_every_wiper_and_leaves_no_folder(make_d
     assert kiosk.find_text("Laipni lūdzam!")
 
 
-def test_end_session_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
+def test_end_visit_asks_first_then_reminds_and_returns_to_the_greeting(kiosk):
     start_in(kiosk, "English")
     kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
     assert kiosk.app.dialog_is_open("confirm_end")
     kiosk.tap(kiosk.find_text("No, continue"))
     assert not kiosk.app.dialog_is_open("confirm_end")
-    assert kiosk.core.sessions.current is not None
+    assert kiosk.core.visits.current is not None
     kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
-    directory = kiosk.core.sessions.current.directory
+    directory = kiosk.core.visits.current.directory
     kiosk.tap(kiosk.find_text("Yes, I'm finished"))
     assert kiosk.app.current_screen == "goodbye"
     assert not directory.exists()
@@ -205,7 +205,7 @@ def test_the_next_resident_starts_with_default_language_size_and_contrast(make_d
     kiosk.tap(kiosk.root_widget("text_size_button"))
     kiosk.tap(kiosk.root_widget("contrast_button"))
     assert theme.high_contrast and Metrics.fontscale > 1
-    kiosk.app.end_session("resident")
+    kiosk.app.end_visit("resident")
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "greeting", 3)
     assert kiosk.app.language == "lv" and not theme.high_contrast and Metrics.fontscale == 1
 
@@ -219,7 +219,7 @@ def test_escape_and_close_requests_do_not_close_the_kiosk(kiosk):
     kiosk.frames(3)
     assert closed == []
     assert kiosk.app.current_screen == "home"
-    assert kiosk.core.sessions.current is not None
+    assert kiosk.core.visits.current is not None
 
 
 def test_f1_never_opens_kivys_settings_panel(kiosk):
@@ -245,7 +245,7 @@ def test_corner_gesture_and_a_wrong_pin_are_refused_the_right_pin_opens_admin(ki
             kiosk.tap(keypad(kiosk, digit))
         kiosk.tap(keypad(kiosk, "ok"))
     assert kiosk.app.current_screen == "admin"
-    assert kiosk.core.sessions.current is None  # the resident's session was wiped first
+    assert kiosk.core.visits.current is None  # the resident's visit was wiped first
     # The administrator's screen opens in the default language, at normal size.
     assert kiosk.find_text("Versija: ")
     # The health checks run off the UI thread (they start Chromium, ask CUPS, SANE and PC/SC): they come in later.
@@ -303,8 +303,8 @@ def test_the_administrator_can_close_the_app(kiosk):
     assert not kiosk.window.dispatch("on_request_close")  # no longer vetoed
 
 
-def test_session_folders_left_by_a_crash_are_wiped_before_the_greeting(settings, make_driver):
-    leftover = settings.session.runtime_dir / "session-0123456789abcdef"
+def test_visit_folders_left_by_a_crash_are_wiped_before_the_greeting(settings, make_driver):
+    leftover = settings.visit.runtime_dir / "visit-0123456789abcdef"
     leftover.mkdir(parents=True)
     (leftover / "scan-of-passport.pdf").write_bytes(b"%PDF old")
     kiosk = make_driver(settings=settings)
@@ -313,9 +313,9 @@ def test_session_folders_left_by_a_crash_are_wiped_before_the_greeting(settings,
     assert kiosk.app.current_screen == "greeting"
 
 
-def test_nothing_of_a_session_stays_in_memory(kiosk):
+def test_nothing_of_a_visit_stays_in_memory(kiosk):
     start_in(kiosk, "English")
-    ref = weakref.ref(kiosk.core.sessions.current)
+    ref = weakref.ref(kiosk.core.visits.current)
     kiosk.core.visit.card.identity = sample_identity()
     kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
     kiosk.tap(kiosk.find_text("Yes, I'm finished"))
@@ -323,10 +323,10 @@ def test_nothing_of_a_session_stays_in_memory(kiosk):
     assert ref() is None
 
 
-def test_stopping_the_app_wipes_the_open_session(make_driver):
+def test_stopping_the_app_wipes_the_open_visit(make_driver):
     kiosk = make_driver()
     start_in(kiosk, "English")
-    directory = kiosk.core.sessions.current.directory
+    directory = kiosk.core.visits.current.directory
     (directory / "scan.pdf").write_bytes(b"%PDF")
     kiosk.close()
     assert not directory.exists()
@@ -336,15 +336,15 @@ def test_logs_hold_nothing_of_the_resident(make_driver, caplog):
     kiosk = make_driver(FAST)
     with caplog.at_level(logging.DEBUG):
         start_in(kiosk, "Latviešu")
-        session = kiosk.core.sessions.current
-        (session.directory / "pase-Jānis-Bērziņš-010180-12345.pdf").write_bytes(b"%PDF")
-        session.card.identity = sample_identity(CardSpec(personal_code="010180-12345"))
+        visit = kiosk.core.visits.current
+        (visit.directory / "pase-Jānis-Bērziņš-010180-12345.pdf").write_bytes(b"%PDF")
+        visit.card.identity = sample_identity(CardSpec(personal_code="010180-12345"))
 
         def failing_wiper():
             raise OSError("cannot remove pase-Jānis-Bērziņš-010180-12345.pdf")
-        session.add_wiper("scanner", failing_wiper)
+        visit.add_wiper("scanner", failing_wiper)
         assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 4)
-    assert "session ended (idle)" in caplog.text
+    assert "visit ended (idle)" in caplog.text
     for personal in ("Jānis", "Bērziņš", "010180", "pase"):
         assert personal not in caplog.text
 
@@ -410,7 +410,7 @@ def test_a_queue_ticket_by_topic_with_not_sure_first_and_back_one_step_at_a_time
     assert kiosk.app.main_label == "I'm finished" and kiosk.find_text("Take another ticket")
     kiosk.tap(kiosk.root_widget("back_button"))
     assert kiosk.app.current_screen == "home"
-    kiosk.app.end_session("test")
+    kiosk.app.end_visit("test")
     assert not screen.holds_resident_data()
 
 
@@ -430,7 +430,7 @@ def test_the_queue_steps_fit_at_extra_large_text(kiosk, language):
     from screens.theme import theme
     from test_accessibility import problems_on_screen
     app = kiosk.app
-    app.start_session(language)
+    app.start_visit(language)
     theme.text_size_step = 2
     try:
         app.show("queue_ticket")

@@ -122,12 +122,12 @@ def test_the_page_opens_below_the_top_bar_which_keeps_working_over_it(make_drive
     # Finish from the top bar, while the page is open: the browser and its profile go with the visit.
     profile = profile_of(kiosk)
     assert processes_of(profile)
-    touch_screen(*on_screen(kiosk, kiosk.root_widget("end_session_button")))
+    touch_screen(*on_screen(kiosk, kiosk.root_widget("end_visit_button")))
     assert kiosk.wait_until(lambda: kiosk.app.dialog_is_open("confirm_end"), 5)
     kiosk.tap(kiosk.find_text("Yes, I'm finished"))
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 10)
     assert browser_gone(profile)
-    assert kiosk.core.sessions.last_report.clean and "browser" in kiosk.core.sessions.last_report.wipers_run
+    assert kiosk.core.visits.last_report.clean and "browser" in kiosk.core.visits.last_report.wipers_run
 
 
 def test_typing_on_the_kiosk_keyboard_fills_the_page_and_digits_get_a_number_pad(make_driver, browser_settings,
@@ -263,7 +263,7 @@ def test_a_killed_chromium_says_so_plainly_and_the_next_try_works(make_driver, b
     assert "The page closed. Try again or call staff." in screen.body
     kiosk.tap(kiosk.find_text("Try again"))
     assert kiosk.wait_until(lambda: screen.state == "open" and page_shown(screen), 20)
-    kiosk.app.end_session("resident", farewell=False)
+    kiosk.app.end_visit("resident", farewell=False)
     # Chromium killed leaves its single-instance socket behind: in the visit's folder, so it went with it.
     assert set(temporary.glob("org.chromium.Chromium.*")) == before
 
@@ -272,15 +272,15 @@ def test_the_next_visit_has_no_cookie_or_history_of_the_last(make_driver, browse
     kiosk = make_driver(settings=browser_settings)
     open_page(kiosk, site.url)
     open_page_again = site.url + "again"
-    kiosk.app.end_session("resident", farewell=False)
+    kiosk.app.end_visit("resident", farewell=False)
     kiosk.app.show("greeting")
     before = len(site.requests)
     open_page(kiosk, open_page_again)
     fresh = [request for request in site.requests[before:] if request["path"] == "/again"]
     assert fresh and all(not request["cookie"] for request in fresh)
-    runtime = kiosk.core.settings.session.runtime_dir
+    runtime = kiosk.core.settings.visit.runtime_dir
     assert [path.name for path in runtime.iterdir()] == [kiosk.core.visit.directory.name]
-    kiosk.app.end_session("resident", farewell=False)
+    kiosk.app.end_visit("resident", farewell=False)
     time.sleep(0.2)
     assert list(runtime.iterdir()) == []
 
@@ -339,7 +339,7 @@ def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_
         assert kiosk.wait_until(lambda: screen_colour(bounds.left + 600, bounds.top + 300) == LOGIN_COLOUR, 30)
         assert lab.logins[-1] == "BERZINS JANIS 010180-12347"
         profile = profile_of(kiosk)
-        kiosk.app.end_session("resident", farewell=False)
+        kiosk.app.end_visit("resident", farewell=False)
         assert browser_gone(profile)
         # The card's login leaves nothing in the user's NSS database: the certificate stays on the card.
         assert subprocess.run(["certutil", "-L", "-d", f"sql:{db}"], capture_output=True,

@@ -38,7 +38,7 @@ def test_run_with_a_broken_kiosk_ini_exits_2_with_one_sentence(tmp_path):
     result = kiosk("run", "--config", str(path))
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.strip() == (f"{path}: section [session], key 'idle_warning_s' has the value '9x', "
+    assert result.stderr.strip() == (f"{path}: section [visit], key 'idle_warning_s' has the value '9x', "
                                      "which is not accepted; expected a whole number from 10 to 3600.")
     assert "Traceback" not in result.stderr
 
@@ -130,7 +130,7 @@ def test_run_starts_the_window_wipes_leftovers_tells_systemd_and_stops_cleanly_o
     import socket
     import time
     path = ini_with(tmp_path, "idle_warning_s = 90", "idle_warning_s = 90")
-    leftover = tmp_path / "runtime" / "session-00aa"
+    leftover = tmp_path / "runtime" / "visit-00aa"
     leftover.mkdir(parents=True)
     (leftover / "scan.pdf").write_bytes(b"%PDF")
     # systemd's side of Type=notify with WatchdogSec=2: a datagram socket the kiosk is told of, as systemd does.

@@ -30,8 +30,8 @@ def test_the_repository_kiosk_ini_loads_with_its_documented_values():
     assert settings.kiosk.id == "demo-kiosk-1"
     assert settings.ui.languages == ("lv", "en", "uk")
     assert settings.ui.default_language == "lv"
-    assert settings.session.idle_warning_s == 90 and settings.session.idle_countdown_s == 30
-    assert settings.session.runtime_dir == ROOT / "build" / "runtime"  # relative to the file
+    assert settings.visit.idle_warning_s == 90 and settings.visit.idle_countdown_s == 30
+    assert settings.visit.runtime_dir == ROOT / "build" / "runtime"  # relative to the file
     assert settings.admin.corner_taps == 5
 
 
@@ -42,7 +42,7 @@ def test_a_missing_file_is_named(tmp_path):
 
 def test_a_bad_number_names_file_section_key_value_and_range(tmp_path):
     message = error_of(write_ini(tmp_path, {"idle_warning_s = 90": "idle_warning_s = ninety"}))
-    assert message == (f"{tmp_path / 'kiosk.ini'}: section [session], key 'idle_warning_s' has the value "
+    assert message == (f"{tmp_path / 'kiosk.ini'}: section [visit], key 'idle_warning_s' has the value "
                        "'ninety', which is not accepted; expected a whole number from 10 to 3600.")
 
 
@@ -53,7 +53,7 @@ def test_a_countdown_shorter_than_wcag_asks_is_refused(tmp_path):
 
 def test_an_unknown_key_lists_the_accepted_ones(tmp_path):
     message = error_of(write_ini(tmp_path, {"goodbye_s = 12": "goodbye_s = 12\nidle_warnig_s = 30"}))
-    assert "section [session] has an unknown key 'idle_warnig_s'" in message
+    assert "section [visit] has an unknown key 'idle_warnig_s'" in message
     assert "idle_warning_s" in message.split("accepted keys are")[1]
 
 

@@ -29,7 +29,7 @@ def test_a_whole_visit_through_the_core_alone(core, print_lab, insert_card):
     assert [service.id for service in core.catalog.search("slimibas pabalsts", "lv")][0] == "vsaa-sickness-benefit"
 
     insert_card(CardSpec(pin="482916"))  # a card put in starts the visit
-    heard.wait_for(events.SessionStarted)
+    heard.wait_for(events.VisitStarted)
     visit = core.visit
     assert heard.wait_for(events.IdentityRead).identity.surname == "Bērziņš"
     core.login("111111")
@@ -62,7 +62,7 @@ def test_a_whole_visit_through_the_core_alone(core, print_lab, insert_card):
     assert report.clean, report
     assert {"card login", "scan record", "print count", "desk matters", "print jobs", "scans",
             "help call at the desk", "typed search words"} <= set(report.wipers_run)
-    assert heard.wait_for(events.SessionEnded) == events.SessionEnded("resident", True)
+    assert heard.wait_for(events.VisitEnded) == events.VisitEnded("resident", True)
     assert visit.card.identity is None and visit.scans.kept_pdf is None and visit.desk.ticket is None
     assert not visit.directory.exists() and core.visit is None
 

@@ -204,7 +204,7 @@ def test_inserting_a_card_greets_the_resident_and_pin_logs_in(make_driver, inser
     with caplog.at_level(logging.DEBUG):
         card = insert_card(CardSpec(pin="482916"))
         assert kiosk.wait_until(lambda: kiosk.app.screen("eid_login").state == "hello", 5)
-        assert kiosk.app.in_session and kiosk.app.current_screen == "eid_login"
+        assert kiosk.app.in_visit and kiosk.app.current_screen == "eid_login"
         assert kiosk.find_text("Sveiki, Jānis Bērziņš")
         assert kiosk.find_text("010180-*****")
         kiosk.tap(kiosk.find_text("Apstiprināt ar PIN1"))
@@ -257,18 +257,18 @@ def test_an_unsupported_card_gets_a_plain_sentence(make_driver, insert_card):
 def test_no_reader_says_call_staff(make_driver, settings, pcscd):
     missing = dataclasses.replace(settings, eid=dataclasses.replace(settings.eid, reader="Reader that is not there"))
     kiosk = make_driver(settings=missing)
-    kiosk.app.start_session("en")
+    kiosk.app.start_visit("en")
     kiosk.app.show("eid_login")
     kiosk.frames(2)
     assert kiosk.app.screen("eid_login").state == "no_reader"
     assert kiosk.find_text("The card reader is not working")
 
 
-def test_the_session_end_forgets_the_identity(make_driver, insert_card):
+def test_the_visit_end_forgets_the_identity(make_driver, insert_card):
     kiosk = make_driver()
     insert_card(CardSpec())
     assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, 5)
-    report = kiosk.app.end_session("resident")
+    report = kiosk.app.end_visit("resident")
     assert report.clean and "screen eid_login" in report.wipers_run
     assert card_identity(kiosk) is None
     assert not kiosk.app.screen("eid_login").holds_resident_data()
@@ -338,7 +338,7 @@ def test_the_goodbye_keeps_every_reminder_in_sight_and_waits_for_the_card_to_be_
         visit = kiosk.core.visit
         visit.scans.pages_scanned, visit.prints.pages_printed = True, 2  # as a visit that scanned and printed
         del visit
-        kiosk.app.end_session("resident")
+        kiosk.app.end_visit("resident")
         kiosk.wait(2)  # four times the goodbye's time: the card is still in, so it stays
         goodbye = kiosk.app.screen("goodbye")
         assert kiosk.app.current_screen == "goodbye" and kiosk.app.main_label == ""
@@ -358,7 +358,7 @@ def test_the_authorisation_asks_for_the_card_saying_why_and_goes_on_once_it_is_r
     from printed_output import pdf_text
     kiosk = make_driver()
     assert kiosk.wait_until(lambda: kiosk.core.reader_present, 5)
-    kiosk.app.start_session("en")
+    kiosk.app.start_visit("en")
     kiosk.app.show_service("vsaa-sickness-benefit")
     kiosk.tap(kiosk.find_text("A staff member does it for you"))
     screen = kiosk.app.screen("eid_login")

@@ -153,11 +153,11 @@ def test_switching_language_translates_the_results(kiosk):
     assert screen.rows[0]["subtitle"] == visa.institution.name.uk
 
 
-def test_the_session_end_forgets_the_query_and_the_service(kiosk):
+def test_the_visit_end_forgets_the_query_and_the_service(kiosk):
     screen = open_search(kiosk)
     type_on_screen(kiosk, "bezdarbs")
     kiosk.app.show_service("vsaa-unemployment-benefit")
-    report = kiosk.app.end_session("resident")
+    report = kiosk.app.end_visit("resident")
     assert report.clean
     assert "screen find_service" in report.wipers_run and "screen service" in report.wipers_run
     assert screen.query == "" and screen.rows == [] and kiosk.app.screen("service").service is None
@@ -174,7 +174,7 @@ def test_the_qr_code_decodes_to_the_e_service_address(tmp_path):
 @pytest.mark.parametrize("language", ["lv", "en", "uk"])
 def test_every_service_screen_shows_its_ways_in_every_language(kiosk, language):
     app = kiosk.app
-    app.start_session(language)
+    app.start_visit(language)
     index = app.core.catalog.index()
     for service in index.catalog.services:
         app.show_service(service.id)
@@ -234,7 +234,7 @@ def test_a_ukrainian_sentence_in_the_residents_own_words_finds_the_service(kiosk
 def test_the_new_answers_fit_at_extra_large_text(kiosk, language):
     from screens.theme import theme
     from tests.test_accessibility import problems_on_screen
-    kiosk.app.start_session(language)
+    kiosk.app.start_visit(language)
     theme.text_size_step = 2
     screen = open_search(kiosk)
     kiosk.app.set_language(language)

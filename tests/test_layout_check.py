@@ -44,7 +44,7 @@ def test_every_screen_state_and_dialog_fits(kiosk, language, step):
     app.set_language(language)
     kiosk.frames(3)
     problems = app_problems(app, f"{language}/{step}/greeting", step)
-    app.start_session(language)
+    app.start_visit(language)
     theme.text_size_step = step
     app.reading_aloud = True  # the fullest top bar: the volume button beside the speaker
     kiosk.frames(3)
@@ -84,7 +84,7 @@ def test_the_more_below_band_cuts_no_button_and_a_tap_on_it_shows_the_next_one(k
     from screens.widgets import BAND_PX, MoreBelow
     from tools.layout_check import band_problems, visible_widgets, window_rect
     app = kiosk.app
-    app.start_session("uk")
+    app.start_visit("uk")
     theme.text_size_step = 2
     app.show("queue_ticket")
     screen = app.screen("queue_ticket")

@@ -30,7 +30,7 @@ def fast_again(kiosk) -> None:
 
 def start(make_driver, settings, language="en"):
     kiosk = make_driver(settings=settings)
-    kiosk.app.start_session(language)
+    kiosk.app.start_visit(language)
     kiosk.app.show("scan_copy")
     kiosk.frames(2)
     return kiosk
@@ -86,7 +86,7 @@ def test_scan_a_page_then_print_a_copy_after_seeing_it(make_driver, print_settin
     [received] = print_lab.received_documents()
     assert pdf_pages(received.read_bytes(), tmp_path) == 1
 
-    report = kiosk.app.end_session("test")
+    report = kiosk.app.end_visit("test")
     assert report.clean, report
     goodbye = kiosk.app.screen("goodbye")
     assert goodbye.scanned and goodbye.printed  # "your originals on the scanner" and "your printouts" stand out
@@ -336,7 +336,7 @@ def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card
     from printed_output import pdf_text
     from tools.virtual_card import CardSpec
     kiosk = make_driver(settings=print_settings)
-    kiosk.app.start_session("en")
+    kiosk.app.start_visit("en")
     insert_card(CardSpec())
     assert kiosk.wait_until(lambda: card_identity(kiosk) is not None, timeout_s=10)
     kiosk.app.show_service("vsaa-paternity-benefit")
@@ -356,7 +356,7 @@ def test_every_scan_step_fits_at_extra_large_text(make_driver, print_settings, p
     from screens.theme import theme
     from tools.layout_check import app_problems
     kiosk = make_driver(settings=print_settings)
-    kiosk.app.start_session(language)
+    kiosk.app.start_visit(language)
     theme.text_size_step = 2
     kiosk.app.show("scan_copy")
     screen = kiosk.app.screen("scan_copy")

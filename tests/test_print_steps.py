@@ -50,7 +50,7 @@ def usb_settings(print_settings, tmp_path):
 
 def open_print(make_driver, settings, language: str = "en"):
     kiosk = make_driver(settings=settings)
-    kiosk.app.start_session(language)
+    kiosk.app.start_visit(language)
     kiosk.app.show("print")
     kiosk.frames(3)  # the stick watcher starts the frame after the screen is shown
     return kiosk
@@ -94,7 +94,7 @@ def test_a_stick_put_in_at_the_picture_is_read_by_itself_and_its_document_printe
     assert kiosk.find_text("Print something else")
     kiosk.tap(main_button(kiosk))
     assert kiosk.app.current_screen == "goodbye" and kiosk.core.visit is None
-    report = kiosk.core.sessions.last_report
+    report = kiosk.core.visits.last_report
     assert report.clean, report
     assert not printing.holds_resident_data()  # the names of the files on the stick are forgotten
     assert print_lab.spool_files() == []
@@ -159,7 +159,7 @@ def test_on_paper_leads_to_the_scanner(make_driver, usb_settings):
 def test_a_form_handed_over_skips_the_question_and_back_returns_to_its_service(make_driver, usb_settings):
     kiosk = make_driver(settings=usb_settings)
     app = kiosk.app
-    app.start_session("en")
+    app.start_visit("en")
     app.show_service("vsaa-paternity-benefit")
     form = kiosk.core.make_form("paper", app.screen("service").service, "en")
     app.show("print")
@@ -223,7 +223,7 @@ def test_every_print_step_fits_at_extra_large_text(make_driver, usb_settings, st
     (stick.mount_point / "broken.pdf").write_text("not really a PDF")
     kiosk = make_driver(settings=usb_settings)
     app = kiosk.app
-    app.start_session(language)
+    app.start_visit(language)
     visit = kiosk.core.visit
     visit.scans.kept_pdf = write_pdf(visit.directory / "kept.pdf", 1)
     theme.text_size_step = 2

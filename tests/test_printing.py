@@ -15,7 +15,7 @@ from fpdf import FPDF
 from kiosk.events import PrinterAlert, PrintFailed, PrintPrepared as Prepared, PrintProgress, Printed
 from kiosk.printing.service import PrintService
 from printers.cups_printer import DocumentPrinter
-from kiosk.session import SessionManager
+from kiosk.visits import Visits
 from printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
 from printers.forms import AuthorisationData, authorisation_form
 from printers.layouts import TicketData, queue_ticket
@@ -46,16 +46,16 @@ def pages_pdf(folder: Path, pages: int) -> Path:
 
 
 class Resident:
-    """One session with the print service, and the events it got, as the app would see them."""
+    """One visit with the print service, and the events it got, as the app would see them."""
 
     def __init__(self, settings):
-        self.sessions = SessionManager(settings.session.runtime_dir)
-        self.sessions.prepare()
-        self.session = self.sessions.start()
+        self.visits = Visits(settings.visit.runtime_dir)
+        self.visits.prepare()
+        self.visit = self.visits.start()
         self.events: queue.Queue = queue.Queue()
         self.seen: list = []
         self.service = PrintService(settings.printing, lambda event, visit=None: self.events.put((event, visit)))
-        self.service.attach(self.session)
+        self.service.attach(self.visit)
 
     def take(self, timeout: float):
         """The next event (queue.Empty if none comes): recorded in the visit as the core does on its thread."""
@@ -87,7 +87,7 @@ class Resident:
         return {event.kind for event in self.seen if isinstance(event, PrinterAlert)}
 
     def end(self):
-        report = self.sessions.end("test")
+        report = self.visits.end("test")
         self.service.stop()
         return report
 
@@ -96,7 +96,7 @@ class Resident:
 def resident(print_settings):
     visitor = Resident(print_settings)
     yield visitor
-    if not visitor.session.ended:
+    if not visitor.visit.ended:
         visitor.end()
 
 
@@ -109,7 +109,7 @@ def cups_jobs(lab, which: str = "all") -> str:
 def test_a_document_prints_and_the_printer_receives_its_text_then_nothing_stays(resident, print_lab, tmp_path):
     prepared = resident.prepare(authorisation_pdf(tmp_path))
     assert prepared.pages == 1 and prepared.pages_left == 20 and prepared.within_quota
-    assert prepared.thumbnails and all(resident.session.directory in t.parents for t in prepared.thumbnails)
+    assert prepared.thumbnails and all(resident.visit.directory in t.parents for t in prepared.thumbnails)
     resident.service.print(prepared)
     outcome = resident.next_outcome()
     assert outcome == Printed(pages=1, pages_left=19)
@@ -121,7 +121,7 @@ def test_a_document_prints_and_the_printer_receives_its_text_then_nothing_stays(
 
     report = resident.end()
     assert report.clean, report
-    assert not resident.session.directory.exists()
+    assert not resident.visit.directory.exists()
     assert print_lab.spool_files() == []
     assert cups_jobs(print_lab) == ""  # no history either: PreserveJobHistory No
 
@@ -229,7 +229,7 @@ def test_cupsd_down_is_named_and_nothing_prints_when_it_returns(resident, print_
     assert print_lab.received_documents() == []
 
 
-def test_ending_the_session_cancels_and_purges_a_job_in_progress(resident, print_lab, tmp_path):
+def test_ending_the_visit_cancels_and_purges_a_job_in_progress(resident, print_lab, tmp_path):
     print_lab.set_fault("slow")  # the printer takes 5 s: the resident walks away meanwhile
     prepared = resident.prepare(authorisation_pdf(tmp_path))
     resident.service.print(prepared)

@@ -15,7 +15,7 @@ def test_after_a_whole_visit_nothing_of_the_resident_is_in_memory(make_driver, p
     whole_visit(kiosk, card_ca_dir, pcscd, resident, word, end=False)
     assert len(print_lab.received_documents()) == 2  # the copy of the scan, and the authorisation
     kiosk.frames(5)
-    report = kiosk.app.end_session("resident")
+    report = kiosk.app.end_visit("resident")
     assert report.clean, report
     kiosk.frames(5)
 

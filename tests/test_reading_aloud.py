@@ -29,7 +29,7 @@ def test_every_screen_and_dialog_has_translated_words_to_read_that_include_its_h
     app = kiosk.app
     said: dict[tuple[str, str], list[str]] = {}
     for language in ("en", "lv", "uk"):
-        app.start_session(language)
+        app.start_visit(language)
         for name in RESIDENT_SCREENS:
             show(app, name)
             kiosk.frames(2)
@@ -46,7 +46,7 @@ def test_every_screen_and_dialog_has_translated_words_to_read_that_include_its_h
             assert dialog.spoken_text(), f"{language}/dialog {name} has nothing to read"
             said[language, f"dialog {name}"] = dialog.spoken_text()
             app.close_dialog(name)
-        app.end_session("test", farewell=False)
+        app.end_visit("test", farewell=False)
     for (language, name), spoken in said.items():
         if language != "en":
             # Not the English words in a Latvian or Ukrainian visit: the same catalogue the screen shows.
@@ -58,7 +58,7 @@ def test_a_residents_name_and_code_are_shown_but_never_read(kiosk):
 
     from kiosk.eid.identity import Identity
     app = kiosk.app
-    app.start_session("en")
+    app.start_visit("en")
     app.show("eid_login")
     screen = app.screen("eid_login")
     identity = Identity(given_name="Anna", surname="Ozoliņa", personal_code="010180-12345", card="eID 2018",
@@ -77,7 +77,7 @@ def test_the_queue_number_is_read_sign_by_sign(kiosk):
     from kiosk.staffdesk.facade import Ticket
     app = kiosk.app
     for language, letter in (("lv", "A"), ("uk", "А")):
-        app.start_session(language)
+        app.start_visit(language)
         app.show("queue_ticket")
         screen = app.screen("queue_ticket")
         screen.show_ticket(Ticket("A042", 3, 12, "", None, True), printed=True)
@@ -85,7 +85,7 @@ def test_the_queue_number_is_read_sign_by_sign(kiosk):
         assert "A042" in screen.resident_text()
         spoken = screen.spoken_text()
         assert f"{letter}, 0 4 2" in spoken and "A042" not in spoken
-        app.end_session("test", farewell=False)
+        app.end_visit("test", farewell=False)
 
 
 @pytest.fixture
@@ -121,9 +121,9 @@ def test_the_speaker_button_reads_each_new_screen_and_language_cutting_the_old_s
     # What was cut short may be a fraction of a second; the Ukrainian reading, left to run, is heard at length.
     assert kiosk.wait_until(lambda: any(heard.seconds > 0.3 for heard in sink.heard), 10)
     # The visit's end turns reading off for the next resident.
-    app.end_session("resident", farewell=False)
+    app.end_visit("resident", farewell=False)
     assert not app.reading_aloud and not kiosk.core.speech.enabled
-    assert kiosk.core.sessions.last_report.clean and "reading aloud" in kiosk.core.sessions.last_report.wipers_run
+    assert kiosk.core.visits.last_report.clean and "reading aloud" in kiosk.core.visits.last_report.wipers_run
 
 
 def test_a_touched_button_says_what_it_does_before_it_acts(speaking_kiosk, sink):

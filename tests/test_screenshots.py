@@ -20,8 +20,8 @@ def test_screenshots_show_the_dialogs_and_the_steps_with_their_words(tmp_path, s
     assert "Your number" in words["queue_ticket-number"]
     assert "VK-4821" in words["video-booked"]
     # What each screen counts down is what the kiosk is configured to count, not the renderer's long timeouts.
-    assert f"{settings.session.goodbye_s} seconds" in words["goodbye"]
-    assert f"{settings.session.idle_countdown_s} seconds" in words["dialog-idle_warning"]
+    assert f"{settings.visit.goodbye_s} seconds" in words["goodbye"]
+    assert f"{settings.visit.idle_countdown_s} seconds" in words["dialog-idle_warning"]
     # The answered call is its own picture: the next language's call starts unanswered.
     assert ukrainian["dialog-call_staff"] != ukrainian["dialog-call_staff-answered"]
     # The states a review could not see before: both PIN pads, a wrong PIN, the keyboards, high contrast.

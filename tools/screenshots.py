@@ -32,14 +32,14 @@ class Renderer:
         runtime = Path(tempfile.mkdtemp(prefix="kiosk-screenshots-"))
         # No desk and no ticket printer: the steps show what the kiosk does on its own.
         settings = dataclasses.replace(
-            settings, session=dataclasses.replace(settings.session, runtime_dir=runtime),
+            settings, visit=dataclasses.replace(settings.visit, runtime_dir=runtime),
             kiosk=dataclasses.replace(settings.kiosk, state_dir=runtime / "state"),
             staffdesk=dataclasses.replace(settings.staffdesk, url=""),
             printing=dataclasses.replace(settings.printing, receipt_printer=("none", "")),
             browser=dataclasses.replace(settings.browser, warm_up=False, require_policies=False))
         # Nothing times out while the pictures are taken; what the screens count down is shown as configured.
         self.driver = AppDriver(settings, Timings(idle_warning_s=3600, idle_countdown_s=60, goodbye_s=3600))
-        self.session = settings.session
+        self.visit_settings = settings.visit
         self.app = self.driver.app
         self.out_dir = out_dir
         self.languages = languages or settings.ui.languages
@@ -58,7 +58,7 @@ class Renderer:
         app = self.app
         for language in self.languages:
             for step, suffix in self.sizes:
-                app.start_session(language)
+                app.start_visit(language)
                 theme.text_size_step = step
                 for name in SCREENS:
                     if name == "service":
@@ -67,8 +67,9 @@ class Renderer:
                         app.show(name)
                     if name == "admin":
                         app.screen(name).dispatch("on_pre_enter")
-                    if name == "goodbye":
-                        app.screen(name).seconds_left = self.session.goodbye_s
+                    if name == "goodbye":  # the countdown held at its start: a slow machine must not show 11
+                        app.screen(name).on_leave()
+                        app.screen(name).seconds_left = self.visit_settings.goodbye_s
                     self.shot(language, name, suffix)
                 self.goodbye_with_reminders(language, suffix)
                 self.pin_steps(language, suffix)
@@ -79,7 +80,7 @@ class Renderer:
                 self.print_steps(language, suffix)
                 self.ticket_and_booking_steps(language, suffix)
                 self.high_contrast(language, suffix)
-                app.end_session("screenshots", farewell=False)
+                app.end_visit("screenshots", farewell=False)
         self.driver.close()
         return self.written
 
@@ -97,7 +98,7 @@ class Renderer:
         for name in DIALOGS:
             if name == "idle_warning":
                 # The warning shows only while the idle policy says so: one whose warning is due now.
-                calm, core.idle = core.idle, IdlePolicy(0, self.session.idle_countdown_s - 0.1)
+                calm, core.idle = core.idle, IdlePolicy(0, self.visit_settings.idle_countdown_s - 0.1)
                 self.driver.wait_until(lambda: app.dialog_is_open("idle_warning"), 2)
             else:
                 app.open_dialog(name)

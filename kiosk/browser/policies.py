@@ -59,7 +59,7 @@ def certificate_pattern(host: str) -> str:
 def policies_for(settings, catalog) -> dict:
     browser = settings.browser
     return managed_policies(AllowedHosts.for_kiosk(catalog, browser.allowed_hosts), browser.login_hosts,
-                            settings.session.runtime_dir)
+                            settings.visit.runtime_dir)
 
 
 def policy_text(policies: dict) -> str:

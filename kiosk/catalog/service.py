@@ -6,7 +6,7 @@ import threading
 
 from kiosk.config import Settings
 from kiosk.i18n import N_
-from kiosk.session import SessionManager
+from kiosk.visits import Visits
 
 # A queue ticket for no particular service.
 GENERAL_MATTER = N_("Something else, or I am not sure")
@@ -18,9 +18,9 @@ QUEUE_TOPICS_ALWAYS_SHOWN = ("from-ukraine",)
 class CatalogService:
     """The e-service catalogue and its search index, read when first needed; typed words leave with each visit."""
 
-    def __init__(self, settings: Settings, sessions: SessionManager):
+    def __init__(self, settings: Settings, visits: Visits):
         self.settings = settings
-        self._sessions = sessions
+        self._visits = visits
         self._index = None
         # The warm-up thread and the UI may both ask for the catalogue or the index first.
         self._load_lock, self._index_lock = threading.Lock(), threading.Lock()
@@ -67,10 +67,10 @@ class CatalogService:
             if self._index is None and self.catalog is not None:
                 from kiosk.catalog.search import SearchIndex
                 index = SearchIndex(self.catalog)
-                self._sessions.add_standing_wiper("typed search words", index.forget_queries,
+                self._visits.add_standing_wiper("typed search words", index.forget_queries,
                                                   lambda: not index.remembers_queries())
                 self._index = index
-                if self._sessions.current is None and not self._closed:
+                if self._visits.current is None and not self._closed:
                     index.keep_out_of_collections()
                     self._frozen = True
         return self._index

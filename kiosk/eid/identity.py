@@ -54,7 +54,7 @@ class Identity:
     card: str
     not_after: dt.datetime
     issuer: str
-    certificate: bytes  # DER, kept for the PIN proof and the staff desk's checks; wiped with the session
+    certificate: bytes  # DER, kept for the PIN proof and the staff desk's checks; wiped with the visit
 
     @property
     def masked_code(self) -> str:

@@ -1,1 +1,1 @@
-"""Scanning for residents: SANE scanner, session-bound pages, PDF (optionally searchable), USB sticks; no Kivy."""
+"""Scanning for residents: SANE scanner, visit-bound pages, PDF (optionally searchable), USB sticks; no Kivy."""

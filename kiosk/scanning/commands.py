@@ -34,7 +34,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from kiosk.config import load_settings
     from kiosk.scanning.modes import ScanMode, ScanRequest, Source
     from kiosk.scanning.service import DeliveryFailed, PdfReady, ScanFailed, ScanFinished, ScanService
-    from kiosk.session import SessionManager
+    from kiosk.visits import Visits
 
     settings = load_settings(args.config)
     absent = _absent_device(args, settings)
@@ -43,16 +43,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     source = Source(args.source) if args.source else (Source.FEEDER if args.pages > 1 else Source.FLATBED)
     request = ScanRequest(ScanMode(args.mode), source, args.dpi, max(args.pages, 0))
-    # The pages live in a session folder of their own, wiped at the end, exactly as at the kiosk. No prepare():
+    # The pages live in a visit folder of their own, wiped at the end, exactly as at the kiosk. No prepare():
     # that would remove the folders of a kiosk running with the same runtime_dir.
-    settings.session.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    sessions = SessionManager(settings.session.runtime_dir)
-    session = sessions.start()
+    settings.visit.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    visits = Visits(settings.visit.runtime_dir)
+    visit = visits.start()
     events: queue.Queue = queue.Queue()
     service = ScanService(lambda event, visit=None: events.put(event), args.device or settings.scanning.device)
     service.start()
     try:
-        service.attach(session)
+        service.attach(visit)
         service.scan(request)
         outcome = _wait(events, (ScanFinished, ScanFailed))
         if isinstance(outcome, ScanFailed):
@@ -75,7 +75,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         return EXIT_OK
     finally:
         service.stop()
-        sessions.end("kiosk scan finished")
+        visits.end("kiosk scan finished")
 
 
 def _absent_device(args: argparse.Namespace, settings) -> str | None:

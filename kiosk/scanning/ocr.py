@@ -32,7 +32,7 @@ def write_searchable_pdf(pages: Sequence[Page], out: Path, workdir: Path, langua
     """Write `out` with each page's image and an invisible text layer, on A4 pages.
 
     Everything tesseract writes, its temporary files included (TMPDIR), stays in `workdir`, which must be in
-    the session folder: the pages are personal data. `workdir` is emptied again afterwards."""
+    the visit folder: the pages are personal data. `workdir` is emptied again afterwards."""
     if not pages:
         raise ScanError(Problem.NO_PAGES, "no pages to read")
     if not available():
@@ -50,14 +50,14 @@ def write_searchable_pdf(pages: Sequence[Page], out: Path, workdir: Path, langua
         os.replace(partial, out)
         return out
     finally:
-        if workdir.is_dir():  # gone already when the session was wiped meanwhile
+        if workdir.is_dir():  # gone already when the visit was wiped meanwhile
             for leftover in workdir.iterdir():
                 leftover.unlink(missing_ok=True)
 
 
 def _run(command: list[str], workdir: Path, environment: dict, timeout_s: float,
          cancelled: threading.Event | None) -> None:
-    """Run tesseract, stopping it when the session ends meanwhile (the resident left: nothing is wanted)."""
+    """Run tesseract, stopping it when the visit ends meanwhile (the resident left: nothing is wanted)."""
     # Its messages go to a file, not a pipe: a pipe nobody reads while we poll could fill and stall it.
     messages = workdir / "tesseract.log"
     with open(messages, "wb") as log_file:
@@ -67,7 +67,7 @@ def _run(command: list[str], workdir: Path, environment: dict, timeout_s: float,
     try:
         while process.poll() is None:
             if cancelled is not None and cancelled.is_set():
-                raise ScanError(Problem.OCR_FAILED, "stopped: the session ended")
+                raise ScanError(Problem.OCR_FAILED, "stopped: the visit ended")
             if time.monotonic() > deadline:
                 raise ScanError(Problem.OCR_FAILED, "tesseract took too long")
             time.sleep(0.05)

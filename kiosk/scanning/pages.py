@@ -1,4 +1,4 @@
-"""Scanned pages as files in the session folder, and the resident's edits to them as pure list operations."""
+"""Scanned pages as files in the visit folder, and the resident's edits to them as pure list operations."""
 
 from __future__ import annotations
 
@@ -31,11 +31,11 @@ Pages = tuple[Page, ...]
 
 
 def store_page(image: Image.Image, directory: Path, dpi: int) -> Page:
-    """Write a scanned image and its preview into the session's scan folder (which must already exist)."""
+    """Write a scanned image and its preview into the visit's scan folder (which must already exist)."""
     stem = directory / f"page-{secrets.token_hex(6)}"
     colour = image.mode == "RGB"
     page = Page(stem.with_suffix(".jpg" if colour else ".png"), stem.with_suffix(".thumb.png"), dpi)
-    # 'x': never overwrite, and never create the folder: once the session is wiped nothing may reappear.
+    # 'x': never overwrite, and never create the folder: once the visit is wiped nothing may reappear.
     with open(page.image, "xb") as handle:
         if colour:
             image.save(handle, "JPEG", dpi=(dpi, dpi), quality=JPEG_QUALITY)

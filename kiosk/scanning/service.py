@@ -69,7 +69,7 @@ class ScanService:
             self._worker = None
 
     def attach(self, visit) -> None:
-        """Keep pages for this visit (kiosk.visit.Session) in its folder; its end wipes them."""
+        """Keep pages for this visit (kiosk.visit.Visit) in its folder; its end wipes them."""
         with self._lock:
             if self._visit is visit:
                 return

@@ -296,7 +296,7 @@ def test_a_whole_visit_as_the_kiosk_user_with_chromium_sandboxed_and_nothing_lef
     assert steps["ticket"]["number"].encode() in (computer.root / "var/spool/test-receipts/received").read_bytes()
     assert computer.run("lpstat", "-W", "all", "-o").stdout.strip() == ""
     assert not [path.name for path in (computer.root / "var/spool/cups").iterdir() if path.name[0] in "cd"]
-    assert list((computer.root / "run/kac-kiosk/session").iterdir()) == []  # the visit's folder is gone
+    assert list((computer.root / "run/kac-kiosk/visits").iterdir()) == []  # the visit's folder is gone
 
 
 # One mount namespace for the whole stick's life: udisks2 mounts in its own namespace, and the kiosk must see it.

@@ -59,7 +59,7 @@ def test_kiosk_ini_is_a_conffile_for_a_real_kiosk_readable_by_the_kiosk_alone(ki
     text = (kiosk_root.path / DEFAULTS.lstrip("/")).read_text()
     values = dict(re.findall(r"^(\w+) = (.*)$", text, flags=re.M))
     assert values["state_dir"] == "/var/lib/kac-kiosk/state"
-    assert values["runtime_dir"] == "/run/kac-kiosk/session"
+    assert values["runtime_dir"] == "/run/kac-kiosk/visits"
     assert values["path"] == "/usr/share/kac-kiosk/catalog/catalog.yaml"
     assert values["trusted_ca"] == "/etc/kac-kiosk/eid-ca.pem"
     assert values["usb_mount_root"] == "/media/kiosk"

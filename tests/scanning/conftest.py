@@ -1,4 +1,4 @@
-"""Scanning test set-up: the SANE test backend in a private config, a session, the service, a loop-mounted stick."""
+"""Scanning test set-up: the SANE test backend in a private config, a visit, the service, a loop-mounted stick."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.scanning import device
 from kiosk.scanning.testbackend import make_config_dir
-from kiosk.session import SessionManager
+from kiosk.visits import Visits
 from scanning.helpers import Events, LoopStick
 
 
@@ -38,16 +38,16 @@ def sane_dir(sane_config_dir):
 
 
 @pytest.fixture
-def sessions(tmp_path):
-    manager = SessionManager(tmp_path / "runtime")
+def visits(tmp_path):
+    manager = Visits(tmp_path / "runtime")
     manager.prepare()
     yield manager
     manager.end("test over")
 
 
 @pytest.fixture
-def session(sessions):
-    return sessions.start()
+def visit(visits):
+    return visits.start()
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def pdf_info(path: Path, first: int = 1, last: int = 1) -> dict[str, str]:
     return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in output.splitlines())}
 
 
-# What our tools would leave in /tmp if they ignored TMPDIR or the session folder: leptonica's debug folder,
+# What our tools would leave in /tmp if they ignored TMPDIR or the visit folder: leptonica's debug folder,
 # tesseract's files, page images and PDFs. Other programs on a shared test machine create their own entries in
 # /tmp at the same time, so the check looks for these, not for any new name.
 LEAK_PATTERNS = ("lept*", "tess*", "*.png", "*.pnm", "*.tif", "*.tiff", "*.pdf", "*.hocr", "*.txt", "*.box",

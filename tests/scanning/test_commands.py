@@ -34,7 +34,7 @@ def test_feeder_pages_into_a_pdf(sane_dir, tmp_path, capsys):
     info = pdf_info(out)
     assert info["Pages"] == "3" and "(A4)" in info["Page    1 size"]
     assert capsys.readouterr().out.strip() == f"{out}: 3 page(s)"
-    # The pages went through a session folder of their own, which is gone again.
+    # The pages went through a visit folder of their own, which is gone again.
     assert list((tmp_path / "build" / "runtime").iterdir()) == []
 
 
@@ -52,7 +52,7 @@ def test_a_device_that_does_not_exist_is_named_with_the_devices_sane_finds(sane_
     assert code == EXIT_FAILED and not out.exists()
     assert capsys.readouterr().err.strip() == ("There is no SANE device 'nosuch:0' (given with --device); "
                                                "SANE finds test:0 (Noname frontend-tester).")
-    # Said before any scanning began: no session folder was made for it.
+    # Said before any scanning began: no visit folder was made for it.
     assert not (tmp_path / "build" / "runtime").exists()
 
 

@@ -37,9 +37,9 @@ def pdf_text(path) -> str:
                           check=True).stdout
 
 
-def test_latvian_text_reads_back_with_its_diacritics(session):
+def test_latvian_text_reads_back_with_its_diacritics(visit):
     before = tmp_entries()
-    folder = session.directory / "scans"
+    folder = visit.directory / "scans"
     folder.mkdir()
     upright_page = store_page(rendered_page(), folder, DPI)
     turned_page = store_page(rendered_page(quarter_turns=1), folder, DPI)
@@ -58,14 +58,14 @@ def test_latvian_text_reads_back_with_its_diacritics(session):
                               text=True, check=True).stdout
         missing = [word for word in WORDS if word not in text]
         assert not missing, f"page {page} lacks {missing}; tesseract read: {text!r}"
-    # tesseract's own files went into the session folder and were cleared; /tmp got nothing.
+    # tesseract's own files went into the visit folder and were cleared; /tmp got nothing.
     assert list((folder / "ocr").iterdir()) == []
     assert tmp_entries() <= before
 
 
-def test_ocr_without_the_language_data_fails_in_plain_words(session):
+def test_ocr_without_the_language_data_fails_in_plain_words(visit):
     from kiosk.scanning.problems import Problem, ScanError
-    folder = session.directory / "scans"
+    folder = visit.directory / "scans"
     folder.mkdir()
     page = store_page(rendered_page(), folder, DPI)
     with pytest.raises(ScanError) as failure:

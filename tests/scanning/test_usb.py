@@ -39,9 +39,9 @@ def test_mountinfo_paths_with_spaces_and_what_is_not_a_stick():
         ("/dev/sdb1", "/media/anna/MY STICK", "MY STICK")]
 
 
-def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, events, session, usb_stick):
+def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, events, visit, usb_stick):
     service = make_service()
-    service.attach(session)
+    service.attach(visit)
     sticks = WatchedSticks(usb_stick.root, lambda found: events.put(SticksChanged(found)), interval_s=0.2)
     watch = sticks.watch()
     offered = events.until(SticksChanged)[-1].sticks
@@ -51,8 +51,8 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
     assert events.until(ScanFinished)[-1].added == 3
     service.save_to_stick(offered[0], stem="scan-test")
     saved = events.until(SavedToStick, DeliveryFailed)[-1]
-    kept = session.directory / "scans" / "scan-1.pdf"
-    assert saved == SavedToStick(offered[0], "scan-test.pdf", kept) and session.scans.kept_pdf == kept
+    kept = visit.directory / "scans" / "scan-1.pdf"
+    assert saved == SavedToStick(offered[0], "scan-test.pdf", kept) and visit.scans.kept_pdf == kept
     # Unmounted before "you can take it out now": the watcher sees it go, and the mount point is empty.
     assert not usb_stick.is_mounted()
     assert events.until(SticksChanged)[-1].sticks == ()
@@ -65,23 +65,23 @@ def test_scan_saved_to_the_stick_then_it_is_safe_to_take_out(make_service, event
     assert written.read_bytes() == kept.read_bytes()
 
 
-def test_a_second_save_never_overwrites(make_service, events, session, usb_stick):
+def test_a_second_save_never_overwrites(make_service, events, visit, usb_stick):
     service = make_service()
-    service.attach(session)
+    service.attach(visit)
     (usb_stick.mount_point / "scan-test.pdf").write_bytes(b"the resident's own file")
     stick = find_sticks(usb_stick.root)[0]
     service.scan(ScanRequest(dpi=LOW_DPI))
     events.until(ScanFinished)
     service.save_to_stick(stick, stem="scan-test")
     saved = events.until(SavedToStick, DeliveryFailed)[-1]
-    assert saved == SavedToStick(stick, "scan-test-2.pdf", session.directory / "scans" / "scan-1.pdf")
+    assert saved == SavedToStick(stick, "scan-test-2.pdf", visit.directory / "scans" / "scan-1.pdf")
     usb_stick.mount(read_only=True)
     assert (usb_stick.mount_point / "scan-test.pdf").read_bytes() == b"the resident's own file"
 
 
-def test_a_full_stick_is_told_and_left_as_it_was(make_service, events, session, usb_stick):
+def test_a_full_stick_is_told_and_left_as_it_was(make_service, events, visit, usb_stick):
     service = make_service()
-    service.attach(session)
+    service.attach(visit)
     stick = find_sticks(usb_stick.root)[0]
     # Fill the stick, leaving less room than one 300 dpi page needs.
     stats = os.statvfs(usb_stick.mount_point)
@@ -99,14 +99,14 @@ def test_a_full_stick_is_told_and_left_as_it_was(make_service, events, session, 
     assert usb_stick.is_mounted()  # still the resident's to use: nothing was unmounted
 
 
-def test_a_read_only_stick_is_told(make_service, events, session, usb_stick):
+def test_a_read_only_stick_is_told(make_service, events, visit, usb_stick):
     usb_stick.unmount()
     usb_stick.mount(read_only=True)
     # A read-only mount is not offered; a stick that turns read-only after it was offered fails in plain words.
     assert find_sticks(usb_stick.root) == ()
     stick = UsbStick(usb_stick.loop, usb_stick.mount_point, usb_stick.filesystem)
     service = make_service()
-    service.attach(session)
+    service.attach(visit)
     service.scan(ScanRequest(dpi=LOW_DPI))
     events.until(ScanFinished)
     service.save_to_stick(stick)

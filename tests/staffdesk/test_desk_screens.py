@@ -24,7 +24,7 @@ def desk(tmp_path_factory, pg_cluster):
 
 def kiosk_at(make_driver, settings, screen: str = "home"):
     kiosk = make_driver(settings=settings)
-    kiosk.app.start_session("en")
+    kiosk.app.start_visit("en")
     kiosk.app.show(screen)
     kiosk.frames(2)
     return kiosk
@@ -53,7 +53,7 @@ def test_the_session_end_cancels_an_open_call(make_driver, desk, desk_settings, 
     kiosk.tap(kiosk.root_widget("call_staff_button"))
     staff = staff_of(centre)
     wait_for(lambda: staff.state()["calls"])
-    report = kiosk.app.end_session("test")
+    report = kiosk.app.end_visit("test")
     assert report.clean, report
     assert wait_for(lambda: staff.state()["calls"] == [])  # nobody walks to an empty kiosk
 

@@ -15,7 +15,7 @@ from kiosk.visit import Visit, Wiper
 
 log = logging.getLogger(__name__)
 
-SESSION_PREFIX = "session-"
+VISIT_PREFIX = "visit-"
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class WipeReport:
         return not self.failed and not self.leftovers
 
 
-class SessionManager:
+class Visits:
     """Starts visits in a private runtime directory and ends them with a wipe that checks itself."""
 
     def __init__(self, runtime_dir: Path):
@@ -40,28 +40,28 @@ class SessionManager:
         self._standing: list[Wiper] = []
 
     def prepare(self) -> int:
-        """Make the runtime directory private and remove sessions left by a crash; returns how many."""
+        """Make the runtime directory private and remove visits left by a crash; returns how many."""
         self.runtime_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.runtime_dir, 0o700)
-        leftovers = [p for p in self.runtime_dir.iterdir() if p.name.startswith(SESSION_PREFIX)]
+        leftovers = [p for p in self.runtime_dir.iterdir() if p.name.startswith(VISIT_PREFIX)]
         for path in leftovers:
             _remove(path)
         if leftovers:
-            log.warning("removed %d session folder(s) left by an unclean stop", len(leftovers))
+            log.warning("removed %d visit folder(s) left by an unclean stop", len(leftovers))
         return len(leftovers)
 
     def add_standing_wiper(self, name: str, wipe: Callable[[], None],
                            is_clean: Callable[[], bool] = lambda: True) -> None:
-        """A wiper run at the end of every session: screens and long-lived subsystems register here."""
+        """A wiper run at the end of every visit: screens and long-lived subsystems register here."""
         self._standing.append(Wiper(name, wipe, is_clean))
 
     def start(self) -> Visit:
         if self.current is not None:
             return self.current
-        directory = self.runtime_dir / (SESSION_PREFIX + secrets.token_hex(8))
+        directory = self.runtime_dir / (VISIT_PREFIX + secrets.token_hex(8))
         directory.mkdir(mode=0o700)
         self.current = Visit(directory)
-        log.info("session started")
+        log.info("visit started")
         return self.current
 
     def end(self, reason: str) -> WipeReport | None:
@@ -83,16 +83,16 @@ class SessionManager:
         _remove(visit.directory)
         leftovers = [w.name for w in wipers if not _reports_clean(w)]
         if visit.directory.exists():
-            leftovers.append("session directory")
+            leftovers.append("visit directory")
         visit.wipers.clear()
         visit.ended = True
         report = WipeReport(tuple(w.name for w in wipers), tuple(failed), tuple(leftovers),
                             (time.perf_counter() - began) * 1000)
         self.last_report = report
         if report.clean:
-            log.info("session ended (%s), wiped clean in %.1f ms", reason, report.duration_ms)
+            log.info("visit ended (%s), wiped clean in %.1f ms", reason, report.duration_ms)
         else:
-            log.error("session ended (%s) but the wipe is incomplete: failed %s, left %s",
+            log.error("visit ended (%s) but the wipe is incomplete: failed %s, left %s",
                       reason, ", ".join(report.failed) or "none", ", ".join(report.leftovers) or "nothing")
         return report
 
@@ -106,13 +106,13 @@ def _reports_clean(wiper: Wiper) -> bool:
 
 
 def _remove(path: Path) -> None:
-    """Delete a session folder; one unremovable file is logged by kind, the rest still goes."""
+    """Delete a visit folder; one unremovable file is logged by kind, the rest still goes."""
     def report(_function, _path, error):
-        log.error("could not delete part of a session folder: %s", type(error[1]).__name__)
+        log.error("could not delete part of a visit folder: %s", type(error[1]).__name__)
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, onerror=report)
     elif path.exists() or path.is_symlink():
         try:
             path.unlink()
         except OSError as error:
-            log.error("could not delete a session leftover: %s", type(error).__name__)
+            log.error("could not delete a visit leftover: %s", type(error).__name__)

@@ -1,4 +1,4 @@
-"""The session wipe: every wiper runs, the private folder goes, and the wipe checks that nothing is left."""
+"""The visit wipe: every wiper runs, the private folder goes, and the wipe checks that nothing is left."""
 
 import gc
 import logging
@@ -7,7 +7,7 @@ import weakref
 
 from kiosk.gesture import CornerTaps
 from kiosk.idle import IdlePolicy, IdleState
-from kiosk.session import SessionManager
+from kiosk.visits import Visits
 from tools.virtual_card import sample_identity
 
 
@@ -19,32 +19,32 @@ class FakeClock:
         return self.now
 
 
-def test_session_folder_is_private_and_gone_after_the_end(tmp_path):
-    manager = SessionManager(tmp_path / "runtime")
+def test_visit_folder_is_private_and_gone_after_the_end(tmp_path):
+    manager = Visits(tmp_path / "runtime")
     manager.prepare()
-    session = manager.start()
-    assert stat.S_IMODE(session.directory.stat().st_mode) == 0o700
+    visit = manager.start()
+    assert stat.S_IMODE(visit.directory.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "runtime").stat().st_mode) == 0o700
-    (session.directory / "scan-Jānis.pdf").write_bytes(b"%PDF personal")
-    (session.directory / "nested").mkdir()
-    (session.directory / "nested" / "page.png").write_bytes(b"png")
+    (visit.directory / "scan-Jānis.pdf").write_bytes(b"%PDF personal")
+    (visit.directory / "nested").mkdir()
+    (visit.directory / "nested" / "page.png").write_bytes(b"png")
     report = manager.end("test")
     assert report.clean
-    assert not session.directory.exists()
+    assert not visit.directory.exists()
     assert list((tmp_path / "runtime").iterdir()) == []
 
 
 def test_every_wiper_runs_even_when_one_fails_and_the_failure_is_logged_without_its_text(tmp_path, caplog):
-    manager = SessionManager(tmp_path)
+    manager = Visits(tmp_path)
     manager.prepare()
     ran = []
     manager.add_standing_wiper("screens", lambda: ran.append("screens"))
-    session = manager.start()
+    visit = manager.start()
 
     def failing():
-        raise RuntimeError("could not delete /run/session/Jānis Bērziņš 010180-12345.pdf")
-    session.add_wiper("scanner", failing)
-    session.add_wiper("identity", lambda: ran.append("identity"))
+        raise RuntimeError("could not delete /run/visit/Jānis Bērziņš 010180-12345.pdf")
+    visit.add_wiper("scanner", failing)
+    visit.add_wiper("identity", lambda: ran.append("identity"))
     with caplog.at_level(logging.DEBUG):
         report = manager.end("test")
     assert ran == ["screens", "identity"]
@@ -55,7 +55,7 @@ def test_every_wiper_runs_even_when_one_fails_and_the_failure_is_logged_without_
 
 
 def test_a_holder_that_still_has_data_after_its_wipe_is_reported(tmp_path):
-    manager = SessionManager(tmp_path)
+    manager = Visits(tmp_path)
     manager.prepare()
     held = {"name": "Jānis"}
     manager.start().add_wiper("forgetful", lambda: None, lambda: not held)
@@ -64,15 +64,15 @@ def test_a_holder_that_still_has_data_after_its_wipe_is_reported(tmp_path):
     assert manager.last_report is report
 
 
-def test_nothing_of_the_session_outlives_it_in_memory(tmp_path):
-    manager = SessionManager(tmp_path)
+def test_nothing_of_the_visit_outlives_it_in_memory(tmp_path):
+    manager = Visits(tmp_path)
     manager.prepare()
-    session = manager.start()
-    session.desk.last_problem = "jam"
-    session.card.identity = sample_identity()
-    ref = weakref.ref(session)
-    login, desk = session.card, session.desk
-    del session
+    visit = manager.start()
+    visit.desk.last_problem = "jam"
+    visit.card.identity = sample_identity()
+    ref = weakref.ref(visit)
+    login, desk = visit.card, visit.desk
+    del visit
     report = manager.end("test")
     gc.collect()
     assert ref() is None
@@ -82,11 +82,11 @@ def test_nothing_of_the_session_outlives_it_in_memory(tmp_path):
 
 def test_leftovers_of_a_crash_are_removed_on_prepare(tmp_path):
     runtime = tmp_path / "runtime"
-    (runtime / "session-deadbeef" / "sub").mkdir(parents=True)
-    (runtime / "session-deadbeef" / "sub" / "scan.pdf").write_bytes(b"old")
-    (runtime / "session-feed").write_text("stray file")
+    (runtime / "visit-deadbeef" / "sub").mkdir(parents=True)
+    (runtime / "visit-deadbeef" / "sub" / "scan.pdf").write_bytes(b"old")
+    (runtime / "visit-feed").write_text("stray file")
     (runtime / "unrelated.txt").write_text("kept")
-    manager = SessionManager(runtime)
+    manager = Visits(runtime)
     assert manager.prepare() == 2
     assert sorted(p.name for p in runtime.iterdir()) == ["unrelated.txt"]
 
