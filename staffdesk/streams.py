@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from staffdesk import snapshot
-from staffdesk.changes import Changes
+from staffdesk.core.changes import Changes
 from staffdesk.crud import TOUCH_EVERY
 from staffdesk.heartbeats import Heartbeats
 from staffdesk.models import StaffSession, utcnow

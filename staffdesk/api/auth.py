@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from staffdesk import crud, throttle
+from staffdesk import crud
 from staffdesk.api.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffContext, database, staff
 from staffdesk.api.pages import language, render
-from staffdesk.security import new_token, same_secret
+from staffdesk.core import throttle
+from staffdesk.core.security import new_token, same_secret
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -35,7 +35,7 @@ def read_database(request: Request) -> Iterator[Session]:
 
 
 async def kiosk(request: Request) -> Kiosk:
-    """Async, so no worker thread: the kiosk that staffdesk.guard.Guard found for the request's token before
+    """Async, so no worker thread: the kiosk that staffdesk.core.guard.Guard found for the request's token before
     its body was read."""
     found = request.scope.get("state", {}).get("kiosk")
     if found is None:  # only a route outside the guarded prefix could get here

@@ -24,10 +24,10 @@ from desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluste
 from staffdesk import crud, statistics, usage
 from staffdesk.catalogue import desk_catalogue
 from staffdesk.cli import create_staff
-from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.core.db import make_engine, make_sessionmaker
+from staffdesk.core.settings import get_settings
 from staffdesk.models import UsageEvent
 from staffdesk.queue import LOCAL_TIME
-from staffdesk.settings import get_settings
 
 CONSULTATIONS, APPLICATIONS = 118_427, 123_718
 CENTRES = ("Cēsis", "Valka", "Rīga, Ziemeļi")
