@@ -235,10 +235,10 @@ def stored(url: str) -> tuple[int, int]:
 def make_stream_centre(url: str) -> tuple[list[str], list[str]]:
     """One centre with 4 kiosks and a staff member logged in STREAMS / STREAMS_PER_SESSION times (sessions made
     in the database: a login's argon2 hash is not what is measured). Returns (kiosk tokens, session cookies)."""
+    from staffdesk.accounts import add_staff
     from staffdesk.core.db import make_engine, make_sessionmaker
     from staffdesk.core.migrate import upgrade
     from staffdesk.core.security import new_token, token_hash
-    from staffdesk.crud import add_staff
     from staffdesk.models import Kiosk, StaffSession, utcnow
     upgrade(url)
     engine = make_engine(url)

@@ -21,23 +21,23 @@ def settings_for(args: argparse.Namespace) -> DeskSettings:
 
 def create_staff(url: str, name: str, password: str, centre: str, role: str = "staff") -> None:
     """Also what the tests call: the same code path as `staffdesk add-staff`."""
-    from staffdesk import crud
+    from staffdesk import accounts
     from staffdesk.core.db import make_engine, make_sessionmaker
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            crud.add_staff(session, name, password, centre, role)
+            accounts.add_staff(session, name, password, centre, role)
     finally:
         engine.dispose()
 
 
 def create_kiosk(url: str, name: str, centre: str) -> str:
-    from staffdesk import crud
+    from staffdesk import accounts
     from staffdesk.core.db import make_engine, make_sessionmaker
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            return crud.add_kiosk(session, name, centre)
+            return accounts.add_kiosk(session, name, centre)
     finally:
         engine.dispose()
 
@@ -104,9 +104,9 @@ def _read_password() -> str | None:
 
 
 def cmd_add_staff(args: argparse.Namespace) -> int:
+    from staffdesk.accounts import NameTaken
     from staffdesk.core.migrate import upgrade
     from staffdesk.core.security import WeakPassword
-    from staffdesk.crud import NameTaken
     settings = settings_for(args)
     password = _read_password()
     if password is None:
@@ -122,8 +122,8 @@ def cmd_add_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
+    from staffdesk.accounts import NameTaken
     from staffdesk.core.migrate import upgrade
-    from staffdesk.crud import NameTaken
     settings = settings_for(args)
     upgrade(settings.url)
     try:
@@ -179,7 +179,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from staffdesk.crud import DEFAULT_CENTRE
+    from staffdesk.accounts import DEFAULT_CENTRE
     parser = argparse.ArgumentParser(prog="staffdesk", description="The KAC staff desk")
     commands = parser.add_subparsers(dest="command", required=True)
     db_help = "database URL (default: STAFFDESK_DB, else SQLite in STAFFDESK_DATA_DIR or build/staffdesk)"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from staffdesk import crud
+from staffdesk import accounts
 from staffdesk.api.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, StaffContext, database, staff
 from staffdesk.api.pages import language, render
 from staffdesk.core import throttle
@@ -43,7 +43,7 @@ def log_in(request: Request, name: str = Form(""), password: str = Form(""), csr
     settings = request.app.state.settings
     client = request.client.host if request.client else "unknown"
     try:
-        logged_in = crud.log_in(session, name, password, client, throttle.Policy(
+        logged_in = accounts.log_in(session, name, password, client, throttle.Policy(
             settings.login_failures, settings.login_first_wait_s, settings.login_window_s))
     except throttle.Throttled as wait:
         response = _login_page(request, "login_limited", 429)
@@ -61,9 +61,9 @@ def log_in(request: Request, name: str = Form(""), password: str = Form(""), csr
 @router.post("/logout")
 def log_out(request: Request, csrf_token: str = Form(""), context: StaffContext = Depends(staff),
             session: Session = Depends(database)):
-    if not crud.csrf_ok(context.session, csrf_token):
+    if not accounts.csrf_ok(context.session, csrf_token):
         raise HTTPException(403, "the CSRF token is missing or wrong")
-    crud.log_out(session, context.session)
+    accounts.log_out(session, context.session)
     # The centre's live streams check their sessions on this change and close this one's (staffdesk.streams).
     request.app.state.changes.bump(context.staff.centre_id)
     response = RedirectResponse("/login", status_code=303)
