@@ -43,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 from staffdesk import statistics, usage  # noqa: E402
 from staffdesk.catalogue import desk_catalogue  # noqa: E402
-from staffdesk.db import make_engine, make_sessionmaker  # noqa: E402
-from staffdesk.settings import get_settings  # noqa: E402
+from staffdesk.core.db import make_engine, make_sessionmaker  # noqa: E402
+from staffdesk.core.settings import get_settings  # noqa: E402
 from tools.pg_cluster import PgCluster, free_port  # noqa: E402
 
 # The desk's load benchmark has the kiosks, the server and a lean HTTP client: the same ones here.

@@ -43,7 +43,7 @@ import uuid
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from staffdesk.schemas import HealthIn  # noqa: E402
+from staffdesk.schemas.kiosk import HealthIn  # noqa: E402
 from tools.pg_cluster import PgCluster, free_port, wait_for_port  # noqa: E402
 
 CENTRES, KIOSKS = 538, 2400
@@ -62,10 +62,10 @@ STREAM_CALL_GAP_S = 0.05
 
 def make_kiosks(url: str) -> list[str]:
     """2,400 kiosks spread over 538 centres, inserted in one go (the CLI would take minutes for this many)."""
-    from staffdesk.db import make_engine, make_sessionmaker
-    from staffdesk.migrate import upgrade
+    from staffdesk.core.db import make_engine, make_sessionmaker
+    from staffdesk.core.migrate import upgrade
+    from staffdesk.core.security import new_token, token_hash
     from staffdesk.models import Centre, Kiosk
-    from staffdesk.security import new_token, token_hash
     upgrade(url)
     engine = make_engine(url)
     tokens = [new_token() for _ in range(KIOSKS)]
@@ -221,7 +221,7 @@ def bare_app():
 def stored(url: str) -> tuple[int, int]:
     """(help calls from the burst, kiosks with a stored heartbeat) in the database, after the desk stopped."""
     from sqlalchemy import func, select
-    from staffdesk.db import make_engine
+    from staffdesk.core.db import make_engine
     from staffdesk.models import HelpCall, KioskHealth
     engine = make_engine(url)
     try:
@@ -235,11 +235,11 @@ def stored(url: str) -> tuple[int, int]:
 def make_stream_centre(url: str) -> tuple[list[str], list[str]]:
     """One centre with 4 kiosks and a staff member logged in STREAMS / STREAMS_PER_SESSION times (sessions made
     in the database: a login's argon2 hash is not what is measured). Returns (kiosk tokens, session cookies)."""
-    from staffdesk.crud import add_staff
-    from staffdesk.db import make_engine, make_sessionmaker
-    from staffdesk.migrate import upgrade
+    from staffdesk.accounts import add_staff
+    from staffdesk.core.db import make_engine, make_sessionmaker
+    from staffdesk.core.migrate import upgrade
+    from staffdesk.core.security import new_token, token_hash
     from staffdesk.models import Kiosk, StaffSession, utcnow
-    from staffdesk.security import new_token, token_hash
     upgrade(url)
     engine = make_engine(url)
     tokens, cookies = [new_token() for _ in range(4)], [new_token() for _ in range(STREAMS // STREAMS_PER_SESSION)]

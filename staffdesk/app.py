@@ -13,15 +13,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from staffdesk.accounts import KioskTokens
 from staffdesk.api import auth, console, follow, kiosk, reports
 from staffdesk.api.deps import LoginRequired
 from staffdesk.catalogue import desk_catalogue
-from staffdesk.changes import Changes
-from staffdesk.crud import KioskTokens
-from staffdesk.db import is_sqlite, make_engine, make_sessionmaker
-from staffdesk.guard import Guard
+from staffdesk.core.changes import Changes
+from staffdesk.core.db import is_sqlite, make_engine, make_sessionmaker
+from staffdesk.core.guard import Guard
+from staffdesk.core.settings import DeskSettings
 from staffdesk.heartbeats import FLUSH_EVERY_S, Heartbeats
-from staffdesk.settings import DeskSettings
 from staffdesk.streams import Streams
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from staffdesk.settings import DeskSettings, SettingsError, get_settings
+from staffdesk.core.settings import DeskSettings, SettingsError, get_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -21,29 +21,29 @@ def settings_for(args: argparse.Namespace) -> DeskSettings:
 
 def create_staff(url: str, name: str, password: str, centre: str, role: str = "staff") -> None:
     """Also what the tests call: the same code path as `staffdesk add-staff`."""
-    from staffdesk import crud
-    from staffdesk.db import make_engine, make_sessionmaker
+    from staffdesk import accounts
+    from staffdesk.core.db import make_engine, make_sessionmaker
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            crud.add_staff(session, name, password, centre, role)
+            accounts.add_staff(session, name, password, centre, role)
     finally:
         engine.dispose()
 
 
 def create_kiosk(url: str, name: str, centre: str) -> str:
-    from staffdesk import crud
-    from staffdesk.db import make_engine, make_sessionmaker
+    from staffdesk import accounts
+    from staffdesk.core.db import make_engine, make_sessionmaker
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            return crud.add_kiosk(session, name, centre)
+            return accounts.add_kiosk(session, name, centre)
     finally:
         engine.dispose()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from staffdesk.migrate import upgrade
+    from staffdesk.core.migrate import upgrade
     settings = settings_for(args)
     upgrade(settings.url)
     print("The database is at the newest schema.")
@@ -60,8 +60,8 @@ def app_from_environment():
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
     from staffdesk.app import create_app
-    from staffdesk.db import is_sqlite
-    from staffdesk.migrate import upgrade
+    from staffdesk.core.db import is_sqlite
+    from staffdesk.core.migrate import upgrade
     settings = settings_for(args)
     if args.workers < 1:
         print(f"--workers: {args.workers} is not accepted; expected a whole number from 1 up; nothing was started.",
@@ -104,9 +104,9 @@ def _read_password() -> str | None:
 
 
 def cmd_add_staff(args: argparse.Namespace) -> int:
-    from staffdesk.crud import NameTaken
-    from staffdesk.migrate import upgrade
-    from staffdesk.security import WeakPassword
+    from staffdesk.accounts import NameTaken
+    from staffdesk.core.migrate import upgrade
+    from staffdesk.core.security import WeakPassword
     settings = settings_for(args)
     password = _read_password()
     if password is None:
@@ -122,8 +122,8 @@ def cmd_add_staff(args: argparse.Namespace) -> int:
 
 
 def cmd_add_kiosk(args: argparse.Namespace) -> int:
-    from staffdesk.crud import NameTaken
-    from staffdesk.migrate import upgrade
+    from staffdesk.accounts import NameTaken
+    from staffdesk.core.migrate import upgrade
     settings = settings_for(args)
     upgrade(settings.url)
     try:
@@ -141,7 +141,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The console's report as a file: the same figures, from the same code (staffdesk.statistics)."""
     from staffdesk import export, statistics
     from staffdesk.catalogue import desk_catalogue
-    from staffdesk.db import make_engine, make_sessionmaker
+    from staffdesk.core.db import make_engine, make_sessionmaker
     settings = settings_for(args)
     try:
         start, end = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
@@ -179,7 +179,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from staffdesk.crud import DEFAULT_CENTRE
+    from staffdesk.accounts import DEFAULT_CENTRE
     parser = argparse.ArgumentParser(prog="staffdesk", description="The KAC staff desk")
     commands = parser.add_subparsers(dest="command", required=True)
     db_help = "database URL (default: STAFFDESK_DB, else SQLite in STAFFDESK_DATA_DIR or build/staffdesk)"

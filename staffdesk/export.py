@@ -6,21 +6,28 @@ from __future__ import annotations
 import csv
 import io
 
+from kiosk.i18n import N_
 from staffdesk.catalogue import DeskCatalogue
-from staffdesk.messages import LANGUAGES, text
 from staffdesk.statistics import Report
 from staffdesk.usage import STAFF_CHANNELS
+from staffdesk.words import LANGUAGES, channel_name, words
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+# The kiosks' figures in the console's order: (what the kiosks count, its words); pages are amounts, not events.
+KIOSK_USE = (("visit", N_("Visits")), ("service-viewed", N_("Services viewed")),
+             ("self-service-opened", N_("“Do it yourself” opened")), ("form-printed", N_("Forms printed")),
+             ("video-booked", N_("Video consultations booked")), ("ticket-taken", N_("Queue tickets")),
+             ("pages-printed", N_("Pages printed")), ("pages-scanned", N_("Pages scanned")))
+AMOUNTS = ("pages-printed", "pages-scanned")
 
 
 def ministry_table(report: Report, language: str) -> list[list]:
     """The header, then a line per month when the period spans several, then the whole period's line."""
+    _ = words(language).gettext
     institutions = report.institution_codes
-    header = [text(language, "st_period"), text(language, "st_total"), text(language, "st_consultations"),
-              text(language, "st_applications"), *institutions,
-              *(text(language, f"ch_{channel}") for channel in STAFF_CHANNELS), text(language, "st_self_service_column")]
+    header = [_("Period"), _("Total"), _("Consultations"), _("Applications"), *institutions,
+              *(channel_name(language, channel) for channel in STAFF_CHANNELS), _("Self-service at the kiosk")]
     rows = report.months if len(report.months) > 1 else []
     return [header] + [[row.label, row.total, row.consultations, row.applications,
                         *(row.institutions.get(code, 0) for code in institutions),
@@ -38,33 +45,34 @@ def to_csv(report: Report, language: str) -> bytes:
 def to_xlsx(report: Report, catalogue: DeskCatalogue, language: str) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
-    t = lambda key: text(language, key)  # noqa: E731
+    catalogue_words = words(language)
+    _, pgettext = catalogue_words.gettext, catalogue_words.pgettext
     book = Workbook()
-    sheets = [(t("st_report_sheet"), ministry_table(report, language)),
-              (t("st_by_institution"), [[t("institution"), "", t("st_consultations"), t("st_applications"),
-                                         t("st_total")]]
+    sheets = [(_("Report"), ministry_table(report, language)),
+              (pgettext("staff desk", "By institution"), [[_("Institution"), "", _("Consultations"),
+                                                           _("Applications"), _("Total")]]
                + [[split.code, catalogue.institution_name(split.code, language), split.consultations,
                    split.applications, split.total] for split in report.institutions]),
-              (t("st_by_service"), [[t("st_service"), "", t("institution"), t("st_consultations"),
-                                     t("st_applications"), t("st_total"), t("st_viewed"), t("st_self_service"),
-                                     t("st_forms"), t("st_tickets")]]
+              (_("By service"), [[_("Service"), "", _("Institution"), _("Consultations"), _("Applications"),
+                                  _("Total"), _("Viewed at a kiosk"), _("“Do it yourself” opened"),
+                                  _("Forms printed"), _("Queue tickets")]]
                + [[use.code, catalogue.service_name(use.code, language), use.institution, use.consultations,
                    use.applications, use.total, use.viewed, use.self_service, use.forms, use.tickets]
                   for use in report.services]),
-              (t("st_by_channel"), [[t("st_channel"), t("st_consultations"), t("st_applications"), t("st_total")]]
-               + [[t(f"ch_{split.code}") if split.code in STAFF_CHANNELS else split.code, split.consultations,
-                   split.applications, split.total] for split in report.channels]),
-              (t("st_by_language"), [[t("st_language"), t("st_visits")]]
+              (_("By way"), [[_("Way"), _("Consultations"), _("Applications"), _("Total")]]
+               + [[channel_name(language, split.code), split.consultations, split.applications, split.total]
+                  for split in report.channels]),
+              (_("Languages"), [[_("Language"), _("Visits")]]
                + [[LANGUAGES.get(code, code), visits] for code, visits in report.languages.items()]),
-              (t("st_times"), [["", t("st_count"), t("st_median_s"), t("st_p90_s")]]
-               + [[t(key), timing.count, timing.median_s, timing.p90_s] for key, timing in (
-                   ("st_answer_time", report.help_answered), ("st_wait_time", report.queue_wait),
-                   ("st_serve_time", report.queue_serve), ("st_visit_length", report.visits))]
-               + [[t("calls"), report.help_calls], [t("st_no_shows"), report.counts.get("queue-no-show", 0)]]),
-              (t("st_kiosk_use"), [["", t("st_count")]] + [[t(key), value] for key, value in kiosk_use(report)])]
+              (_("Times"), [["", _("Count"), _("Median, s"), _("90th percentile, s")]]
+               + [[label, timing.count, timing.median_s, timing.p90_s] for label, timing in (
+                   (_("Time to answer"), report.help_answered), (_("Waiting in the queue"), report.queue_wait),
+                   (_("Serving"), report.queue_serve), (_("Visit length"), report.visits))]
+               + [[_("Help calls"), report.help_calls], [_("No-shows"), report.counts.get("queue-no-show", 0)]]),
+              (_("Kiosk use"), [["", _("Count")]] + [[_(word), value] for _kind, word, value in kiosk_use(report)])]
     if report.per_centre:
-        sheets.append((t("st_by_centre"), [[t("st_centre"), t("st_total"), t("st_consultations"),
-                                            t("st_applications"), t("st_visits")]]
+        sheets.append((_("By centre"), [[_("Centre"), _("Total"), _("Consultations"), _("Applications"),
+                                          _("Visits")]]
                        + [[row.name, row.total, row.consultations, row.applications, row.visits]
                           for row in report.per_centre]))
     book.remove(book.active)
@@ -81,14 +89,10 @@ def to_xlsx(report: Report, catalogue: DeskCatalogue, language: str) -> bytes:
     return out.getvalue()
 
 
-def kiosk_use(report: Report) -> list[tuple[str, int]]:
-    """The kiosks' figures in the console's order: (message key, number)."""
-    counts, amounts = report.counts, report.amounts
-    return [("st_visits", counts.get("visit", 0)), ("st_services_viewed", counts.get("service-viewed", 0)),
-            ("st_self_service", counts.get("self-service-opened", 0)),
-            ("st_forms", counts.get("form-printed", 0)), ("st_video_booked", counts.get("video-booked", 0)),
-            ("st_tickets", counts.get("ticket-taken", 0)), ("st_pages_printed", amounts.get("pages-printed", 0)),
-            ("st_pages_scanned", amounts.get("pages-scanned", 0))]
+def kiosk_use(report: Report) -> list[tuple[str, str, int]]:
+    """The kiosks' figures in the console's order: (what the kiosks count, its words, number)."""
+    return [(kind, word, (report.amounts if kind in AMOUNTS else report.counts).get(kind, 0))
+            for kind, word in KIOSK_USE]
 
 
 def file_name(report: Report, extension: str) -> str:

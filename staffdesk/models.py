@@ -87,7 +87,7 @@ class StaffSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins of one name from one address, and when that pair may try again (see staffdesk.throttle)."""
+    """Failed logins of one name from one address, and when that pair may try again (see staffdesk.core.throttle)."""
     __tablename__ = "login_throttle"
     # Hashes of "ADDRESS NAME", of the name and of the address: counts attempts without keeping who or where.
     subject_hash: Mapped[str] = mapped_column(String(64), primary_key=True)

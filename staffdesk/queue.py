@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from staffdesk import usage
+from staffdesk.core.security import new_token, token_hash
 from staffdesk.models import (Kiosk, Priority, QueueCounter, QueueService, QueueTicket, Staff, TicketState,
                               utcnow)
-from staffdesk.security import new_token, token_hash
 
 # Days, and so the number series, turn over at midnight in Latvia, not in UTC.
 LOCAL_TIME = ZoneInfo("Europe/Riga")

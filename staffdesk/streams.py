@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from staffdesk import snapshot
-from staffdesk.changes import Changes
-from staffdesk.crud import TOUCH_EVERY
+from staffdesk.accounts import TOUCH_EVERY
+from staffdesk.core.changes import Changes
 from staffdesk.heartbeats import Heartbeats
 from staffdesk.models import StaffSession, utcnow
 
@@ -119,7 +119,7 @@ class Streams:
             data = (snapshot.board(session, centre_id) if view == "board"
                     else snapshot.console(session, centre_id, self.heartbeats.fresher()))
         # An open stream is the page in use (a display board makes no other request): its session does not run
-        # out while it is open. Written as seldom as any other use (crud.TOUCH_EVERY).
+        # out while it is open. Written as seldom as any other use (accounts.TOUCH_EVERY).
         stale = [session_id for session_id, last_used in rows if now - last_used > TOUCH_EVERY]
         if stale:
             with self.sessions() as session:

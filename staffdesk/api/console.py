@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
-from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from kiosk.staffdesk import wire
 from staffdesk import desk, matters, queue, snapshot, streams, usage, video
 from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
 from staffdesk.api.pages import language, render
-from staffdesk.models import Role, TicketState, utcnow
+from staffdesk.models import Role, TicketState
+from staffdesk.schemas.console import CallNext, MatterIn, NewSlot
 
 router = APIRouter()
 View = Literal[streams.VIEWS]
 # A row's id as the database's columns hold it: a larger number is refused (422), not sent to the database.
 RowId = Annotated[int, Path(ge=1, le=wire.ID_MAX)]
-# Staff open consultation times for the months ahead, not years.
-SLOT_AHEAD_MAX = dt.timedelta(days=400)
 
 
 @router.get("/")
@@ -85,11 +82,6 @@ def resolve(call_id: RowId, request: Request, context: StaffContext = Depends(st
     return _done(request, context, desk.resolve_call(session, context.staff, call_id) is not None)
 
 
-class CallNext(BaseModel):
-    desk: str = Field(min_length=1, max_length=60)
-    service_id: str = Field("", max_length=120)
-
-
 @router.post("/console/queue/next")
 def call_next(body: CallNext, request: Request, context: StaffContext = Depends(staff_action),
               session: Session = Depends(database)):
@@ -109,31 +101,6 @@ def recall(ticket_id: RowId, request: Request, context: StaffContext = Depends(s
 def no_show(ticket_id: RowId, request: Request, context: StaffContext = Depends(staff_action),
             session: Session = Depends(database)):
     return _done(request, context, queue.no_show(session, context.staff, ticket_id))
-
-
-class NewSlot(BaseModel):
-    institution: str = Field(max_length=10)
-    topic: str = Field("", max_length=wire.TOPIC_MAX)
-    # As staff type it in the page: local time in Latvia, e.g. 2025-03-04T10:30. Read as naive UTC, and only a
-    # time ahead (within SLOT_AHEAD_MAX) is taken: year 1 or 9999 cannot even be moved between zones.
-    starts: dt.datetime
-    duration_min: int = Field(20, ge=5, le=180)
-    room: str = Field("", max_length=60)
-
-    @field_validator("starts")
-    @classmethod
-    def ahead(cls, starts: dt.datetime) -> dt.datetime:
-        now = utcnow()
-        try:
-            starts = (starts if starts.tzinfo else starts.replace(tzinfo=queue.LOCAL_TIME))
-            starts = starts.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        except (OverflowError, ValueError):
-            raise ValueError("the start is not a usable time") from None
-        if starts <= now:
-            raise ValueError("the start has passed")
-        if starts > now + SLOT_AHEAD_MAX:
-            raise ValueError("the start is too far ahead")
-        return starts
 
 
 @router.post("/console/slots")
@@ -165,18 +132,6 @@ def finish(ticket_id: RowId, request: Request, context: StaffContext = Depends(s
            session: Session = Depends(database)):
     """Served, with nothing to record: the ticket is done and its serving time counted."""
     return _done(request, context, queue.finish(session, context.staff, ticket_id))
-
-
-class MatterIn(BaseModel):
-    # Made by the console when the panel opens: a second tap or a resend records nothing more.
-    key: str = Field(min_length=wire.KEY_LENGTH[0], max_length=wire.KEY_LENGTH[1], pattern=wire.KEY_PATTERN)
-    matter: Literal[usage.MATTERS]
-    channel: Literal[usage.STAFF_CHANNELS]
-    service_id: str = Field("", max_length=wire.SERVICE_ID_MAX, pattern=wire.USAGE_SERVICE_PATTERN)
-    institution: str = Field("", max_length=10, pattern=wire.USAGE_INSTITUTION_PATTERN)
-    desk: str = Field("", max_length=60)
-    call_id: int | None = Field(None, ge=1, le=wire.ID_MAX)
-    ticket_id: int | None = Field(None, ge=1, le=wire.ID_MAX)
 
 
 @router.post("/console/matters")

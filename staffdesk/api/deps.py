@@ -8,7 +8,7 @@ from typing import AsyncIterator, Iterator
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from staffdesk import crud
+from staffdesk import accounts
 from staffdesk.models import Kiosk, Staff, StaffSession
 
 SESSION_COOKIE = "sd_session"
@@ -35,7 +35,7 @@ def read_database(request: Request) -> Iterator[Session]:
 
 
 async def kiosk(request: Request) -> Kiosk:
-    """Async, so no worker thread: the kiosk that staffdesk.guard.Guard found for the request's token before
+    """Async, so no worker thread: the kiosk that staffdesk.core.guard.Guard found for the request's token before
     its body was read."""
     found = request.scope.get("state", {}).get("kiosk")
     if found is None:  # only a route outside the guarded prefix could get here
@@ -54,7 +54,7 @@ class LoginRequired(Exception):
 
 
 def _staff(request: Request, session: Session) -> StaffContext | None:
-    found = crud.staff_for_cookie(session, request.cookies.get(SESSION_COOKIE),
+    found = accounts.staff_for_cookie(session, request.cookies.get(SESSION_COOKIE),
                                   request.app.state.settings.session_idle_h)
     # End the transaction now: on SQLite it holds the write lock, and the route may run for long.
     session.commit()
@@ -86,6 +86,6 @@ def staff_streaming(request: Request) -> StaffContext:
 
 def staff_action(request: Request, context: StaffContext = Depends(staff)) -> StaffContext:
     """A change made by staff: the CSRF token must come back in the header the console's script sets."""
-    if not crud.csrf_ok(context.session, request.headers.get(CSRF_HEADER)):
+    if not accounts.csrf_ok(context.session, request.headers.get(CSRF_HEADER)):
         raise HTTPException(403, "the CSRF token is missing or wrong")
     return context

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from staffdesk import queue
 from staffdesk.api.deps import read_database
 from staffdesk.api.pages import language, render
-from staffdesk.messages import text
 from staffdesk.models import QueueTicket, TicketState
+from staffdesk.words import words
 
 router = APIRouter()
 # Polling, not the console's event stream: a phone's connection comes and goes (locked screen, mobile network),
@@ -30,15 +30,16 @@ def _ticket(session: Session, token: str) -> QueueTicket:
 
 def follow_state(session: Session, ticket: QueueTicket, lang: str) -> dict:
     """What the phone shows, with the sentence already in the resident's language."""
+    _ = words(lang).gettext
     ahead = queue.waiting_ahead(session, ticket) if ticket.state == TicketState.WAITING.value else 0
     if ticket.state == TicketState.WAITING.value:
-        status = text(lang, "follow_waiting").format(ahead=ahead)
+        status = _("People ahead of you: {ahead}").format(ahead=ahead)
     elif ticket.state == TicketState.CALLED.value:
-        status = text(lang, "follow_called").format(desk=ticket.desk)
+        status = _("It is your turn! Go to: {desk}").format(desk=ticket.desk)
     elif ticket.state == TicketState.NO_SHOW.value:
-        status = text(lang, "follow_no_show")
+        status = _("You were called but did not come. Please take a new number or ask a staff member.")
     else:
-        status = text(lang, "follow_done")
+        status = _("This number has been served. Thank you!")
     return {"number": ticket.number, "state": ticket.state, "ahead": ahead, "desk": ticket.desk, "status": status,
             "finished": ticket.state in FINAL_STATES}
 

@@ -13,7 +13,7 @@ from staffdesk import desk, queue, usage, video
 from staffdesk.api.deps import database, kiosk, read_database
 from staffdesk.models import Kiosk, KioskHealth, utcnow
 from kiosk.staffdesk import wire
-from staffdesk.schemas import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
+from staffdesk.schemas.kiosk import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
                                TicketIn, TicketOut, UsageBatchIn)
 
 router = APIRouter(prefix=wire.PREFIX, tags=["kiosk"])

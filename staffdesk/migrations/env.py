@@ -1,8 +1,8 @@
-"""Alembic's entry: migrate the connection handed in by staffdesk.migrate (or the URL in the config)."""
+"""Alembic's entry: migrate the connection handed in by staffdesk.core.migrate (or the URL in the config)."""
 
 from alembic import context
 
-from staffdesk.db import make_engine
+from staffdesk.core.db import make_engine
 from staffdesk.models import Base
 
 config = context.config

@@ -1,7 +1,8 @@
-// Shared by the console and the board: the word table, a safe element builder and the live stream.
+// Shared by the console and the board: their words (words.SCRIPT_WORDS, in the page's language), a safe element
+// builder and the live stream.
 "use strict";
 
-const WORDS = JSON.parse(document.getElementById("messages").textContent);
+const WORDS = JSON.parse(document.getElementById("words").textContent);
 
 function t(key) {
   return WORDS[key] || key;

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from staffdesk.cli import create_kiosk, create_staff
-from staffdesk.migrate import upgrade
+from staffdesk.core.migrate import upgrade
 from tools.pg_cluster import PgCluster, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
     DeskServer, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster, staff_of)
-from staffdesk.db import make_engine
+from staffdesk.core.db import make_engine
 from staffdesk.models import Base
 from staffdesk.queue import LOCAL_TIME
 

@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from desk_fixtures import (  # noqa: F401
     PASSWORD, DeskServer, StaffBrowser, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster,
     staff_of)
-from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.core.db import make_engine, make_sessionmaker
+from staffdesk.core.migrate import alembic_config, upgrade
 from staffdesk.heartbeats import QUIET_S, Heartbeats
-from staffdesk.migrate import alembic_config, upgrade
 from staffdesk.models import Kiosk, QueueTicket, utcnow
 from staffdesk.queue import LOCAL_TIME
 

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
     DeskServer, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster, staff_of)
+from staffdesk.accounts import kiosk_for_token
 from staffdesk.cli import create_kiosk
-from staffdesk.crud import kiosk_for_token
-from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.core.db import make_engine, make_sessionmaker
 from staffdesk.heartbeats import FLUSH_EVERY_S, Heartbeats
 from staffdesk.models import HelpCall, Kiosk, KioskHealth
 

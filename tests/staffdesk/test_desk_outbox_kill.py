@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import (  # noqa: F401
     DeskServer, ROOT, centre, make_centre, new_database, pg_cluster)
-from staffdesk.db import make_engine
+from staffdesk.core.db import make_engine
 from staffdesk.models import HelpCall
 
 BURST = 150

@@ -17,7 +17,7 @@ from desk_fixtures import (  # noqa: F401
     pg_cluster, staff_of, wait_for)
 from kiosk.staffdesk import StaffDesk
 from staffdesk import statistics
-from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.core.db import make_engine, make_sessionmaker
 from staffdesk.models import Centre, HelpCall, QueueTicket, UsageEvent
 from staffdesk.queue import LOCAL_TIME
 

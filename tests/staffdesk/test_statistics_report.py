@@ -21,13 +21,13 @@ from sqlalchemy import func, select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluster  # noqa: F401
-from staffdesk import crud, statistics, usage
+from staffdesk import accounts, statistics, usage
 from staffdesk.catalogue import desk_catalogue
 from staffdesk.cli import create_staff
-from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.core.db import make_engine, make_sessionmaker
+from staffdesk.core.settings import get_settings
 from staffdesk.models import UsageEvent
 from staffdesk.queue import LOCAL_TIME
-from staffdesk.settings import get_settings
 
 CONSULTATIONS, APPLICATIONS = 118_427, 123_718
 CENTRES = ("Cēsis", "Valka", "Rīga, Ziemeļi")
@@ -49,7 +49,7 @@ def seed(url: str) -> dict:
     expected = {"institutions": Counter(), "channels": Counter(), "centres": Counter(), "months": Counter(),
                 "visits": Counter()}
     with make_sessionmaker(engine)() as session:
-        centre_ids = [crud.centre(session, name).id for name in CENTRES]
+        centre_ids = [accounts.centre(session, name).id for name in CENTRES]
         session.commit()
         # The busiest institutions first, as in the centres' own figures.
         weights = [max(1, 40 - 3 * index) for index in range(len(catalogue.institutions))]

@@ -22,7 +22,7 @@ from kiosk.eid.identity import Identity
 from kiosk import events
 from kiosk.scanning.modes import ScanMode, ScanRequest, Source
 from staffdesk import statistics
-from staffdesk.db import make_engine, make_sessionmaker
+from staffdesk.core.db import make_engine, make_sessionmaker
 from staffdesk.models import UsageEvent
 from staffdesk.queue import LOCAL_TIME
 

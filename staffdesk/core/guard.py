@@ -8,7 +8,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from kiosk.staffdesk import wire
-from staffdesk.crud import KioskTokens
+from staffdesk.accounts import KioskTokens
 
 # The console sends a few short fields (a desk's name, a slot); the login form two more.
 CONSOLE_BODY_MAX = 16 * 1024

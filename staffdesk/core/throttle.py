@@ -11,8 +11,8 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from staffdesk.core.security import subject_hash
 from staffdesk.models import LoginThrottle, utcnow
-from staffdesk.security import subject_hash
 
 log = logging.getLogger(__name__)
 # The wait doubles with each failure past the free ones (1 s, 2 s, 4 s... by default) up to this: a guesser gets

@@ -7,9 +7,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from staffdesk.db import make_engine
+from staffdesk.core.db import make_engine
 
-ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 
 
 def alembic_config(url: str) -> Config:

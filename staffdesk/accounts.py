@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from staffdesk import throttle
+from staffdesk.core import throttle
+from staffdesk.core.security import hash_password, new_token, same_secret, token_hash, verify_password
 from staffdesk.models import Centre, Kiosk, Staff, StaffSession, utcnow
-from staffdesk.security import hash_password, new_token, same_secret, token_hash, verify_password
 
 DEFAULT_CENTRE = "KAC"
 # A session's last-use time is written at most this often: a busy console should not write on every poll.

@@ -1,0 +1,1 @@
+"""The desk's infrastructure: settings, database, secrets, request guards, login throttling, migrations, changes."""
