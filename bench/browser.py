@@ -82,10 +82,9 @@ def bare_chromium_ms(url: str, colour) -> float:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "tests"))
     from tools.driver import AppDriver, prepare_environment
     prepare_environment()
-    from eservice_site import PAGE_COLOUR, EServiceSite
+    from tests.support.eservice_site import PAGE_COLOUR, EServiceSite
     from kiosk.config import load_settings
     from kiosk.idle import Timings
 

@@ -9,9 +9,9 @@ import time
 import pytest
 from babel.dates import format_date
 
-from desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
+from tests.support.desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
     DeskServer, centre, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
-from printed_output import text_outside_rasters
+from tests.support.printed_output import text_outside_rasters
 
 
 @pytest.fixture(scope="module")

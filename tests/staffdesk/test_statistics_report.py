@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluster  # noqa: F401
+from tests.support.desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluster  # noqa: F401
 from staffdesk import crud, statistics, usage
 from staffdesk.catalogue import desk_catalogue
 from staffdesk.cli import create_staff
