@@ -39,19 +39,21 @@ test: deps venv
 screenshots: deps venv
 	$(XVFB_RUN) $(BIN)/python -m tools.screenshots $(BUILD)/screenshots
 
+# Every bench in bench/, each printing its figures; `make bench BENCH_ARGS=--quick` runs each briefly, as
+# tests/test_benches.py does, to see that they all still run.
 bench: deps venv
-	$(XVFB_RUN) $(BIN)/python bench/startup.py
-	$(XVFB_RUN) $(BIN)/python bench/search.py
-	$(BIN)/python bench/search_quality.py
+	$(XVFB_RUN) $(BIN)/python bench/startup.py $(BENCH_ARGS)
+	$(XVFB_RUN) $(BIN)/python bench/search.py $(BENCH_ARGS)
+	$(BIN)/python bench/search_quality.py $(BENCH_ARGS)
 	pgrep -x pcscd >/dev/null || (pcscd --foreground >/dev/null 2>&1 &) ; sleep 1
-	$(XVFB_RUN) $(BIN)/python bench/soak.py
-	$(XVFB_RUN) $(BIN)/python bench/browser.py
-	$(BIN)/python bench/eid.py
-	$(BIN)/python bench/printing.py
-	$(BIN)/python bench/scan.py
-	$(BIN)/python bench/staffdesk.py
-	$(BIN)/python bench/desk_statistics.py
-	$(BIN)/python bench/speech.py
+	$(XVFB_RUN) $(BIN)/python bench/soak.py $(BENCH_ARGS)
+	$(XVFB_RUN) $(BIN)/python bench/browser.py $(BENCH_ARGS)
+	$(BIN)/python bench/eid.py $(BENCH_ARGS)
+	$(BIN)/python bench/printing.py $(BENCH_ARGS)
+	$(BIN)/python bench/scan.py $(BENCH_ARGS)
+	$(BIN)/python bench/staffdesk.py $(BENCH_ARGS)
+	$(BIN)/python bench/desk_statistics.py $(BENCH_ARGS)
+	$(BIN)/python bench/speech.py $(BENCH_ARGS)
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.
 translations: venv

@@ -2,7 +2,8 @@
 
 Run under an X display (make bench does: Xvfb). Prints browser_ratio (kiosk to first paint / bare `chromium --app`
 to first paint, medians; the kiosk's browser started while the resident read the service's page), browser_wipe_ms (the visit's end with the browser open, median), and rss_growth_mb
-(the kiosk process after 20 browser visits minus after 2).
+(the kiosk process after 20 browser visits minus after 2). --quick: one bare start, 2 visits (the growth from the
+first), a shorter read: for the tests, which check that the bench still runs to its figures.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 # The project's packages come from the repository's root, wherever the bench is started from.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+import argparse
 import dataclasses
 import os
 import shutil
@@ -22,9 +24,12 @@ import tempfile
 import time
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 5
-VISITS = 20
-READING_S = 3.0  # the resident reading about the service before "Do it yourself"
+RUNS, QUICK_RUNS = 5, 1
+VISITS, QUICK_VISITS = 20, 2
+# The visit after which memory's growth is counted: the first ones make what is made once.
+FIRST_COUNTED, QUICK_FIRST_COUNTED = 2, 1
+# The resident reading about the service before "Do it yourself"; long enough for the browser's warm-up.
+READING_S, QUICK_READING_S = 3.0, 1.0
 
 
 def colour_at(x: int, y: int) -> tuple[int, int, int]:
@@ -60,11 +65,11 @@ def rss_mb() -> float:
     return 0.0
 
 
-def bare_chromium_ms(url: str, colour) -> float:
+def bare_chromium_ms(url: str, colour, runs: int) -> float:
     """`chromium --app=URL` started to its first paint, where the kiosk puts the page."""
     from kiosk.browser.service import QUIET_ARGS
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         profile = tempfile.mkdtemp(prefix="bench-bare-chromium-")
         sandbox = ["--no-sandbox", "--test-type"] if os.geteuid() == 0 else []
         began = time.perf_counter()
@@ -81,16 +86,20 @@ def bare_chromium_ms(url: str, colour) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer starts and visits: does the bench still run?")
+    quick = parser.parse_args().quick
+    runs, visits, first_counted, reading_s = ((QUICK_RUNS, QUICK_VISITS, QUICK_FIRST_COUNTED, QUICK_READING_S)
+                                              if quick else (RUNS, VISITS, FIRST_COUNTED, READING_S))
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "tests"))
     from tools.driver import AppDriver, prepare_environment
     prepare_environment()
-    from eservice_site import PAGE_COLOUR, EServiceSite
+    from tests.support.eservice_site import PAGE_COLOUR, EServiceSite
     from kiosk.config import load_settings
     from kiosk.idle import Timings
 
     site = EServiceSite()
-    bare = bare_chromium_ms(site.url, PAGE_COLOUR)  # first, on a screen nothing else has drawn on yet
+    bare = bare_chromium_ms(site.url, PAGE_COLOUR, runs)  # first, on a screen nothing else has drawn on yet
     settings = load_settings(ROOT / "kiosk.ini")
     runtime = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     settings = dataclasses.replace(
@@ -104,12 +113,12 @@ def main() -> None:
     screen = app.screen("eservice")
     opened, wipes, rss_after = [], [], {}
     try:
-        for visit in range(1, VISITS + 1):
+        for visit in range(1, visits + 1):
             app.start_visit("en")
             driver.frames(2)
             # The service's page starts the browser out of sight; the resident reads it, then taps.
             app.core.warm_up_eservice("en", screen.bounds())
-            driver.wait(READING_S)
+            driver.wait(reading_s)
             screen.start(site.url)
             began = time.perf_counter()
             app.show("eservice")  # as "Do it yourself on this computer" does
@@ -119,17 +128,17 @@ def main() -> None:
             wipes.append(report.duration_ms)
             app.show("greeting")
             driver.frames(2)
-            if visit in (2, VISITS):
+            if visit in (first_counted, visits):
                 rss_after[visit] = rss_mb()
     finally:
         driver.close()
     site.close()
-    kiosk = statistics.median(opened[:RUNS])
+    kiosk = statistics.median(opened[:runs])
     print(f"kiosk_first_paint_ms={kiosk:.0f}")
     print(f"bare_chromium_first_paint_ms={bare:.0f}")
     print(f"browser_ratio={kiosk / bare:.2f}")
     print(f"browser_wipe_ms={statistics.median(wipes):.0f} (p95 {sorted(wipes)[int(0.95 * (len(wipes) - 1))]:.0f})")
-    print(f"rss_growth_mb={rss_after[VISITS] - rss_after[2]:.1f}")
+    print(f"rss_growth_mb={rss_after[visits] - rss_after[first_counted]:.1f}")
 
 
 if __name__ == "__main__":

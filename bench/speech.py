@@ -11,11 +11,13 @@ time includes starting aplay and its buffering. Prints name=value lines:
     warm_first_sample_p95_ms, synthesis_rtf (seconds to synthesize per second of speech; below 1 is faster than
     real time), synthesis_rtf_p95 (per text)
 
-Run: `.venv/bin/python bench/speech.py` (no display needed).
+Run: `.venv/bin/python bench/speech.py [--quick]` (no display needed). --quick says the first 5 texts only: for the
+tests, which check that the bench still runs to its figures.
 """
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import sys
 import tempfile
@@ -34,6 +36,7 @@ from kiosk.speech.cache import PhraseCache  # noqa: E402
 from tools.sound_sink import SoundSink  # noqa: E402
 
 CATALOGUE = ROOT / "kiosk" / "locale" / "lv" / "LC_MESSAGES" / "kiosk.po"
+QUICK_TEXTS = 5
 
 
 def screen_texts() -> list[str]:
@@ -68,8 +71,11 @@ def first_samples(speech: SpeechService, sink: SoundSink, texts: list[str]) -> l
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a few texts: does the bench still run?")
+    quick = parser.parse_args().quick
     settings = load_settings(ROOT / "kiosk.ini")
-    texts = screen_texts()
+    texts = screen_texts()[:QUICK_TEXTS] if quick else screen_texts()
     with tempfile.TemporaryDirectory(prefix="kac-bench-speech-") as folder:
         sink = SoundSink(Path(folder)).start()
         speech_settings = dataclasses.replace(settings.speech, output=sink.device)

@@ -20,6 +20,8 @@ followed by its cancel, and by a console read), with no stream open and then wit
             state_p50_ms state_max_ms a console's /console/state read right after it
             pushed                    states the streams received (each change reaches every stream)
 Run: .venv/bin/python bench/staffdesk.py [--seconds 15] [--backends sqlite,postgresql] [--parts load,streams]
+  [--quick]   every part and backend, each briefly (QUICK): for the tests, which check that the bench still runs to
+              its figures; the figures themselves mean little then.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import random
@@ -43,7 +46,7 @@ import uuid
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from staffdesk.schemas.kiosk import HealthIn  # noqa: E402
+from staffdesk.schemas import HealthIn  # noqa: E402
 from tools.pg_cluster import PgCluster, free_port, wait_for_port  # noqa: E402
 
 CENTRES, KIOSKS = 538, 2400
@@ -60,15 +63,31 @@ STREAMS, STREAMS_PER_SESSION, STREAM_CALLS = 100, 4, 400
 STREAM_CALL_GAP_S = 0.05
 
 
-def make_kiosks(url: str) -> list[str]:
-    """2,400 kiosks spread over 538 centres, inserted in one go (the CLI would take minutes for this many)."""
+@dataclasses.dataclass(frozen=True)
+class Scale:
+    """How long and how much each part runs."""
+    kiosks: int = KIOSKS  # each one's first heartbeat is written at once: 2,400 take seconds
+    seconds: float = 15.0  # the open loop at the real load (STEADY_RPS whatever the number of kiosks)
+    bare_s: float = 5.0  # the bare server's closed loop before the backends
+    rounds: int = ROUNDS
+    round_s: float = ROUND_S
+    settle_s: float = 5.0  # for the desk to finish what the burst left queued
+    streams: int = STREAMS
+    stream_calls: int = STREAM_CALLS
+
+
+QUICK = Scale(kiosks=120, seconds=1.5, bare_s=0.5, rounds=1, round_s=0.5, settle_s=1.0, streams=8, stream_calls=10)
+
+
+def make_kiosks(url: str, count: int = KIOSKS) -> list[str]:
+    """`count` kiosks (2,400) spread over 538 centres, inserted in one go (the CLI would take minutes for this many)."""
     from staffdesk.core.db import make_engine, make_sessionmaker
     from staffdesk.core.migrate import upgrade
-    from staffdesk.core.security import new_token, token_hash
     from staffdesk.models import Centre, Kiosk
+    from staffdesk.core.security import new_token, token_hash
     upgrade(url)
     engine = make_engine(url)
-    tokens = [new_token() for _ in range(KIOSKS)]
+    tokens = [new_token() for _ in range(count)]
     with make_sessionmaker(engine)() as session:
         centres = [Centre(name=f"KAC {number}") for number in range(CENTRES)]
         session.add_all(centres)
@@ -232,17 +251,17 @@ def stored(url: str) -> tuple[int, int]:
         engine.dispose()
 
 
-def make_stream_centre(url: str) -> tuple[list[str], list[str]]:
-    """One centre with 4 kiosks and a staff member logged in STREAMS / STREAMS_PER_SESSION times (sessions made
+def make_stream_centre(url: str, streams: int) -> tuple[list[str], list[str]]:
+    """One centre with 4 kiosks and a staff member logged in streams / STREAMS_PER_SESSION times (sessions made
     in the database: a login's argon2 hash is not what is measured). Returns (kiosk tokens, session cookies)."""
     from staffdesk.accounts import add_staff
     from staffdesk.core.db import make_engine, make_sessionmaker
     from staffdesk.core.migrate import upgrade
-    from staffdesk.core.security import new_token, token_hash
     from staffdesk.models import Kiosk, StaffSession, utcnow
+    from staffdesk.core.security import new_token, token_hash
     upgrade(url)
     engine = make_engine(url)
-    tokens, cookies = [new_token() for _ in range(4)], [new_token() for _ in range(STREAMS // STREAMS_PER_SESSION)]
+    tokens, cookies = [new_token() for _ in range(4)], [new_token() for _ in range(streams // STREAMS_PER_SESSION)]
     with make_sessionmaker(engine)() as session:
         staff = add_staff(session, "bench-staff", "a long bench password", "KAC streams")
         centre_id = staff.centre_id
@@ -270,7 +289,7 @@ async def open_stream(port: int, cookie: str, first: asyncio.Event, pushed: list
         writer.close()
 
 
-async def stream_round(port: int, tokens: list[str], cookies: list[str], streams: int) -> dict:
+async def stream_round(port: int, tokens: list[str], cookies: list[str], streams: int, call_count: int) -> dict:
     http = Http(port, 4)
     pushed, readers, firsts = [0], [], []
     for number in range(streams):
@@ -282,7 +301,7 @@ async def stream_round(port: int, tokens: list[str], cookies: list[str], streams
     state = (f"GET /console/state HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: sd_session={cookies[0]}\r\n\r\n"
              .encode())
     calls, reads = [], []
-    for number in range(STREAM_CALLS):
+    for number in range(call_count):
         key, token = str(uuid.uuid4()), tokens[number % len(tokens)]
         began = time.perf_counter()
         status = await http.post(request("/api/kiosk/calls", token, {"key": key, "screen": "bench"}))
@@ -302,11 +321,13 @@ async def stream_round(port: int, tokens: list[str], cookies: list[str], streams
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--seconds", type=float, default=Scale.seconds)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--parts", default="load,streams")
+    parser.add_argument("--quick", action="store_true", help="each part briefly: does the bench still run?")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    scale = QUICK if args.quick else Scale(seconds=args.seconds)
     if args.bare_server:
         import uvicorn
         uvicorn.run(bare_app(), host="127.0.0.1", port=args.bare_server, access_log=False, log_level="warning")
@@ -320,21 +341,21 @@ def main() -> int:
     try:
         parts = args.parts.split(",")
         if "load" in parts:
-            bare_rps = asyncio.run(closed_loop(bare_port, path, ["x"], 5))
-            bare_beats, _ = asyncio.run(steady(bare_port, path, ["x"], args.seconds, burst=False))
+            bare_rps = asyncio.run(closed_loop(bare_port, path, ["x"], scale.bare_s))
+            bare_beats, _ = asyncio.run(steady(bare_port, path, ["x"], scale.seconds, burst=False))
             # The machine's load average: this benchmark wants both cores; anything else skews every figure.
             print(f"backend=bare p99_ms={p99(bare_beats):.1f} bare_rps={bare_rps:.0f} "
                   f"load_1min={os.getloadavg()[0]:.1f}", flush=True)
         for backend in args.backends.split(",") if "streams" in parts else ():
             folder = Path(tempfile.mkdtemp(prefix="staffdesk-bench-"))
             url = cluster.new_database("streams") if backend == "postgresql" else f"sqlite:///{folder}/desk.sqlite"
-            tokens, cookies = make_stream_centre(url)
+            tokens, cookies = make_stream_centre(url, scale.streams)
             port = free_port()
             desk = serve(["-m", "staffdesk", "serve", "--db", url, "--port", str(port)], port,
                          {"STAFFDESK_DATA_DIR": str(folder), "STAFFDESK_COOKIE_SECURE": "no"})
             try:
-                for streams in (0, STREAMS):
-                    figures = asyncio.run(stream_round(port, tokens, cookies, streams))
+                for streams in (0, scale.streams):
+                    figures = asyncio.run(stream_round(port, tokens, cookies, streams, scale.stream_calls))
                     print(f"backend={backend} streams={streams} " + " ".join(
                         f"{name}={value:.1f}" if isinstance(value, float) else f"{name}={value}"
                         for name, value in figures.items()) + f" load_1min={os.getloadavg()[0]:.1f}", flush=True)
@@ -344,7 +365,7 @@ def main() -> int:
         for backend in args.backends.split(",") if "load" in parts else ():
             folder = Path(tempfile.mkdtemp(prefix="staffdesk-bench-"))
             url = cluster.new_database("bench") if backend == "postgresql" else f"sqlite:///{folder}/desk.sqlite"
-            tokens = make_kiosks(url)
+            tokens = make_kiosks(url, scale.kiosks)
             port = free_port()
             desk = serve(["-m", "staffdesk", "serve", "--db", url, "--port", str(port)], port,
                          {"STAFFDESK_DATA_DIR": str(folder)})
@@ -352,11 +373,11 @@ def main() -> int:
                 # Every kiosk's first heartbeat after the desk starts is written at once (as in the first 30 s of
                 # a working day); the steady state after it is what the p99 is about.
                 first_rps = asyncio.run(closed_loop(port, path, tokens, None))
-                beats, calls = asyncio.run(steady(port, path, tokens, args.seconds, burst=True))
-                time.sleep(5)  # let the desk finish what the burst left queued
+                beats, calls = asyncio.run(steady(port, path, tokens, scale.seconds, burst=True))
+                time.sleep(scale.settle_s)  # let the desk finish what the burst left queued
                 # Desk and bare in turns, so that whatever else the machine runs weighs on both alike.
-                rounds = [(asyncio.run(closed_loop(bare_port, path, ["x"], ROUND_S)),
-                           asyncio.run(closed_loop(port, path, tokens, ROUND_S))) for _ in range(ROUNDS)]
+                rounds = [(asyncio.run(closed_loop(bare_port, path, ["x"], scale.round_s)),
+                           asyncio.run(closed_loop(port, path, tokens, scale.round_s))) for _ in range(scale.rounds)]
                 bare_now, rps = (statistics.mean(column) for column in zip(*rounds))
             finally:
                 desk.terminate()
@@ -367,7 +388,7 @@ def main() -> int:
             print(f"backend={backend} heartbeat_rps={rps:.0f} p99_ms={p99(beats):.1f} failed={failed} "
                   f"calls_p99_ms={p99(calls):.1f} bare_rps={bare_now:.0f} ratio_to_bare={rps / bare_now:.2f} "
                   f"first_beat_rps={first_rps:.0f} calls_stored={calls_stored}/{answered} "
-                  f"kiosks_stored={health_rows}/{KIOSKS} load_1min={os.getloadavg()[0]:.1f}", flush=True)
+                  f"kiosks_stored={health_rows}/{scale.kiosks} load_1min={os.getloadavg()[0]:.1f}", flush=True)
     finally:
         bare.terminate()
         bare.wait(timeout=10)

@@ -13,10 +13,10 @@ import pytest
 from PIL import ImageGrab
 
 from conftest import FAST, card_identity
-from eservice_site import PAGE_COLOUR, PLACES, EServiceSite
+from tests.support.eservice_site import PAGE_COLOUR, PLACES, EServiceSite
 from kiosk.browser.service import PROFILE_FOLDER, processes_of
 from tools.virtual_card import CardSpec
-from x_windows import MapRecorder
+from tests.support.x_windows import MapRecorder
 
 
 
@@ -69,7 +69,7 @@ def open_page(kiosk, url: str, language: str = "English"):
 
 
 def shown_now(screen) -> str:
-    from x_windows import shown_windows
+    from tests.support.x_windows import shown_windows
     return f"the page belongs at {screen.bounds()}; shown: {shown_windows()}"
 
 
@@ -171,7 +171,7 @@ def test_an_upload_offers_only_this_visits_files(make_driver, browser_settings, 
 
 def test_a_download_is_printed_through_the_kiosks_print_flow_and_quota(make_driver, browser_settings, site,
                                                                        print_lab, tmp_path):
-    from printed_output import pdf_text
+    from tests.support.printed_output import pdf_text
     kiosk = make_driver(settings=browser_settings)
     screen = open_page(kiosk, site.url)
     touch_screen(*in_page(screen, "decision"))
@@ -290,7 +290,7 @@ LOGIN_COLOUR = (170, 238, 255)
 
 def test_the_card_logs_in_to_the_e_service_with_pin1_on_the_kiosks_own_pad(make_driver, browser_settings, tmp_path,
                                                                           monkeypatch):
-    from eid_browser_lab import SOFTHSM_MODULE, TOKEN_PIN, EidBrowserLab
+    from tests.support.eid_browser_lab import SOFTHSM_MODULE, TOKEN_PIN, EidBrowserLab
     from screens.widgets import pad_key_label
     from kiosk.browser.nss import nss_db, register_module
     from kiosk.browser.policies import policies_for, policy_text
@@ -380,7 +380,7 @@ def test_a_download_can_go_onto_the_residents_usb_stick(make_driver, browser_set
 
 def test_a_portal_asking_for_the_card_on_its_first_page_says_who_asks_and_not_now_goes_on_without_it(
         make_driver, browser_settings, tmp_path, monkeypatch):
-    from eid_browser_lab import SOFTHSM_MODULE, EidBrowserLab
+    from tests.support.eid_browser_lab import SOFTHSM_MODULE, EidBrowserLab
     from kiosk.browser.nss import nss_db, register_module
     from kiosk.browser.policies import policies_for, policy_text
     from kiosk.catalog import load_with_fallback
@@ -406,7 +406,7 @@ def test_a_portal_asking_for_the_card_on_its_first_page_says_who_asks_and_not_no
         kiosk.tap(kiosk.find_text("Not now"))
         bounds = screen.bounds()
         ok = kiosk.wait_until(lambda: screen_colour(bounds.left + 600, bounds.top + 300) == LOGIN_COLOUR, 30)
-        from x_windows import shown_windows
+        from tests.support.x_windows import shown_windows
         assert ok, (screen.state, screen.body, shown_windows(), lab.logins, screen_colour(bounds.left + 600, bounds.top + 300))
         assert lab.logins[-1] == ""  # the page went on without a certificate
         assert screen.state == "open"

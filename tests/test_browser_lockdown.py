@@ -3,7 +3,7 @@
 A resident (or a passer-by) at the free computer's keyboard: Chromium's shortcuts after a real click in the page,
 addresses the kiosk does not open, a download and a page printed by its own button. Whatever happens, the screen
 shows the kiosk's window and the e-service's page, and nothing of Chromium's own: the X server's own list of the
-windows shown is the judge (tests/x_windows.py).
+windows shown is the judge (tests/support/x_windows.py).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import subprocess
 
 import pytest
 
-from eservice_site import EServiceSite
+from tests.support.eservice_site import EServiceSite
 from kiosk.browser.pages import BLOCKED, FAILED
 from kiosk.browser.policies import policies_for, policy_text
 from kiosk.browser.service import PROFILE_FOLDER, browser_process, processes_of
 from kiosk.catalog import load_with_fallback
 from kiosk.i18n import translate
-from managed_chromium import ManagedChromium
+from tests.support.managed_chromium import ManagedChromium
 from test_browser import in_page, open_page, page_shown, touch_screen
-from x_windows import MapRecorder, WindowSampler, shown_windows
+from tests.support.x_windows import MapRecorder, WindowSampler, shown_windows
 
 LANGUAGES = {"lv": "Latviešu", "en": "English", "uk": "Українська"}
 # Chromium's shortcuts a keyboard could send after a click in the page: files, printing, history, downloads, new

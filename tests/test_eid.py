@@ -355,7 +355,7 @@ def test_the_goodbye_keeps_every_reminder_in_sight_and_waits_for_the_card_to_be_
 
 def test_the_authorisation_asks_for_the_card_saying_why_and_goes_on_once_it_is_read(make_driver, insert_card,
                                                                                       tmp_path):
-    from printed_output import pdf_text
+    from tests.support.printed_output import pdf_text
     kiosk = make_driver()
     assert kiosk.wait_until(lambda: kiosk.core.reader_present, 5)
     kiosk.app.start_visit("en")

@@ -12,8 +12,8 @@ from printers.escpos_text import ReceiptBuilder, fits_code_page
 from printers.forms import AuthorisationData, PaperFormData, authorisation_form, paper_application_form
 from printers.layouts import (ReceiptData, ReceiptLabels, TicketData, TicketLabels, queue_ticket,
                               receipt)
-from printed_output import (ESC_INIT, FULL_CUT, SELECT_CP1257, decoded_qr_codes, pdf_pages, pdf_text, raster_blocks,
-                            text_outside_rasters)
+from tests.support.printed_output import (ESC_INIT, FULL_CUT, SELECT_CP1257, decoded_qr_codes, pdf_pages,
+                                          pdf_text, raster_blocks, text_outside_rasters)
 
 
 CENTRE = "Rīgas Teikas KAC"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
+from tests.support.printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
 from test_cli import ini_with, kiosk
 from tools.print_lab import A4_QUEUE, RECEIPT_QUEUE
 

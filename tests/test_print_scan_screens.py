@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 
 from conftest import card_identity
-from printed_output import pdf_pages
+from tests.support.printed_output import pdf_pages
 
 GLASS = ("Lift the lid and put your page on the glass, text facing down, in the corner the arrow shows. "
          "Then close the lid.")
@@ -333,7 +333,7 @@ def test_the_configured_picture_of_this_kiosks_scanner_is_shown_for_the_glass(ma
 
 def test_a_staff_member_does_it_prints_the_authorisation_named_from_the_eid_card(
         make_driver, print_settings, print_lab, insert_card, tmp_path):
-    from printed_output import pdf_text
+    from tests.support.printed_output import pdf_text
     from tools.virtual_card import CardSpec
     kiosk = make_driver(settings=print_settings)
     kiosk.app.start_visit("en")

@@ -11,7 +11,7 @@ import shutil
 import pytest
 from fpdf import FPDF
 
-from printed_output import pdf_pages
+from tests.support.printed_output import pdf_pages
 from scanning.helpers import LoopStick
 
 

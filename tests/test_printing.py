@@ -16,7 +16,7 @@ from kiosk.events import PrinterAlert, PrintFailed, PrintPrepared as Prepared, P
 from kiosk.printing.service import PrintService
 from printers.cups_printer import DocumentPrinter
 from kiosk.visits import Visits
-from printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
+from tests.support.printed_output import decoded_qr_codes, pdf_text, text_outside_rasters
 from printers.forms import AuthorisationData, authorisation_form
 from printers.layouts import TicketData, queue_ticket
 from printers.problems import PrintError, PrintProblem

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.visit import Visit
-from resident_memory import live_objects_of, places_holding
+from tests.support.resident_memory import live_objects_of, places_holding
 from tools.visit_script import made_up_resident, typed_word, whole_visit
 
 

@@ -26,16 +26,23 @@ def prepare_environment(kivy_home: Path | None = None) -> Path:
     return home
 
 
+def away_from_test_cards(settings):
+    """The settings, watching KAC_TEST_READER if they would watch every reader and it is set.
+
+    In make test's processes that put no card in (tools/run_tests.py), an app that would watch every reader watches
+    one where no card goes, never the one where the card tests put theirs."""
+    reader = os.environ.get("KAC_TEST_READER")
+    if reader and not settings.eid.reader:
+        import dataclasses
+        settings = dataclasses.replace(settings, eid=dataclasses.replace(settings.eid, reader=reader))
+    return settings
+
+
 class AppDriver:
     """Starts a KioskApp in this process and lets a caller tap, wait and look at it."""
 
     def __init__(self, settings, timings=None):
-        reader = os.environ.get("KAC_TEST_READER")
-        if reader and not settings.eid.reader:
-            # In make test's processes that put no card in (tools/run_tests.py), an app that would watch every reader
-            # watches one where no card goes, never the one where the card tests put theirs.
-            import dataclasses
-            settings = dataclasses.replace(settings, eid=dataclasses.replace(settings.eid, reader=reader))
+        settings = away_from_test_cards(settings)
         from screens.launch import configure_kivy
         configure_kivy(settings, windowed=True)
         from kivy.base import EventLoop

@@ -5,8 +5,8 @@ PostgreSQL, the downloads of the install tests), so on a 2-core machine processe
 time than one after another. The lanes, side by side, each running its steps one after another:
 
   cards      the whole-visit tests (privacy, soak), which measure what a visit leaves in the process (so a fresh
-             process of their own), then the other tests that put cards in or need pcscd (marked `cards` by
-             tests/conftest.py)
+             process of their own), with the soak bench's quick run, then the other tests that put cards in or need
+             pcscd (marked `cards` by tests/conftest.py)
   kiosk      the kiosk's other tests, on two pytest-xdist workers
   staffdesk  the staff desk's, on two workers
   deploy     tests/deploy, when it is there: the Debian packages built and installed in fresh roots
@@ -45,7 +45,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WHOLE_VISIT = ["tests/test_privacy.py", "tests/test_soak.py"]
+# The soak bench's quick run is a whole visit too (in a process of its own): with them, before the pulled cards.
+WHOLE_VISIT = ["tests/test_privacy.py", "tests/test_soak.py",
+               "tests/test_benches.py::test_the_bench_runs_quick_to_its_figures[soak]"]
 # Run first, alone: it kills pcscd and starts it again, and every other process's kiosks would see their reader go.
 ALONE_FIRST = ["tests/test_eid.py::test_the_monitor_finds_the_reader_after_pcscd_restarts"]
 OTHER_READER = "Virtual PCD 00 01"  # vpcd's second reader: the card tests use the first
@@ -77,9 +79,10 @@ class Lane:
 
 
 def plan() -> tuple[Step, list[Lane]]:
-    ignore = ["--ignore=tests/deploy"] + [f"--ignore={path}" for path in WHOLE_VISIT]
+    ignore = ["--ignore=tests/deploy"] + [f"--ignore={path}" for path in WHOLE_VISIT if "::" not in path]
     first = Step("alone-first", ALONE_FIRST, xvfb=False, other_reader=False)
-    deselect = [option for test in ALONE_FIRST for option in ("--deselect", test)]
+    deselect = [option for test in ALONE_FIRST + [test for test in WHOLE_VISIT if "::" in test]
+                for option in ("--deselect", test)]
     lanes = [
         # The whole-visit tests first: after the fault tests have pulled cards in the middle of a command, pcscd
         # now and then misses the next card going in, and a kiosk's visit would wait for a card it never sees.

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster, staff_of)
 from staffdesk.core.db import make_engine
 from staffdesk.models import Base

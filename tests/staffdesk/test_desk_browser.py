@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, PASSWORD, StaffBrowser, browser, centre, desk_settings, kiosk_http, make_centre, new_database,
     pg_cluster)
 from kiosk.staffdesk import CallState, StaffDesk

@@ -8,7 +8,7 @@ import time
 import pytest
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
 from kiosk.doctor import CHECKS, check_staffdesk_outbox
 from kiosk.staffdesk import StaffDesk

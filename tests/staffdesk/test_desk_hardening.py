@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     PASSWORD, DeskServer, StaffBrowser, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster,
     staff_of)
 from staffdesk.core.db import make_engine, make_sessionmaker

@@ -10,7 +10,7 @@ import time
 import pytest
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, ROOT, centre, desk_settings, kiosk_http, make_centre, new_database, pg_cluster,
     staff_of, wait_for)
 from kiosk.staffdesk import CallState, DeskUnavailable, Priority, Reason, SlotTaken, StaffDesk

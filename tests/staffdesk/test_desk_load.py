@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import func, select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, centre, desk_server, kiosk_http, make_centre, new_database, pg_cluster, staff_of)
 from staffdesk.accounts import kiosk_for_token
 from staffdesk.cli import create_kiosk

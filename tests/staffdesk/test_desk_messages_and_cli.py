@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     ROOT, centre, desk_server, kiosk_http, pg_cluster)
 from kiosk.i18n import translate
 from kiosk.staffdesk import wire

@@ -10,13 +10,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, ROOT, centre, make_centre, new_database, pg_cluster)
 from staffdesk.core.db import make_engine
 from staffdesk.models import HelpCall
 
 BURST = 150
-CLIENT = Path(__file__).with_name("burst_client.py")
+# Run as a module from the repository's root, so that the project it imports is this checkout's.
+CLIENT = "tests.support.burst_client"
 
 
 def arrived(url: str) -> dict[str, int]:
@@ -34,7 +35,7 @@ def arrived(url: str) -> dict[str, int]:
 def kiosk_process(ini: Path, count: int, log: Path) -> subprocess.Popen:
     """The burst client; what its outbox logs (a refusal, a retry) goes to `log`, for a failure to show."""
     with open(log, "w", encoding="utf-8") as stderr:
-        return subprocess.Popen([sys.executable, str(CLIENT), str(ini), str(count)], cwd=ROOT,
+        return subprocess.Popen([sys.executable, "-m", CLIENT, str(ini), str(count)], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=stderr, text=True)
 
 

@@ -9,9 +9,9 @@ import time
 import pytest
 from babel.dates import format_date
 
-from desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
+from tests.support.desk_fixtures import (  # noqa: F401  (fixtures come in by import, see test_desk_kiosk_side.py)
     DeskServer, centre, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
-from printed_output import text_outside_rasters
+from tests.support.printed_output import text_outside_rasters
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_call_staff_tells_where_the_resident_is_and_shows_staff_coming(make_driv
     assert wait_for(lambda: staff.state()["calls"] == [])
 
 
-def test_the_session_end_cancels_an_open_call(make_driver, desk, desk_settings, staff_of):
+def test_the_visit_end_cancels_an_open_call(make_driver, desk, desk_settings, staff_of):
     centre = make_centre(desk)
     kiosk = kiosk_at(make_driver, desk_settings(desk, centre.tokens[0]))
     kiosk.tap(kiosk.root_widget("call_staff_button"))

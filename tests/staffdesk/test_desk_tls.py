@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from desk_fixtures import DeskServer, ROOT, make_centre, new_database, pg_cluster  # noqa: F401
+from tests.support.desk_fixtures import DeskServer, ROOT, make_centre, new_database, pg_cluster  # noqa: F401
 from kiosk.config import ConfigError, load_settings
 from kiosk.staffdesk import DeskUnavailable, Reason
 from kiosk.staffdesk.client import DeskClient

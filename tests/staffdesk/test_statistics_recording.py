@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, PASSWORD, browser, centre, desk_server, desk_settings, kiosk_http, make_centre, new_database,
     pg_cluster, staff_of, wait_for)
 from kiosk.staffdesk import StaffDesk

@@ -20,14 +20,14 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluster  # noqa: F401
+from tests.support.desk_fixtures import DeskServer, PASSWORD, browser, new_database, pg_cluster  # noqa: F401
 from staffdesk import accounts, statistics, usage
 from staffdesk.catalogue import desk_catalogue
 from staffdesk.cli import create_staff
 from staffdesk.core.db import make_engine, make_sessionmaker
-from staffdesk.core.settings import get_settings
 from staffdesk.models import UsageEvent
 from staffdesk.queue import LOCAL_TIME
+from staffdesk.core.settings import get_settings
 
 CONSULTATIONS, APPLICATIONS = 118_427, 123_718
 CENTRES = ("Cēsis", "Valka", "Rīga, Ziemeļi")

@@ -15,7 +15,7 @@ from sqlalchemy import func, inspect, select, text
 
 from conftest import CALM, Listener
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
-from desk_fixtures import (  # noqa: F401
+from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
 from kiosk.core import KioskCore
 from kiosk.eid.identity import Identity

@@ -2,7 +2,7 @@
 
 The token holds a client key and certificate issued by a test CA; the kiosk registers the token's PKCS#11 module
 in the NSS database Chromium reads (`$HOME/.pki/nssdb`), as a real kiosk registers the eID middleware's module.
-The managed policies reach Chromium through a private mount over /etc/chromium (managed_chromium.py).
+The managed policies reach Chromium through a private mount over /etc/chromium (tests/support/managed_chromium.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from managed_chromium import ManagedChromium
+from tests.support.managed_chromium import ManagedChromium
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 TOKEN_LABEL, TOKEN_PIN = "kac-test-eid", "1234"
