@@ -477,6 +477,77 @@ def test_without_a_desk_the_video_screen_offers_a_queue_ticket_and_calling_staff
     assert kiosk.app.current_screen == "home"
 
 
+def test_a_video_consultation_is_booked_step_by_step_and_back_goes_one_step_back(kiosk):
+    """A desk that answers (as the staff desk's client would, on the UI thread): every step and its Back, in the
+    longest language at the largest text; a time taken meanwhile; the booking with a code for the phone when no
+    receipt came out; and nothing of it left after the visit."""
+    import datetime as dt
+    from kiosk.staffdesk import SlotTaken
+    from kiosk.staffdesk.wire import Booking, Slot
+    from screens.theme import theme
+    from screens.video import NO_SLOTS, RECEIPT_WORDS, SLOT_TAKEN
+    from tools.layout_check import app_problems
+    app, core = kiosk.app, kiosk.app.core
+    start = dt.datetime(2026, 12, 9, 9, 30, tzinfo=dt.timezone.utc)
+    slots = [Slot(number, "VSAA", "pension", start + dt.timedelta(days=number), 20) for number in range(14)]
+    core.video_institutions = lambda done, failed: done({"VSAA": ("pension", "benefits"), "VID": ("tax-return",)})
+    core.video_slots = lambda institution, topic, done, failed: done(slots if topic == "pension" else [])
+    core.book_video = lambda slot, topic, done, failed: (
+        failed(SlotTaken()) if slot is slots[1] else done(Booking("VK-1", slot.id, "VSAA", topic, slot.start, 20, "2")))
+    core.print_booking_receipt = lambda booking, language, done: done(False)
+    app.start_visit("uk")
+    theme.text_size_step = 2
+    screen = app.screen("video")
+    problems = []
+
+    def step(state):
+        kiosk.frames(3)
+        assert screen.state == state
+        # Rows moved by a language switch: the "more below" band follows them at its next look (every 0.5 s).
+        kiosk.wait_until(lambda: not app_problems(app, "", 2), timeout_s=1.5)
+        problems.extend(app_problems(app, f"video[{state}]", 2))
+        return [button.text for button in reversed(screen.ids.choices.children)]
+
+    try:
+        app.show("video")
+        assert len(step("institution")) == 2 and app.back_shown and not app.main_label
+        screen.choose_institution("VSAA")
+        assert step("topic") == [tr._("Pensions"), tr._("Benefits and allowances")]
+        screen.choose_topic("benefits")  # no free time: a queue ticket instead, or Back to the topics
+        step("problem")
+        assert screen.body == tr._(NO_SLOTS) and app.main_label == tr._("Take a queue ticket")
+        screen.go_back()
+        step("topic")
+        screen.choose_topic("pension")
+        assert len(step("slot")) == 12  # the first free times only
+        app.set_language("lv")  # the step drawn again in the new language, its times too
+        assert step("slot")[0].startswith("trešdiena, 2026. gada 9. decembris")
+        app.set_language("uk")
+        screen.go_back()
+        step("topic")
+        screen.choose_topic("pension")
+        screen.choose_slot(slots[1])
+        step("confirm")
+        assert screen.body.splitlines()[1] == tr._("Pensions") and screen.holds_resident_data()
+        screen.main_action()  # somebody else booked it first: choose again from the times, asked for anew
+        step("problem")
+        assert screen.body == tr._(SLOT_TAKEN) and app.main_label == tr._("Choose another time")
+        screen.main_action()
+        step("slot")
+        screen.choose_slot(slots[2])
+        screen.main_action()
+        step("booked")
+        assert screen.body.splitlines()[0].endswith("VK-1") and tr._(RECEIPT_WORDS[False]) in screen.body
+        assert "VK-1" in screen.keepsake and app.main_label == tr._("I'm finished")
+        screen.go_back()
+        assert app.current_screen == "home"
+    finally:
+        theme.text_size_step = 0
+    assert problems == [], "\n".join(problems)
+    app.end_visit("resident")
+    kiosk.frames(3)
+    assert not screen.holds_resident_data() and screen.state == "loading" and not screen.keepsake
+
 def test_the_authorisation_can_go_on_without_the_card_and_a_card_put_in_later_is_just_a_login(kiosk):
     start_in(kiosk, "English")
     assert "Log in with eID card" not in kiosk.visible_texts()  # the card is asked for where a task needs it
