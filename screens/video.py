@@ -76,6 +76,7 @@ class VideoScreen(StatefulScreen):
         self._slot = None
         self._booking = None
         self._printed: bool | None | str = PRINTING
+        self._asked = 0  # which question to the desk is the one waited for (a late answer to another is dropped)
         self._problem: str | None = None  # one of NEEDS_DESK, NO_SLOTS, SLOT_TAKEN
         super().on_kv_post(base_widget)
 
@@ -84,10 +85,14 @@ class VideoScreen(StatefulScreen):
             self.load_institutions()
 
     def _when_waiting(self, callback):
-        """An answer of the desk, used only while this screen still waits for it (the resident may have gone
-        Back meanwhile)."""
+        """An answer of the desk, used only while this screen still waits for this very question: the resident
+        may have gone Back meanwhile, and asked another (the times of another topic, whose answer must not be
+        shown under this one)."""
+        self._asked += 1
+        asked = self._asked
+
         def answer(result) -> None:
-            if self.state in ("loading", "booking"):
+            if self.state in ("loading", "booking") and asked == self._asked:
                 callback(result)
         return answer
 
@@ -269,6 +274,7 @@ class VideoScreen(StatefulScreen):
     # ---- privacy ---------------------------------------------------------------------------------
 
     def reset(self) -> None:
+        self._asked += 1  # whatever was asked for the last resident is answered to nobody
         self._institutions = {}
         self._institution = self._topic = ""
         self._slots = []
