@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import threading
 import time
 from pathlib import Path
@@ -18,20 +17,25 @@ from typing import Callable
 
 from kiosk import events
 from kiosk.admin_pin import PinAnswer, PinGuard
-from kiosk.browser.policies import pages_may_open
-from kiosk.catalog.service import GENERAL_MATTER, CatalogService
+from kiosk.browser.policies import self_service_works
+from kiosk.catalog.service import CatalogService
 from kiosk.config import Settings
+from kiosk.desk_errands import DeskErrands
 from kiosk.health import HealthReporter
 from kiosk.idle import IdlePolicy, Timings
-from kiosk.visits import Visits, WipeReport
 from kiosk.usage import UsageRecorder
 from kiosk.usb import WatchedSticks
-from kiosk.worker import Worker
 from kiosk.visit import Visit
+from kiosk.visits import Visits, WipeReport
+from kiosk.worker import Worker
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[object], None]
+
+
+# The ways of doing a service, the ones done right here at the kiosk first.
+WAYS_ORDER = ("self", "authorised", "paper", "in_person", "video")
 
 
 class KioskCore:
@@ -54,7 +58,7 @@ class KioskCore:
         self.browser = None
         # The resident's sticks, watched while a screen wants to hear of them (SticksChanged).
         self.usb = WatchedSticks(settings.scanning.usb_mount_root,
-                                 lambda sticks: self.post(lambda: self._tell(events.SticksChanged(sticks))))
+                                 lambda sticks: self.post(lambda: self.tell(events.SticksChanged(sticks))))
         self._sandbox = None
         self._speech = None
         self.leftovers_removed = 0
@@ -64,7 +68,9 @@ class KioskCore:
         self._own_thread: Worker | None = None
         self.post: Callable[[Callable[[], None]], None] = self._post_on_own_thread
         self._stopping = threading.Event()
-        self.health = HealthReporter(self._tell, self.request, self)
+        self.health = HealthReporter(self.tell, self.request, self)
+        # A help call, a queue ticket, a video booking: the resident's errands at the staff desk.
+        self.errands = DeskErrands(self)
 
     # ---- events ---------------------------------------------------------------------------------
 
@@ -80,7 +86,7 @@ class KioskCore:
             self._own_thread = Worker("core-events")  # the posting thread when no app gives it its own
         self._own_thread.post(work)
 
-    def _tell(self, event) -> None:
+    def tell(self, event) -> None:
         """On the posting thread: every listener hears of the event."""
         for listener in list(self._listeners):
             listener(event)
@@ -190,7 +196,7 @@ class KioskCore:
         """The read-aloud service (kiosk/speech), made when first asked for; off again at every visit's end."""
         if self._speech is None:
             from kiosk.speech import SpeechService
-            self._speech = SpeechService.from_settings(self.settings, self._from_service(self._tell))
+            self._speech = SpeechService.from_settings(self.settings, self._from_service(self.tell))
             # A standing wiper, not a visit's: reading aloud turned on at the greeting, before the visit, ends too.
             self.visits.add_standing_wiper("reading aloud", self._speech.end_visit, self._speech.holds_nothing)
         return self._speech
@@ -209,10 +215,11 @@ class KioskCore:
         self.usage.visit_started()
         self.printing.attach(visit)
         self.scanning.attach(visit)
-        visit.add_wiper("help call at the desk", lambda: self._cancel_call(visit))
-        visit.add_wiper("browser", lambda: self.close_eservice("visit ended"), lambda: self._browser_gone(visit))
+        visit.add_wiper("help call at the desk", lambda: self.errands.cancel_call_of(visit))
+        from kiosk.browser.service import browser_gone
+        visit.add_wiper("browser", lambda: self.close_eservice("visit ended"), lambda: browser_gone(visit.directory))
         self.idle.touched()
-        self._tell(events.VisitStarted())
+        self.tell(events.VisitStarted())
         return visit
 
     def end_visit(self, reason: str) -> WipeReport | None:
@@ -221,7 +228,7 @@ class KioskCore:
             self.usage.visit_ended()
         report = self.visits.end(reason)
         if report is not None:
-            self._tell(events.VisitEnded(reason, report.clean))
+            self.tell(events.VisitEnded(reason, report.clean))
         return report
 
     def activity(self, source: str) -> None:
@@ -231,7 +238,7 @@ class KioskCore:
         """
         self.idle.touched()
         if source != "touch":  # touches are the app's own; others it should hear of (a browser's, a card's)
-            self.post(lambda: self._tell(events.ResidentActivity(source)))
+            self.post(lambda: self.tell(events.ResidentActivity(source)))
 
     def note_problem(self, problem: str) -> None:
         """What went wrong last for this resident, for the staff member who answers a call (no personal data)."""
@@ -272,7 +279,7 @@ class KioskCore:
                 # Logged in with the card: the browser's login goes with it, and its profile is deleted.
                 self.close_eservice("card")
             event = events.CardTakenOut(had_identity)
-        self._tell(event)
+        self.tell(event)
 
     @property
     def reader_present(self) -> bool:
@@ -306,7 +313,7 @@ class KioskCore:
             self.note_problem(event.problem.value)
             self.usage.print_failed()
         if self.visit is not None:
-            self._tell(event)
+            self.tell(event)
 
     def printable_documents(self) -> tuple[Path | None, list[Path]]:
         """The resident's kept scan (or None), and the PDFs and photos on their USB sticks."""
@@ -338,16 +345,8 @@ class KioskCore:
 
     def make_form(self, kind: str, service, language: str) -> Path:
         """The authorisation (named for the resident logged in with eID) or the paper form, in the visit's folder."""
-        from kiosk.printing.paperwork import authorisation_pdf, paper_form_pdf
-        visit = self.visit
-        if kind == "authorised":
-            pdf = authorisation_pdf(self.settings, service, language, visit.card.identity)
-        else:
-            pdf = paper_form_pdf(self.settings, service, language)
-        folder = visit.directory / "forms"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        path = folder / f"{kind}.pdf"
-        path.write_bytes(pdf)
+        from kiosk.printing.paperwork import write_form
+        path = write_form(self.settings, self.visit, kind, service, language)
         self.usage.form_made(path, kind, service)
         return path
 
@@ -364,7 +363,7 @@ class KioskCore:
         if isinstance(event, (events.ScanFinished, events.ScanFailed)):
             self.usage.scanned(event.added)
         if self.visit is not None:
-            self._tell(event)
+            self.tell(event)
 
     # ---- the resident's browser ---------------------------------------------------------------------
 
@@ -374,12 +373,9 @@ class KioskCore:
         A way that cannot be done here (no browser, sandbox or managed policies for "do it yourself", no desk to
         book a video consultation with) is left out rather than offered and then answered with an apology.
         """
-        offered = service.channels.names()
-        works = {"self": os.access(self.settings.browser.chromium, os.X_OK) and self.browser_sandbox().usable
-                 and pages_may_open(self.settings, self.catalog.catalog),
+        works = {"self": self_service_works(self.settings, self.catalog.catalog, self.browser_sandbox),
                  "video": bool(self.settings.staffdesk.url)}
-        order = ("self", "authorised", "paper", "in_person", "video")
-        return [way for way in order if way in offered and works.get(way, True)]
+        return [way for way in WAYS_ORDER if way in service.channels.names() and works.get(way, True)]
 
     def open_eservice(self, url: str, language: str, bounds) -> None:
         """The e-service's page in Chromium at `bounds` (below the top bar); BrowserOpened, later BrowserClosed."""
@@ -410,16 +406,11 @@ class KioskCore:
         if self.browser is not None and self.browser.is_open:
             self.browser.close(reason, wait=True)
 
-    def _browser_gone(self, visit: Visit) -> bool:
-        from kiosk.browser.service import PROFILE_FOLDER, processes_of
-        profile = visit.directory / PROFILE_FOLDER
-        return not profile.exists() and not processes_of(profile)
-
     def _on_browser(self, event) -> None:
         if isinstance(event, events.DownloadReady) and self.visit is not None:
             self.visit.record(event)
         if self.visit is not None or isinstance(event, events.BrowserClosed):
-            self._tell(event)
+            self.tell(event)
 
     def save_to_stick(self, path: Path, done, failed) -> None:
         """A file of the visit onto the resident's USB stick, flushed and unmounted: done(name), or failed(UsbError)."""
@@ -429,128 +420,13 @@ class KioskCore:
 
     def first_page_pictures(self, paths: list[Path], done) -> None:
         """A picture of each file's first page (made in the visit's folder, off the UI thread): done({path: png})."""
-        from printers.documents import thumbnails
+        from printers.documents import first_page_pictures
         folder = self.visit.directory / "pictures"
-
-        def work() -> dict:
-            pictures = {}
-            for number, path in enumerate(paths):
-                if path.suffix.lower() in (".png", ".jpg", ".jpeg"):
-                    pictures[path] = path
-                else:
-                    made = thumbnails(path, folder / str(number), first_pages=1, height_px=360)
-                    if made:
-                        pictures[path] = made[0]
-            return pictures
-        self.request(work, done, lambda _error: done({}))
+        self.request(lambda: first_page_pictures(paths, folder), done, lambda _error: done({}))
 
     def visit_files(self) -> list[Path]:
         """What the resident may upload or print from this visit: the kept scans, then the browser's files."""
-        visit = self.visit
-        if visit is None:
-            return []
-        kept = list(visit.scans.kept)
-        return [path for path in kept + list(visit.eservice.files) if path.exists()]
-
-    # ---- the staff desk -------------------------------------------------------------------------
-
-    def call_staff(self, screen: str, step: str) -> str:
-        """A new help call with where the resident is, or the state of the one under way."""
-        from kiosk.staffdesk import CallState
-        desk_part = self.visit.desk if self.visit is not None else None
-        if desk_part is not None and desk_part.call is not None and not desk_part.call.state.finished:
-            return desk_part.call.state.value
-        self.start_services()
-        call = self.desk.call_staff(screen=screen, step=step,
-                                    last_error=desk_part.last_problem if desk_part is not None else "",
-                                    on_change=lambda handle: self.post(lambda: self._call_changed(handle)))
-        if desk_part is not None and call.state is not CallState.NO_DESK:
-            desk_part.call = call
-        return call.state.value
-
-    def _call_changed(self, handle) -> None:
-        desk_part = self.visit.desk if self.visit is not None else None
-        if desk_part is None or handle is not desk_part.call:
-            return
-        if handle.state.finished:
-            desk_part.call = None
-        self._tell(events.CallStateChanged(handle.state.value))
-
-    def cancel_call(self) -> None:
-        if self.visit is not None:
-            self._cancel_call(self.visit)
-
-    def _cancel_call(self, visit: Visit) -> None:
-        """The resident cancelled, or left: staff should not walk to an empty kiosk."""
-        if visit.desk.call is not None:
-            self.desk.cancel_call(visit.desk.call)
-            visit.desk.call = None
-
-    def take_ticket(self, service, priority: str, language: str, done, failed) -> None:
-        """A number from the desk (else the kiosk's own series), printed when there is a ticket printer.
-
-        `done(ticket, printed)`: printed is None without a ticket printer, False when it did not print.
-        """
-        from kiosk.i18n import translate
-        from kiosk.printing.receipts import queue_ticket_slip
-        from kiosk.staffdesk import Priority
-        from printers.receipt_printer import receipt_printer
-        service_id = service.id if service else "general"
-        name_lv = service.name.lv if service else translate("lv", GENERAL_MATTER)
-
-        def work():
-            ticket = self.desk.take_ticket(service_id, name_lv, Priority(priority))
-            printer = receipt_printer(self.settings.printing)
-            if printer is None:
-                return ticket, None
-            try:
-                printer.send(queue_ticket_slip(self.settings, language, ticket, service))
-            except Exception as error:  # the number is on the screen: a printer fault must not hide it
-                log.warning("the ticket was not printed: %s", type(error).__name__)
-                self.post(lambda: self.health.alert("receipt-printer", "not-printing"))
-                return ticket, False
-            return ticket, True
-
-        def taken(result) -> None:
-            if self.visit is not None:
-                self.visit.desk.ticket = result[0]
-            self.usage.count("ticket-taken", service, channel="in_person", language=language)
-            done(*result)
-        self.start_services()
-        self.request(work, taken, failed)
-
-    def video_institutions(self, done, failed) -> None:
-        self.start_services()
-        self.request(self.desk.video_institutions, done, failed)
-
-    def video_slots(self, institution: str, topic: str, done, failed) -> None:
-        self.request(lambda: self.desk.video_slots(institution, topic), done, failed)
-
-    def book_video(self, slot, topic: str, done, failed) -> None:
-        def booked(booking) -> None:
-            if self.visit is not None:
-                self.visit.desk.booking = booking
-            self.usage.count("video-booked", channel="video", institution=booking.institution)
-            done(booking)
-        self.request(lambda: self.desk.book(slot.id, topic), booked, failed)
-
-    def print_booking_receipt(self, booking, language: str, done) -> None:
-        """The booking's receipt on the ticket printer: what, when, the reference, and a QR to the institution.
-
-        `done(printed)`: None without a ticket printer.
-        """
-        from kiosk.printing.receipts import booking_slip
-        from printers.receipt_printer import receipt_printer
-        printer = receipt_printer(self.settings.printing)
-        if printer is None:
-            done(None)
-            return
-        data = booking_slip(self.settings, language, booking, self.catalog.institution(booking.institution))
-
-        def work():
-            printer.send(data)
-            return True
-        self.request(work, done, lambda _error: done(False))
+        return self.visit.files() if self.visit is not None else []
 
     # ---- usage, for the centres' statistics -------------------------------------------------------
 

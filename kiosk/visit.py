@@ -116,6 +116,10 @@ class Visit:
         elif isinstance(event, events.DownloadReady):
             self.eservice.files += (event.path,)
 
+    def files(self) -> list[Path]:
+        """What the resident may upload or print from this visit: the kept scans, then the browser's files."""
+        return [path for path in self.scans.kept + self.eservice.files if path.exists()]
+
     def add_wiper(self, name: str, wipe: Callable[[], None], is_clean: Callable[[], bool] = lambda: True) -> None:
         """A service's wiper for what it holds of this visit outside the parts (print jobs in CUPS, scanner pages)."""
         self.wipers.append(Wiper(name, wipe, is_clean))

@@ -86,3 +86,17 @@ def thumbnails(pdf: Path, out_dir: Path, first_pages: int = 6, height_px: int = 
     subprocess.run(["pdftoppm", "-png", "-f", "1", "-l", str(first_pages), "-scale-to-y", str(height_px),
                     "-scale-to-x", "-1", str(pdf), str(prefix)], capture_output=True, timeout=60, check=False)
     return sorted(out_dir.glob("thumb-*.png"))
+
+
+def first_page_pictures(paths: list[Path], folder: Path) -> dict[Path, Path]:
+    """A picture of each file's first page (a photo is its own), made in `folder`: {file: picture}; a file whose
+    page cannot be drawn has none."""
+    pictures = {}
+    for number, path in enumerate(paths):
+        if path.suffix.lower() in (".png", ".jpg", ".jpeg"):
+            pictures[path] = path
+        else:
+            made = thumbnails(path, folder / str(number), first_pages=1, height_px=360)
+            if made:
+                pictures[path] = made[0]
+    return pictures

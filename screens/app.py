@@ -322,7 +322,7 @@ class KioskApp(App):
         """The top bar's button: a new call with where the resident is, or the state of the one under way."""
         screen = self.current_screen
         step = str(getattr(self.screen(screen), "state", "")) if screen else ""
-        self.open_dialog("call_staff").state = self.core.call_staff(screen, step)
+        self.open_dialog("call_staff").state = self.core.errands.call_staff(screen, step)
 
     def take_ticket_instead_of_call(self) -> None:
         """Without a desk to call, the call-staff dialog offers a queue ticket: the way to a staff member here."""
@@ -330,7 +330,7 @@ class KioskApp(App):
         self.show("queue_ticket")
 
     def cancel_call(self) -> None:
-        self.core.cancel_call()
+        self.core.errands.cancel_call()
         self.close_dialog("call_staff")
 
     def _idle_tick(self, _dt) -> None:

@@ -220,7 +220,7 @@ class QueueTicketScreen(StatefulScreen):
             self.start_over()
         elif action in ("none", "senior", "disability", "pregnancy"):
             self.state = "taking"
-            self.core.take_ticket(self.service, action, self.app.language, self.show_ticket, self.show_problem)
+            self.core.errands.take_ticket(self.service, action, self.app.language, self.show_ticket, self.show_problem)
 
     def _back_from_priority(self) -> None:
         if self._before == "service_screen" and self.service is not None:

@@ -84,17 +84,19 @@ class VideoScreen(StatefulScreen):
         if self.state in ("loading", "problem"):  # after a problem, the desk may answer again
             self.load_institutions()
 
-    def _when_waiting(self, callback):
-        """An answer of the desk, used only while this screen still waits for this very question: the resident
-        may have gone Back meanwhile, and asked another (the times of another topic, whose answer must not be
-        shown under this one)."""
+    def _new_question(self):
+        """A question to the desk: its answers (the callbacks the returned function wraps) are used only while
+        this screen still waits for this very question. The resident may have gone Back meanwhile and asked
+        another (the times of another topic), whose answer must not be shown under this one."""
         self._asked += 1
         asked = self._asked
 
-        def answer(result) -> None:
-            if self.state in ("loading", "booking") and asked == self._asked:
-                callback(result)
-        return answer
+        def when_waiting(callback):
+            def answer(result) -> None:
+                if self.state in ("loading", "booking") and asked == self._asked:
+                    callback(result)
+            return answer
+        return when_waiting
 
     # ---- what each state shows ------------------------------------------------------------------
 
@@ -198,8 +200,8 @@ class VideoScreen(StatefulScreen):
         self._institution = self._topic = ""
         self._problem = None
         self.go("loading")
-        self.core.video_institutions(self._when_waiting(self._institutions_loaded),
-                                     self._when_waiting(self.show_problem))
+        when_waiting = self._new_question()
+        self.core.errands.video_institutions(when_waiting(self._institutions_loaded), when_waiting(self.show_problem))
 
     def _institutions_loaded(self, institutions: dict) -> None:
         self._institutions = institutions
@@ -213,8 +215,9 @@ class VideoScreen(StatefulScreen):
     def choose_topic(self, topic: str) -> None:
         self._topic = topic
         self.go("loading")
-        self.core.video_slots(self._institution, topic, self._when_waiting(self._slots_loaded),
-                              self._when_waiting(self.show_problem))
+        when_waiting = self._new_question()
+        self.core.errands.video_slots(self._institution, topic, when_waiting(self._slots_loaded),
+                                      when_waiting(self.show_problem))
 
     def _slots_loaded(self, slots: list) -> None:
         self._slots = list(slots[:SLOTS_SHOWN])
@@ -230,11 +233,11 @@ class VideoScreen(StatefulScreen):
 
     def book(self) -> None:
         self.go("booking")  # no Back while the desk books the time
-        self.core.book_video(self._slot, self._topic, self._booked, self._book_failed)
+        self.core.errands.book_video(self._slot, self._topic, self._booked, self._book_failed)
 
     def _booked(self, booking) -> None:
         self.show_booking(booking)
-        self.core.print_booking_receipt(booking, self.app.language, self._receipt_printed)
+        self.core.errands.print_booking_receipt(booking, self.app.language, self._receipt_printed)
 
     def show_booking(self, booking, printed: bool | None | str = PRINTING) -> None:
         """The booking; `printed`: whether its receipt came out (None: no receipt printer), PRINTING meanwhile."""

@@ -54,7 +54,7 @@ def test_a_whole_visit_through_the_core_alone(core, print_lab, insert_card):
     assert visit.prints.pages_printed == 1 and len(print_lab.received_documents()) == 1
 
     tickets: queue.Queue = queue.Queue()
-    core.take_ticket(None, "none", "lv", lambda ticket, printed: tickets.put((ticket, printed)), tickets.put)
+    core.errands.take_ticket(None, "none", "lv", lambda ticket, printed: tickets.put((ticket, printed)), tickets.put)
     ticket, printed = tickets.get(timeout=30)
     assert printed is True and ticket.number and visit.desk.ticket is ticket
 

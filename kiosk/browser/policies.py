@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from kiosk.browser.hosts import AllowedHosts
@@ -79,6 +80,13 @@ def pages_may_open(settings, catalog) -> bool:
     """A real kiosk opens pages only under the managed policies kiosk.ini makes; `require_policies = no` (a
     developer's checkout, the tests) opens them without."""
     return not settings.browser.require_policies or policy_differences(settings, catalog) == []
+
+
+def self_service_works(settings, catalog, sandbox_probe) -> bool:
+    """Residents can do e-services themselves here: Chromium is installed, pages open in its sandbox
+    (`sandbox_probe()`, asked only when the rest holds) and the managed policies installed are this catalogue's."""
+    return (os.access(settings.browser.chromium, os.X_OK) and pages_may_open(settings, catalog)
+            and sandbox_probe().usable)
 
 
 def installed_policies(managed_dir: Path) -> dict | None:

@@ -587,3 +587,9 @@ def unique_path(folder: Path, name: str) -> Path:
     while candidate.exists():
         candidate, number = folder / f"{stem} ({number}){suffix}", number + 1
     return candidate
+
+
+def browser_gone(visit_folder: Path) -> bool:
+    """The visit's browser is gone: its profile folder deleted, and no Chromium process of it left."""
+    profile = visit_folder / PROFILE_FOLDER
+    return not profile.exists() and not processes_of(profile)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from kiosk.catalog.model import Service
 from kiosk.i18n import CENTRE_TIME, N_, translate
@@ -70,3 +71,17 @@ def paper_form_pdf(settings, service: Service, language: str) -> bytes:
         service_name=service.name.lv, institution=service.institution.name.lv, issued_at=datetime.now(CENTRE_TIME),
         language=language, centre_name=settings.centre.name, centre_address=settings.centre.address,
         service_name_local=service.name.get(language) if language != "lv" else None))
+
+
+def write_form(settings, visit, kind: str, service: Service, language: str) -> Path:
+    """The authorisation (named for the resident logged in with eID) or the paper form, written into the visit's
+    folder: its path."""
+    if kind == "authorised":
+        pdf = authorisation_pdf(settings, service, language, visit.card.identity)
+    else:
+        pdf = paper_form_pdf(settings, service, language)
+    folder = visit.directory / "forms"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / f"{kind}.pdf"
+    path.write_bytes(pdf)
+    return path

@@ -134,6 +134,91 @@ def test_a_video_consultation_is_booked_and_the_receipt_printed(make_driver, des
     assert kiosk.app.current_screen == "goodbye" and kiosk.core.visit is None
 
 
+def test_a_video_consultation_is_booked_step_by_step_and_back_goes_one_step_back(make_driver, desk, desk_settings,
+                                                                                    staff_of):
+    """Every step and its Back, in the longest language at the largest text, drawn again on a language switch; a
+    time another kiosk books meanwhile; the booking with a code for the phone when no receipt came out (no ticket
+    printer here); and nothing of it left after the visit."""
+    from kiosk.staffdesk import StaffDesk
+    from screens.i18n import tr
+    from screens.theme import theme
+    from screens.video import SLOT_TAKEN, SLOTS_SHOWN
+    from staffdesk.queue import LOCAL_TIME
+    from tools.layout_check import app_problems
+    centre = make_centre(desk, kiosks=2)
+    first = (dt.datetime.now(LOCAL_TIME) + dt.timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    for hour in range(SLOTS_SHOWN + 2):
+        starts = first + dt.timedelta(hours=hour)
+        staff_of(centre).act("/console/slots", {"institution": "VZD", "starts": starts.strftime("%Y-%m-%dT%H:%M"),
+                                                "room": "Video 2"}).raise_for_status()
+    kiosk = make_driver(settings=desk_settings(desk, centre.tokens[0]))
+    app, screen = kiosk.app, kiosk.app.screen("video")
+    app.start_visit("uk")
+    theme.text_size_step = 2
+    problems = []
+
+    def step(state):
+        assert kiosk.wait_until(lambda: screen.state == state, timeout_s=10), (screen.state, screen.body)
+        kiosk.frames(3)
+        # Rows moved by a language switch: the "more below" band follows them at its next look (every 0.5 s).
+        kiosk.wait_until(lambda: not app_problems(app, "", 2), timeout_s=1.5)
+        problems.extend(app_problems(app, f"video[{state}]", 2))
+        return [button.text for button in reversed(screen.ids.choices.children)]
+
+    try:
+        app.show("video")
+        assert step("institution") and app.back_shown and not app.main_label
+        screen.choose_institution("VZD")
+        topics = step("topic")
+        assert topics
+        topic = _first_topic(screen)
+        screen.choose_topic(topic)
+        ukrainian = step("slot")
+        assert len(ukrainian) == SLOTS_SHOWN  # the first free times only
+        app.set_language("lv")  # the step drawn again in the new language, its times too
+        latvian = step("slot")
+        assert len(latvian) == SLOTS_SHOWN and latvian != ukrainian
+        app.set_language("uk")
+        screen.go_back()
+        assert step("topic") == topics
+        screen.choose_topic(topic)
+        step("slot")
+        taken = screen._slots[1]
+        screen.choose_slot(taken)
+        step("confirm")
+        assert screen.holds_resident_data()
+        other_kiosk = StaffDesk(desk_settings(desk, centre.tokens[1]))
+        try:
+            other_kiosk.book(taken.id, topic)  # somebody else books it first
+        finally:
+            other_kiosk.close()
+        screen.main_action()
+        step("problem")
+        assert screen.body == tr._(SLOT_TAKEN) and app.main_label == tr._("Choose another time")
+        screen.main_action()  # the times asked for anew: the one taken is gone
+        step("slot")
+        assert taken.id not in [slot.id for slot in screen._slots]
+        screen.choose_slot(screen._slots[0])
+        screen.main_action()
+        step("booked")
+        reference = screen._booking.reference
+        assert reference in screen.body and reference in screen.keepsake  # no receipt: the phone keeps a code
+        assert app.main_label == tr._("I'm finished")
+        screen.go_back()
+        assert app.current_screen == "home"
+    finally:
+        theme.text_size_step = 0
+    assert problems == [], "\n".join(problems)
+    app.end_visit("resident")
+    kiosk.frames(3)
+    assert not screen.holds_resident_data() and screen.state == "loading" and not screen.keepsake
+
+
+def _first_topic(screen) -> str:
+    """The code of the first topic the video screen offers for its institution."""
+    return screen._institutions[screen._institution][0]
+
+
 def test_without_a_desk_booking_says_plainly_that_it_needs_the_desk(make_driver, desk_settings):
     kiosk = kiosk_at(make_driver, desk_settings(None, url=""), "video")
     screen = kiosk.app.screen("video")

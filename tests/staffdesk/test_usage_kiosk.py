@@ -98,7 +98,7 @@ def test_a_visit_counts_what_was_done_and_nothing_of_the_resident(print_settings
         assert ticket.from_desk
         slot = answer(core.video_slots, "VSAA", "pension")[0][0]
         answer(core.book_video, slot, "pension")
-        core.call_staff("service", "ways")
+        core.errands.call_staff("service", "ways")
         call = wait_for(lambda: staff.state()["calls"])[0]
         time.sleep(1.1)  # staff take a moment to answer
         staff.act(f"/console/calls/{call['id']}/ack").raise_for_status()
