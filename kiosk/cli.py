@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.browser.commands import add_browser_commands
     from kiosk.printing.commands import add_printing_commands
     from kiosk.scanning.commands import add_scan_parser
-    from kiosk.staffdesk.commands import add_call_staff_parser
+    from kiosk.desk_link.commands import add_call_staff_parser
     add_browser_commands(commands)
     add_printing_commands(commands)
     add_scan_parser(commands)

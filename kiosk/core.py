@@ -54,7 +54,7 @@ class KioskCore:
         self.eid = None
         self.printing = None
         self.scanning = None
-        self.desk = None
+        self.desk_link = None
         self.browser = None
         # The resident's sticks, watched while a screen wants to hear of them (SticksChanged).
         self.usb = WatchedSticks(settings.scanning.usb_mount_root,
@@ -141,10 +141,10 @@ class KioskCore:
         # The word-form dictionaries take about a second to load: they and the search index are made on a thread
         # of their own now, after the first frame, and (mostly) before a resident reaches the search.
         self.catalog.warm_up()
-        if self.desk is None:
-            from kiosk.staffdesk import StaffDesk
-            self.desk = StaffDesk(self.settings)
-            self.desk.start(heartbeats=True)
+        if self.desk_link is None:
+            from kiosk.desk_link import DeskLink
+            self.desk_link = DeskLink(self.settings)
+            self.desk_link.start(heartbeats=True)
             threading.Thread(target=self.health.watch_printer, name="printer-health", daemon=True,
                              args=(self._stopping, self.settings.staffdesk.heartbeat_s)).start()
         if self.printing is None:
@@ -165,9 +165,9 @@ class KioskCore:
         finally:
             for part in (self.browser, self.eid, self.printing, self.scanning):
                 self._stop_part(part.stop if part is not None else None)
-            if self.desk is not None:
-                self._stop_part(self.desk.stop)
-                self._stop_part(self.desk.close)
+            if self.desk_link is not None:
+                self._stop_part(self.desk_link.stop)
+                self._stop_part(self.desk_link.close)
             self._stop_part(self._speech.close if self._speech is not None else None)
             self._stop_part(self.usb.stop)
             if self._own_thread is not None:
@@ -243,7 +243,7 @@ class KioskCore:
     def note_problem(self, problem: str) -> None:
         """What went wrong last for this resident, for the staff member who answers a call (no personal data)."""
         if self.visit is not None:
-            self.visit.desk.last_problem = problem
+            self.visit.errands.last_problem = problem
 
     # ---- the eID card ---------------------------------------------------------------------------
 
@@ -441,8 +441,8 @@ class KioskCore:
         self.usage.language_chosen(language)
 
     def _count_usage(self, event: dict) -> None:
-        if self.desk is not None:
-            self.desk.count(event)
+        if self.desk_link is not None:
+            self.desk_link.count(event)
 
     def _service_or_none(self, service_id: str):
         catalog = self.catalog.catalog

@@ -16,9 +16,9 @@ log = logging.getLogger(__name__)
 
 
 class DeskErrands:
-    """Keeps the visit's call, ticket and booking (visit.desk) in step with the desk, on the core's posting thread.
+    """Keeps the visit's call, ticket and booking (visit.errands) in step with the desk, on the core's posting thread.
 
-    The desk's answers come back through the core's `request`; the desk client itself (kiosk/staffdesk) knows
+    The desk's answers come back through the core's `request`; the desk client itself (kiosk/desk_link) knows
     nothing of visits.
     """
 
@@ -29,13 +29,13 @@ class DeskErrands:
 
     def call_staff(self, screen: str, step: str) -> str:
         """A new help call with where the resident is, or the state of the one under way."""
-        from kiosk.staffdesk import CallState
+        from kiosk.desk_link import CallState
         core = self._core
-        desk_part = core.visit.desk if core.visit is not None else None
+        desk_part = core.visit.errands if core.visit is not None else None
         if desk_part is not None and desk_part.call is not None and not desk_part.call.state.finished:
             return desk_part.call.state.value
         core.start_services()
-        call = core.desk.call_staff(screen=screen, step=step,
+        call = core.desk_link.call_staff(screen=screen, step=step,
                                     last_error=desk_part.last_problem if desk_part is not None else "",
                                     on_change=lambda handle: core.post(lambda: self._call_changed(handle)))
         if desk_part is not None and call.state is not CallState.NO_DESK:
@@ -44,7 +44,7 @@ class DeskErrands:
 
     def _call_changed(self, handle) -> None:
         core = self._core
-        desk_part = core.visit.desk if core.visit is not None else None
+        desk_part = core.visit.errands if core.visit is not None else None
         if desk_part is None or handle is not desk_part.call:
             return
         if handle.state.finished:
@@ -57,9 +57,9 @@ class DeskErrands:
 
     def cancel_call_of(self, visit: Visit) -> None:
         """The resident cancelled, or left: staff should not walk to an empty kiosk."""
-        if visit.desk.call is not None:
-            self._core.desk.cancel_call(visit.desk.call)
-            visit.desk.call = None
+        if visit.errands.call is not None:
+            self._core.desk_link.cancel_call(visit.errands.call)
+            visit.errands.call = None
 
     # ---- a queue ticket -------------------------------------------------------------------------
 
@@ -70,14 +70,14 @@ class DeskErrands:
         """
         from kiosk.i18n import translate
         from kiosk.printing.receipts import queue_ticket_slip
-        from kiosk.staffdesk import Priority
+        from kiosk.desk_link import Priority
         from printers.receipt_printer import receipt_printer
         core = self._core
         service_id = service.id if service else "general"
         name_lv = service.name.lv if service else translate("lv", GENERAL_MATTER)
 
         def work():
-            ticket = core.desk.take_ticket(service_id, name_lv, Priority(priority))
+            ticket = core.desk_link.take_ticket(service_id, name_lv, Priority(priority))
             printer = receipt_printer(core.settings.printing)
             if printer is None:
                 return ticket, None
@@ -91,7 +91,7 @@ class DeskErrands:
 
         def taken(result) -> None:
             if core.visit is not None:
-                core.visit.desk.ticket = result[0]
+                core.visit.errands.ticket = result[0]
             core.usage.count("ticket-taken", service, channel="in_person", language=language)
             done(*result)
         core.start_services()
@@ -101,20 +101,20 @@ class DeskErrands:
 
     def video_institutions(self, done, failed) -> None:
         self._core.start_services()
-        self._core.request(self._core.desk.video_institutions, done, failed)
+        self._core.request(self._core.desk_link.video_institutions, done, failed)
 
     def video_slots(self, institution: str, topic: str, done, failed) -> None:
-        self._core.request(lambda: self._core.desk.video_slots(institution, topic), done, failed)
+        self._core.request(lambda: self._core.desk_link.video_slots(institution, topic), done, failed)
 
     def book_video(self, slot, topic: str, done, failed) -> None:
         core = self._core
 
         def booked(booking) -> None:
             if core.visit is not None:
-                core.visit.desk.booking = booking
+                core.visit.errands.booking = booking
             core.usage.count("video-booked", channel="video", institution=booking.institution)
             done(booking)
-        core.request(lambda: core.desk.book(slot.id, topic), booked, failed)
+        core.request(lambda: core.desk_link.book(slot.id, topic), booked, failed)
 
     def print_booking_receipt(self, booking, language: str, done) -> None:
         """The booking's receipt on the ticket printer: what, when, the reference, and a QR to the institution.

@@ -177,7 +177,7 @@ def check_staffdesk_outbox(settings: Settings) -> Check:
     """Help calls, alerts and tickets for the desk that will not get there: refused, or waiting far too long."""
     import sqlite3
     from collections import Counter
-    from kiosk.staffdesk.outbox import FILE_NAME, STUCK_AFTER_S, undeliverable
+    from kiosk.desk_link.outbox import FILE_NAME, STUCK_AFTER_S, undeliverable
     path = settings.kiosk.state_dir / FILE_NAME
     try:
         found = undeliverable(path, has_desk=bool(settings.staffdesk.url))

@@ -63,7 +63,7 @@ class HealthReporter:
         from kiosk import events
         log.warning("%s: %s", device, kind)
         self._tell(events.DeviceHealth(device, kind))
-        desk = self._devices.desk
+        desk = self._devices.desk_link
         if desk is None:
             return
         health = health_of_fault(device, kind)
@@ -74,7 +74,7 @@ class HealthReporter:
 
     def fine(self, device: str) -> None:
         """A device just worked: the next heartbeat says so."""
-        desk = self._devices.desk
+        desk = self._devices.desk_link
         if desk is not None:
             desk.update_health(**HEALTH_WHEN_FINE[device])
 
@@ -85,14 +85,14 @@ class HealthReporter:
 
     def check_printer(self) -> None:
         """The A4 printer's state into the desk's health picture; CUPS not answering is an alert, once."""
-        printing, desk = self._devices.printing, self._devices.desk
+        printing, desk = self._devices.printing, self._devices.desk_link
         if printing is not None and desk is not None:
             self._request(printing.printer.status, self._printer_state, self._printer_silent)
 
     def _printer_state(self, status) -> None:
         self._printer_answers = True
         problem = status.problem
-        self._devices.desk.update_health(**printer_health(problem.value if problem else None, status.warnings))
+        self._devices.desk_link.update_health(**printer_health(problem.value if problem else None, status.warnings))
 
     def _printer_silent(self, error) -> None:
         if self._printer_answers:  # once, not every heartbeat

@@ -1,7 +1,7 @@
 """What residents do at the kiosk, counted for the centres' statistics with nothing of the resident in it.
 
 The core tells the recorder what happened (a visit began or ended, a service was looked at, a form printed...);
-the recorder makes each into a usage event of the staff desk's protocol (kiosk.staffdesk.wire): a kind, a catalogue
+the recorder makes each into a usage event of the staff desk's protocol (kiosk.desk_link.wire): a kind, a catalogue
 id and its institution, a way, the visit's language, the kiosk's own time, a duration or a page count. No name, no
 personal code, no typed word, no file name: the fields have no room for them, and the desk refuses anything else.
 Events go through the desk's durable outbox, so a kiosk away from its desk delivers them later, once each.
@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 
 Clock = Callable[[], dt.datetime]
 

@@ -1,4 +1,4 @@
-"""One resident's visit: a private folder and typed parts (card, scans, prints, desk, browser), each wiped by name."""
+"""One resident's visit: a private folder and typed parts (card, scans, prints, desk errands, browser), each wiped by name."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class Prints(VisitPart):
 
 
 @dataclass
-class DeskMatters(VisitPart):
+class Errands(VisitPart):
     """The resident's help call, their queue ticket or booking, and what went wrong last (for the staff member)."""
     call: Any = None
     ticket: Any = None
@@ -98,7 +98,7 @@ class Visit:
         self.card = CardLogin()
         self.scans = Scans()
         self.prints = Prints()
-        self.desk = DeskMatters()
+        self.errands = Errands()
         self.eservice = EService()
         self.wipers: list[Wiper] = []
 
@@ -128,4 +128,4 @@ class Visit:
         """The visit's own parts, each by name, for the wipe and its report."""
         return [Wiper(name, part.wipe, part.is_clean) for name, part in
                 (("card login", self.card), ("scan record", self.scans), ("print count", self.prints),
-                 ("desk matters", self.desk), ("e-service files", self.eservice))]
+                 ("desk errands", self.errands), ("e-service files", self.eservice))]

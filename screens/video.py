@@ -250,7 +250,7 @@ class VideoScreen(StatefulScreen):
             self.show_booking(self._booking, printed)
 
     def _book_failed(self, error) -> None:
-        from kiosk.staffdesk import SlotTaken
+        from kiosk.desk_link import SlotTaken
         if isinstance(error, SlotTaken):
             self._problem = SLOT_TAKEN
             self.go("problem")

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 from staffdesk.models import UsageEvent, UsageMonth, UsageMonthCentre, UsageMonthDuration
 
 # Periods are Latvia's days and months (as the queue's days: staffdesk.queue imports this module).

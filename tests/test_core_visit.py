@@ -56,14 +56,14 @@ def test_a_whole_visit_through_the_core_alone(core, print_lab, insert_card):
     tickets: queue.Queue = queue.Queue()
     core.errands.take_ticket(None, "none", "lv", lambda ticket, printed: tickets.put((ticket, printed)), tickets.put)
     ticket, printed = tickets.get(timeout=30)
-    assert printed is True and ticket.number and visit.desk.ticket is ticket
+    assert printed is True and ticket.number and visit.errands.ticket is ticket
 
     report = core.end_visit("resident")
     assert report.clean, report
-    assert {"card login", "scan record", "print count", "desk matters", "print jobs", "scans",
+    assert {"card login", "scan record", "print count", "desk errands", "print jobs", "scans",
             "help call at the desk", "typed search words"} <= set(report.wipers_run)
     assert heard.wait_for(events.VisitEnded) == events.VisitEnded("resident", True)
-    assert visit.card.identity is None and visit.scans.kept_pdf is None and visit.desk.ticket is None
+    assert visit.card.identity is None and visit.scans.kept_pdf is None and visit.errands.ticket is None
     assert not visit.directory.exists() and core.visit is None
 
 

@@ -74,7 +74,7 @@ def test_a_residents_name_and_code_are_shown_but_never_read(kiosk):
 
 
 def test_the_queue_number_is_read_sign_by_sign(kiosk):
-    from kiosk.staffdesk.facade import Ticket
+    from kiosk.desk_link.facade import Ticket
     app = kiosk.app
     for language, letter in (("lv", "A"), ("uk", "А")):
         app.start_visit(language)

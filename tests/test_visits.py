@@ -68,16 +68,16 @@ def test_nothing_of_the_visit_outlives_it_in_memory(tmp_path):
     manager = Visits(tmp_path)
     manager.prepare()
     visit = manager.start()
-    visit.desk.last_problem = "jam"
+    visit.errands.last_problem = "jam"
     visit.card.identity = sample_identity()
     ref = weakref.ref(visit)
-    login, desk = visit.card, visit.desk
+    login, desk = visit.card, visit.errands
     del visit
     report = manager.end("test")
     gc.collect()
     assert ref() is None
     assert login.identity is None and desk.last_problem == ""
-    assert {"card login", "scan record", "print count", "desk matters"} <= set(report.wipers_run)
+    assert {"card login", "scan record", "print count", "desk errands"} <= set(report.wipers_run)
 
 
 def test_leftovers_of_a_crash_are_removed_on_prepare(tmp_path):

@@ -245,7 +245,7 @@ class Renderer:
         visit.scans.kept_pdf = None
 
     def ticket_and_booking_steps(self, language: str, suffix: str) -> None:
-        from kiosk.staffdesk.wire import Booking
+        from kiosk.desk_link.wire import Booking
         app = self.app
         app.show("queue_ticket")
         ticket = app.screen("queue_ticket")

@@ -91,14 +91,14 @@ def cmd_print(args: argparse.Namespace) -> int:
 
 def cmd_ticket(args: argparse.Namespace) -> int:
     from kiosk.printing.receipts import queue_ticket_slip
-    from kiosk.staffdesk.facade import Ticket
+    from kiosk.desk_link.facade import Ticket
     from printers.receipt_printer import receipt_printer
     settings = load_settings(args.config)
     service = _service(settings, args.service)
     if service is None:
         return EXIT_FAILED
     if args.number is None:
-        from kiosk.staffdesk.commands import take_ticket_for_cli
+        from kiosk.desk_link.commands import take_ticket_for_cli
         ticket = take_ticket_for_cli(settings, service.id, service.name.lv)
     else:  # a number given by hand: nothing is known of the queue
         ticket = Ticket(args.number, None, None, "", None, from_desk=False)

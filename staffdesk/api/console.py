@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 from staffdesk import desk, matters, queue, snapshot, streams, usage, video
 from staffdesk.api.deps import StaffContext, database, staff, staff_action, staff_page, staff_streaming
 from staffdesk.api.pages import language, render

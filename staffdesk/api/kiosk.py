@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from staffdesk import desk, queue, usage, video
 from staffdesk.api.deps import database, kiosk, read_database
 from staffdesk.models import Kiosk, KioskHealth, utcnow
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 from staffdesk.schemas.kiosk import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
                                TicketIn, TicketOut, UsageBatchIn)
 

@@ -7,7 +7,7 @@ import json
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 from staffdesk.accounts import KioskTokens
 
 # The console sends a few short fields (a desk's name, a slot); the login form two more.

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 from staffdesk import queue, usage
 from staffdesk.models import utcnow
 

@@ -1,4 +1,4 @@
-"""What the kiosk API accepts and answers: validated shapes, with the limits of the protocol (kiosk.staffdesk.wire)."""
+"""What the kiosk API accepts and answers: validated shapes, with the limits of the protocol (kiosk.desk_link.wire)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from kiosk.staffdesk import wire
-from kiosk.staffdesk.wire import Booking as BookingOut, CallStatus as CallOut, IssuedTicket as TicketOut
-from kiosk.staffdesk.wire import Slot as SlotOut
+from kiosk.desk_link import wire
+from kiosk.desk_link.wire import Booking as BookingOut, CallStatus as CallOut, IssuedTicket as TicketOut
+from kiosk.desk_link.wire import Slot as SlotOut
 from staffdesk.models import Priority, utcnow
 from staffdesk.queue import LOCAL_TIME
 

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, PASSWORD, StaffBrowser, browser, centre, desk_settings, kiosk_http, make_centre, new_database,
     pg_cluster)
-from kiosk.staffdesk import CallState, StaffDesk
+from kiosk.desk_link import CallState, DeskLink
 
 
 
@@ -26,7 +26,7 @@ def desk(tmp_path, pg_cluster):
 
 def test_staff_answer_a_kiosk_call_and_call_the_next_ticket_live(browser, desk, desk_settings):
     centre = make_centre(desk)
-    kiosk = StaffDesk(desk_settings(desk, centre.tokens[0]))
+    kiosk = DeskLink(desk_settings(desk, centre.tokens[0]))
     kiosk.start()
     try:
         context = browser.new_context()

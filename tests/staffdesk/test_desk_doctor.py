@@ -11,8 +11,8 @@ import pytest
 from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, desk_settings, make_centre, new_database, pg_cluster, staff_of, wait_for)
 from kiosk.doctor import CHECKS, check_staffdesk_outbox
-from kiosk.staffdesk import StaffDesk
-from kiosk.staffdesk.outbox import STUCK_AFTER_S, undeliverable
+from kiosk.desk_link import DeskLink
+from kiosk.desk_link.outbox import STUCK_AFTER_S, undeliverable
 from tools.pg_cluster import free_port
 
 
@@ -28,8 +28,8 @@ def sqlite_desk(tmp_path_factory, pg_cluster):
 def kiosks():
     made = []
 
-    def make(settings) -> StaffDesk:
-        desk = StaffDesk(settings)
+    def make(settings) -> DeskLink:
+        desk = DeskLink(settings)
         made.append(desk)
         desk.start(heartbeats=False)
         return desk

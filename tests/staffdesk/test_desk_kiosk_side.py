@@ -1,4 +1,4 @@
-"""The kiosk's StaffDesk against a real desk: calls and their answers, tickets online and offline, health."""
+"""The kiosk's DeskLink against a real desk: calls and their answers, tickets online and offline, health."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, ROOT, centre, desk_settings, kiosk_http, make_centre, new_database, pg_cluster,
     staff_of, wait_for)
-from kiosk.staffdesk import CallState, DeskUnavailable, Priority, Reason, SlotTaken, StaffDesk
-from kiosk.staffdesk.commands import add_call_staff_parser, cmd_call_staff, take_ticket_for_cli
+from kiosk.desk_link import CallState, DeskUnavailable, Priority, Reason, SlotTaken, DeskLink
+from kiosk.desk_link.commands import add_call_staff_parser, cmd_call_staff, take_ticket_for_cli
 from tools.pg_cluster import free_port
 
 
@@ -30,8 +30,8 @@ def sqlite_desk(tmp_path_factory, pg_cluster):
 def desks():
     made = []
 
-    def make(settings) -> StaffDesk:
-        desk = StaffDesk(settings)
+    def make(settings) -> DeskLink:
+        desk = DeskLink(settings)
         made.append(desk)
         return desk
 

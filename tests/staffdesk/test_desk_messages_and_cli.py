@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.support.desk_fixtures import (  # noqa: F401
     ROOT, centre, desk_server, kiosk_http, pg_cluster)
 from kiosk.i18n import translate
-from kiosk.staffdesk import wire
+from kiosk.desk_link import wire
 from staffdesk.usage import STAFF_CHANNELS
 from staffdesk.words import LANGUAGES, SCRIPT_WORDS, script_words, words
 

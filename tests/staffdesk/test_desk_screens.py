@@ -139,7 +139,7 @@ def test_a_video_consultation_is_booked_step_by_step_and_back_goes_one_step_back
     """Every step and its Back, in the longest language at the largest text, drawn again on a language switch; a
     time another kiosk books meanwhile; the booking with a code for the phone when no receipt came out (no ticket
     printer here); and nothing of it left after the visit."""
-    from kiosk.staffdesk import StaffDesk
+    from kiosk.desk_link import DeskLink
     from screens.i18n import tr
     from screens.theme import theme
     from screens.video import SLOT_TAKEN, SLOTS_SHOWN
@@ -187,7 +187,7 @@ def test_a_video_consultation_is_booked_step_by_step_and_back_goes_one_step_back
         screen.choose_slot(taken)
         step("confirm")
         assert screen.holds_resident_data()
-        other_kiosk = StaffDesk(desk_settings(desk, centre.tokens[1]))
+        other_kiosk = DeskLink(desk_settings(desk, centre.tokens[1]))
         try:
             other_kiosk.book(taken.id, topic)  # somebody else books it first
         finally:
@@ -234,7 +234,7 @@ def test_the_printer_is_watched_for_staff_and_cups_going_silent_is_alerted_once(
     kiosk = kiosk_at(make_driver, settings)
     staff = staff_of(centre)
     kiosk.core.health.check_printer()  # what the kiosk does every heartbeat_s
-    assert kiosk.wait_until(lambda: kiosk.core.desk.heartbeat() and staff.state()["kiosks"][0]["printer_paper"] == "ok",
+    assert kiosk.wait_until(lambda: kiosk.core.desk_link.heartbeat() and staff.state()["kiosks"][0]["printer_paper"] == "ok",
                             timeout_s=10)
     print_lab.stop_cupsd()
     kiosk.core.health.check_printer()

@@ -16,8 +16,8 @@ from cryptography.x509.oid import NameOID
 
 from tests.support.desk_fixtures import DeskServer, ROOT, make_centre, new_database, pg_cluster  # noqa: F401
 from kiosk.config import ConfigError, load_settings
-from kiosk.staffdesk import DeskUnavailable, Reason
-from kiosk.staffdesk.client import DeskClient
+from kiosk.desk_link import DeskUnavailable, Reason
+from kiosk.desk_link.client import DeskClient
 from tools.pg_cluster import free_port, wait_for_port
 
 SITE = ROOT / "deploy/staffdesk/nginx-kac-staffdesk"

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tests.support.desk_fixtures import (  # noqa: F401
     DeskServer, PASSWORD, browser, centre, desk_server, desk_settings, kiosk_http, make_centre, new_database,
     pg_cluster, staff_of, wait_for)
-from kiosk.staffdesk import StaffDesk
+from kiosk.desk_link import DeskLink
 from staffdesk import statistics
 from staffdesk.core.db import make_engine, make_sessionmaker
 from staffdesk.models import Centre, HelpCall, QueueTicket, UsageEvent
@@ -147,7 +147,7 @@ def test_a_refused_event_in_a_batch_is_set_aside_alone(tmp_path, pg_cluster, des
     desk = None
     try:
         centre = make_centre(server)
-        desk = StaffDesk(desk_settings(server, centre.tokens[0]))
+        desk = DeskLink(desk_settings(server, centre.tokens[0]))
         # Forty events waiting (more than one batch), one of them something the desk refuses.
         for number in range(40):
             fields = event()
@@ -169,7 +169,7 @@ def test_a_refused_event_in_a_batch_is_set_aside_alone(tmp_path, pg_cluster, des
 def test_staff_record_what_was_done_in_two_taps(browser, tmp_path, pg_cluster, desk_settings):
     server = DeskServer(new_database("postgresql", pg_cluster, tmp_path), tmp_path / "desk").start()
     centre = make_centre(server)
-    kiosk = StaffDesk(desk_settings(server, centre.tokens[0]))
+    kiosk = DeskLink(desk_settings(server, centre.tokens[0]))
     kiosk.start(heartbeats=False)
     context = browser.new_context()
     try:

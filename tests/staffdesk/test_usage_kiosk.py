@@ -94,20 +94,20 @@ def test_a_visit_counts_what_was_done_and_nothing_of_the_resident(print_settings
         assert isinstance(heard.wait_for(events.Printed, events.PrintFailed), events.Printed)
         core.scanning.scan(ScanRequest(ScanMode.TEXT, Source.FLATBED, 75))
         assert isinstance(heard.wait_for(events.ScanFinished, events.ScanFailed), events.ScanFinished)
-        ticket, _printed = answer(core.take_ticket, service, "none", "uk")
+        ticket, _printed = answer(core.errands.take_ticket, service, "none", "uk")
         assert ticket.from_desk
-        slot = answer(core.video_slots, "VSAA", "pension")[0][0]
-        answer(core.book_video, slot, "pension")
+        slot = answer(core.errands.video_slots, "VSAA", "pension")[0][0]
+        answer(core.errands.book_video, slot, "pension")
         core.errands.call_staff("service", "ways")
         call = wait_for(lambda: staff.state()["calls"])[0]
         time.sleep(1.1)  # staff take a moment to answer
         staff.act(f"/console/calls/{call['id']}/ack").raise_for_status()
         # The outbox holds events, and nothing of the resident, while they wait.
-        outbox = sqlite3.connect(core.desk.outbox.path)
+        outbox = sqlite3.connect(core.desk_link.outbox.path)
         waiting = " ".join(payload for (payload,) in outbox.execute("SELECT payload FROM outbox"))
         outbox.close()
         assert core.end_visit("resident").clean
-        assert core.desk.outbox.flush(30)
+        assert core.desk_link.outbox.flush(30)
     finally:
         core.stop()
 
@@ -160,7 +160,7 @@ def test_events_delivered_late_land_in_the_period_they_happened_in_once(settings
         core.start_visit()
         core.count("service-viewed", service_id="vsaa-old-age-pension", language="en")
         core.end_visit("resident")
-        outbox = core.desk.outbox
+        outbox = core.desk_link.outbox
         assert outbox.pending() == 2
         # What a crash between the desk storing and the kiosk forgetting would leave: the same messages again.
         kept = sqlite3.connect(outbox.path).execute("SELECT key, kind, payload FROM outbox").fetchall()

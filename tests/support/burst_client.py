@@ -6,10 +6,10 @@ import sys
 from kiosk.config import load_settings
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")  # to stderr
-from kiosk.staffdesk import StaffDesk
+from kiosk.desk_link import DeskLink
 
 ini, count = sys.argv[1], int(sys.argv[2])
-desk = StaffDesk(load_settings(ini))
+desk = DeskLink(load_settings(ini))
 desk.start(heartbeats=False)
 for number in range(count):
     desk.call_staff("burst", str(number))

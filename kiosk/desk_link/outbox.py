@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from kiosk.staffdesk.client import DeskRejected, DeskUnavailable, Reason
+from kiosk.desk_link.client import DeskRejected, DeskUnavailable, Reason
 
 log = logging.getLogger(__name__)
 

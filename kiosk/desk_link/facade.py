@@ -1,4 +1,4 @@
-"""StaffDesk: what the kiosk app uses to call staff, take tickets, book video consultations and report health."""
+"""DeskLink: what the kiosk app uses to call staff, take tickets, book video consultations and report health."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kiosk.health import new_alerts
-from kiosk.staffdesk import wire
-from kiosk.staffdesk.client import (Booking, DeskClient, DeskRejected, DeskUnavailable, Reason, Slot,
+from kiosk.desk_link import wire
+from kiosk.desk_link.client import (Booking, DeskClient, DeskRejected, DeskUnavailable, Reason, Slot,
                                     SlotTaken)
-from kiosk.staffdesk.local_tickets import LocalTicketSeries, series_prefix
-from kiosk.staffdesk.outbox import FILE_NAME as OUTBOX_FILE, Outbox
+from kiosk.desk_link.local_tickets import LocalTicketSeries, series_prefix
+from kiosk.desk_link.outbox import FILE_NAME as OUTBOX_FILE, Outbox
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Ticket:
     from_desk: bool
 
 
-class StaffDesk:
+class DeskLink:
     def __init__(self, settings):
         desk = settings.staffdesk
         self.heartbeat_s = desk.heartbeat_s
@@ -270,5 +270,5 @@ class StaffDesk:
             raise DeskRejected(f"unknown outbox message kind '{kind}'")
 
 
-__all__ = ["StaffDesk", "CallHandle", "CallState", "Priority", "Ticket", "Slot", "Booking", "DeskUnavailable",
+__all__ = ["DeskLink", "CallHandle", "CallState", "Priority", "Ticket", "Slot", "Booking", "DeskUnavailable",
            "SlotTaken", "Reason"]

@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 import requests
 
-from kiosk.staffdesk import wire
-from kiosk.staffdesk.wire import Booking, CallStatus, IssuedTicket, Slot
+from kiosk.desk_link import wire
+from kiosk.desk_link.wire import Booking, CallStatus, IssuedTicket, Slot
 
 
 class Reason(str, enum.Enum):

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from kiosk.config import load_settings
-from kiosk.staffdesk.facade import CallState, Priority, StaffDesk, Ticket
+from kiosk.desk_link.facade import CallState, Priority, DeskLink, Ticket
 
 EXIT_OK, EXIT_FAILED = 0, 1
 # Long enough for a desk that answers, short enough for an administrator at a prompt.
@@ -23,7 +23,7 @@ SAYS = {
 
 def cmd_call_staff(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    desk = StaffDesk(settings)
+    desk = DeskLink(settings)
     try:
         desk.start(heartbeats=False)
         handle = desk.call_staff(screen="command line", step="call-staff", reason=args.reason or "")
@@ -52,7 +52,7 @@ def add_call_staff_parser(subparsers) -> argparse.ArgumentParser:
 def take_ticket_for_cli(settings, service_id: str, service_name_lv: str, priority: Priority = Priority.NONE) -> Ticket:
     """A queue ticket as `kiosk ticket --service ID` gives it: from the desk, else from the kiosk's series
     (then reported through the outbox, waiting a few seconds for the desk before this process ends)."""
-    desk = StaffDesk(settings)
+    desk = DeskLink(settings)
     try:
         desk.start(heartbeats=False)
         ticket = desk.take_ticket(service_id, service_name_lv, priority)
