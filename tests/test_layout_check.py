@@ -28,7 +28,7 @@ def check_screen(kiosk, name, where, step) -> list[str]:
             screen.message = LONG_MESSAGE if state in getattr(screen, "MESSAGE_STATES", ()) else ""
             screen.state = state
             screen.on_state()
-        kiosk.frames(3)
+        kiosk.settle(3)
         problems += app_problems(app, f"{where}/{name}" + (f"[{state}]" if state else ""), step)
     screen.reset()
     return problems
@@ -42,12 +42,12 @@ def test_every_screen_state_and_dialog_fits(kiosk, language, step):
     app.show("greeting")
     theme.text_size_step = step
     app.set_language(language)
-    kiosk.frames(3)
+    kiosk.settle(3)
     problems = app_problems(app, f"{language}/{step}/greeting", step)
     app.start_visit(language)
     theme.text_size_step = step
     app.reading_aloud = True  # the fullest top bar: the volume button beside the speaker
-    kiosk.frames(3)
+    kiosk.settle(3)
     name = app.root.ids.centre_name
     if name.width < name.font_size * 5:  # room for a few words of the centre's name, the rest shortened
         problems.append(f"{language}/{step}: the top bar leaves the centre's name {name.width:.0f} px")
@@ -61,7 +61,7 @@ def test_every_screen_state_and_dialog_fits(kiosk, language, step):
     for kind in ("text", "number", "pin"):  # the keyboards for the page's fields, and the PIN pad
         eservice.state = "pin" if kind == "pin" else "open"
         eservice.keyboard_kind = kind
-        kiosk.frames(3)
+        kiosk.settle(3)
         problems += app_problems(app, f"{language}/{step}/eservice keyboard {kind}", step)
     eservice.reset()
     app.show("home")
@@ -70,7 +70,7 @@ def test_every_screen_state_and_dialog_fits(kiosk, language, step):
         for state in (("no-desk", "queued", "open", "acknowledged") if name == "call_staff" else (None,)):
             if state is not None:
                 dialog.state = state
-            kiosk.frames(3)
+            kiosk.settle(3)
             problems += app_problems(app, f"{language}/{step}/dialog {name}" + (f"[{state}]" if state else ""), step)
         app.close_dialog(name)
     assert problems == [], "\n".join(problems)

@@ -66,6 +66,20 @@ class AppDriver:
             # What the window system delivered (a real pointer on the X display), as App.run's loop would read it.
             self.window.mainloop()
 
+    def settle(self, count: int = 3) -> None:
+        """Frames without drawing: the clock, input, kv rules and layout move on as in `frames`, and nothing is
+        rendered. For checks of where things are, which read no pixel: under Xvfb a frame's software-rendered flip
+        is most of its time."""
+        from kivy.clock import Clock
+        from kivy.lang import Builder
+        for _ in range(count):
+            Clock.tick()
+            self.loop.dispatch_input()
+            Builder.sync()
+            Clock.tick_draw()
+            Builder.sync()
+            self.window.mainloop()
+
     def wait_until(self, condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
