@@ -63,8 +63,8 @@ def main(ini: str, ca_dir: str, url: str) -> int:
         kiosk.app.show("home")
         kiosk.tap(kiosk.find_text("I'm finished — clear this computer"))
         kiosk.tap(kiosk.app.dialogs.built["confirm_end"].ids.confirm)
-        assert kiosk.wait_until(lambda: kiosk.core.sessions.last_report is not None, 30)
-        report = kiosk.core.sessions.last_report
+        assert kiosk.wait_until(lambda: kiosk.core.visits.last_report is not None, 30)
+        report = kiosk.core.visits.last_report
         say("wiped", clean=report.clean, wipers=sorted(report.wipers_run), browser_left=len(processes_of(profile)))
     finally:
         take_out(card, reader)
