@@ -8,11 +8,13 @@ queue times itself; staff record each matter's institution, service, kind and wa
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import functools
+from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import String, bindparam, column, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -67,17 +69,23 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.replace(tzinfo=dt.timezone.utc).astimezone(LOCAL_TIME).date()
 
 
-def _row(event: Event) -> dict:
+# An event's row, in this order.
+_COLUMNS = ("centre_id", "kiosk_id", "desk", "key", "kind", "matter", "institution", "service_id", "channel", "language",
+            "occurred_at", "day", "month", "duration_s", "amount")
+# What the sums need of each event stored.
+_RETURNED = ("month", "centre_id", "kind", "matter", "institution", "service_id", "channel", "language", "duration_s",
+             "amount")
+
+
+def _row(event: Event) -> tuple:
     day = local_day(event.occurred_at)
-    return {"centre_id": event.centre_id, "kiosk_id": event.kiosk_id, "desk": event.desk, "key": event.key,
-            "kind": event.kind, "matter": event.matter, "institution": event.institution,
-            "service_id": event.service_id, "channel": event.channel, "language": event.language,
-            "occurred_at": event.occurred_at, "day": day, "month": day.replace(day=1),
-            "duration_s": event.duration_s, "amount": event.amount}
+    return (event.centre_id, event.kiosk_id, event.desk, event.key, event.kind, event.matter, event.institution,
+            event.service_id, event.channel, event.language, event.occurred_at, day, day.replace(day=1),
+            event.duration_s, event.amount)
 
 
-def _dialect_insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+def _writer_order(row: tuple) -> tuple:
+    return row[1] or 0, row[3] or ""  # kiosk_id, key
 
 
 def record(session: Session, events: list[Event]) -> int:
@@ -86,48 +94,89 @@ def record(session: Session, events: list[Event]) -> int:
     nothing, here or to any sum."""
     if not events:
         return 0
-    insert_ = _dialect_insert(session)
     # One order for every writer: two deliveries that share keys then wait for each other, and never deadlock.
-    rows = sorted((_row(event) for event in events), key=lambda row: (row["kiosk_id"] or 0, row["key"] or ""))
-    new = []
-    for start in range(0, len(rows), CHUNK):
-        statement = (insert_(UsageEvent).on_conflict_do_nothing(index_elements=["kiosk_id", "key"])
-                     .returning(*(getattr(UsageEvent, name) for name in ("month", "centre_id", "kind", "matter",
-                                                                           "institution", "service_id", "channel",
-                                                                           "language", "duration_s", "amount"))))
-        new += session.execute(statement, rows[start:start + CHUNK]).all()
+    rows = sorted(map(_row, events), key=_writer_order)
+    new = _insert(session, UsageEvent, _COLUMNS, rows, ("kiosk_id", "key"))
     if new:
-        _add_to_sums(session, insert_, [row._mapping for row in new])
+        _add_to_sums(session, new)
     return len(new)
 
 
-def _add_to_sums(session: Session, insert_, rows: list) -> None:
+def _insert(session: Session, model, names: tuple[str, ...], rows: list[tuple], keys: tuple[str, ...],
+            added: tuple[str, ...] = ()) -> list:
+    """INSERT the rows (tuples in the order of `names`) in chunks, in their order. A row whose `keys` are there
+    already adds its `added` columns to that row's; with none, it is left out, and the rows that went in come back
+    (as _RETURNED)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = _statement(postgres, model, names, keys, added)
+    found = []
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        if postgres:
+            result = session.execute(statement, dict(zip(names, map(list, zip(*chunk)))))
+        else:
+            result = session.execute(statement, [dict(zip(names, row)) for row in chunk])
+        if not added:
+            found += result.all()
+    return found
+
+
+@functools.cache
+def _statement(postgres: bool, model, names: tuple[str, ...], keys: tuple[str, ...], added: tuple[str, ...]):
+    """The INSERT for _insert, made once (building it is most of the processor time of storing one event).
+
+    Core, on the table, not the ORM's bulk insert of the mapped class: that one leaves a row's None values out of its
+    parameters and so runs one executemany per stretch of rows with the same columns None (a visit's duration among
+    matters without one: thousands of statements for 20,000 events), then splices every stretch's RETURNING rows onto
+    all the ones before (quadratic).
+
+    PostgreSQL gets each chunk as one array a column, unnested in FROM into rows in the arrays' order: fifteen
+    parameters for a thousand events, where a multi-row VALUES (SQLAlchemy's insertmanyvalues) has 15,000, each of
+    which psycopg finds in the statement's text with a regular expression and adapts alone (0.09 s of processor
+    time a thousand rows, over again for every statement: their text differs). SQLite runs one multi-row INSERT a
+    chunk, within its 32,766 parameters."""
+    table = model.__table__
+    if postgres:
+        # Strings as unbounded VARCHAR: a cast to the column's VARCHAR(n) would cut a too long value silently,
+        # where inserting it fails, as it does on the other road.
+        types = [String() if isinstance(table.c[name].type, String) else table.c[name].type for name in names]
+        source = (func.unnest(*(bindparam(name, type_=postgresql.ARRAY(type_)) for name, type_ in zip(names, types)))
+                  .table_valued(*(column(name, type_) for name, type_ in zip(names, types)))
+                  .render_derived(name="incoming"))
+        statement = postgresql.insert(table).from_select(list(names), select(*source.c))
+    else:
+        statement = sqlite.insert(table)
+    if added:
+        return statement.on_conflict_do_update(
+            index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in added})
+    return statement.on_conflict_do_nothing(index_elements=list(keys)).returning(
+        *(table.c[name] for name in _RETURNED))
+
+
+def _add_to_sums(session: Session, new: list[tuple]) -> None:
+    """Add the new events (rows of _RETURNED) to every monthly sum."""
+    position = {name: index for index, name in enumerate(_RETURNED)}
+    amount, kind, duration, month = (position[name] for name in ("amount", "kind", "duration_s", "month"))
     for model, dimensions in ROLLUPS:
-        sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-        for row in rows:
-            found = sums[tuple(row[name] for name in dimensions)]
-            found[0] += 1
-            found[1] += row["amount"]
-        _upsert(session, insert_, model, dimensions, {key: tuple(value) for key, value in sums.items()},
+        key_of = itemgetter(*(position[name] for name in dimensions))
+        events, amounts = Counter(), Counter()
+        for row in new:
+            key = key_of(row)
+            events[key] += 1
+            amounts[key] += row[amount]
+        _upsert(session, model, dimensions, {key: (count, amounts[key]) for key, count in events.items()},
                 ("events", "amount"))
-    durations: dict[tuple, tuple[int]] = defaultdict(lambda: (0,))
-    for row in rows:
-        if row["kind"] in TIMED_KINDS and row["duration_s"] is not None:
-            key = (row["month"], row["kind"], row["duration_s"])
-            durations[key] = (durations[key][0] + 1,)
-    _upsert(session, insert_, UsageMonthDuration, ("month", "kind", "duration_s"), durations, ("events",))
+    durations = Counter((row[month], row[kind], row[duration]) for row in new
+                        if row[kind] in TIMED_KINDS and row[duration] is not None)
+    _upsert(session, UsageMonthDuration, ("month", "kind", "duration_s"),
+            {key: (count,) for key, count in durations.items()}, ("events",))
 
 
-def _upsert(session: Session, insert_, model, dimensions: tuple[str, ...], sums: dict[tuple, tuple[int, ...]],
+def _upsert(session: Session, model, dimensions: tuple[str, ...], sums: dict[tuple, tuple[int, ...]],
             measures: tuple[str, ...]) -> None:
     """Add to each sum, making the rows not there yet; in key order, so that concurrent writers never deadlock."""
-    rows = [dict(zip(dimensions + measures, key + value)) for key, value in sorted(sums.items())]
-    for start in range(0, len(rows), CHUNK):
-        statement = insert_(model)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(dimensions),
-            set_={name: getattr(model, name) + getattr(statement.excluded, name) for name in measures})
-        session.execute(statement, rows[start:start + CHUNK])
+    _insert(session, model, dimensions + measures, [key + value for key, value in sorted(sums.items())], dimensions,
+            measures)
 
 
 def rebuild_sums(session: Session) -> None:

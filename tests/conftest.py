@@ -203,14 +203,21 @@ def insert_card(pcscd, test_ca):
     from tools.virtual_card import VirtualCard
     cards = []
 
-    def insert(spec, ca=None, settle_s: float = 5.0):
+    def insert(spec, ca=None, settle_s: float = 5.0, card=None):
         """Insert, then wait until pcscd reports the card present (it polls vpcd a few times a second).
 
-        After a card was pulled in the middle of a command, pcscd now and then never sees the next one go in (vpcd
-        took the connection, the reader stays empty): a card not seen within half of `settle_s` is taken out and put
-        in again, as a person would, twice at most."""
-        card = VirtualCard(spec, ca or test_ca).insert()
-        cards.append(card)
+        card: a card this test inserted before and took out (or that pulled itself out), put in again with `spec`'s
+        faults and counters; its key and certificate are kept (see VirtualCard.rearm).
+
+        A card not seen within half of `settle_s` is taken out and put in again, as a person would, twice at most:
+        a safety net (see _wait_for_no_card for why pcscd could miss one)."""
+        if card is None:
+            card = VirtualCard(spec, ca or test_ca)
+            cards.append(card)
+        else:
+            card.remove()
+            card.rearm(spec)
+        card.insert()
         for _ in range(2):
             if _wait_for_card(pcscd, True, settle_s / 2):
                 return card
@@ -226,9 +233,15 @@ def insert_card(pcscd, test_ca):
     _wait_for_no_card(pcscd)
 
 
+# reader -> pcscd's event count (the high 16 bits of a reader's state) when a card was last seen in it.
+_count_with_card: dict[str, int] = {}
+
+
 def _wait_for_card(reader: str, present: bool, timeout_s: float) -> bool:
     """Until pcscd reports a card in `reader` (or none): each call sleeps in pcscd until the reader's state
-    changes, rather than asking again and again, which kept a core busy while pcscd polled vpcd."""
+    changes, rather than asking again and again, which kept a core busy while pcscd polled vpcd.
+
+    None means none that pcscd's reader thread has counted: see _wait_for_no_card."""
     import time
     from smartcard import scard
     _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
@@ -239,7 +252,13 @@ def _wait_for_card(reader: str, present: bool, timeout_s: float) -> bool:
             hresult, states = scard.SCardGetStatusChange(context, left_ms, [(reader, known)])
             if hresult == scard.SCARD_S_SUCCESS:
                 state = states[0][1]
-                if bool(state & scard.SCARD_STATE_PRESENT) == present:
+                count = state >> 16
+                if state & scard.SCARD_STATE_PRESENT:
+                    _count_with_card[reader] = count
+                    if present:
+                        return True
+                elif not present and count != _count_with_card.get(reader):
+                    _count_with_card.pop(reader, None)
                     return True
                 known = state & ~scard.SCARD_STATE_CHANGED  # with pcscd's event count: wait for the next change
             elif hresult != scard.SCARD_E_TIMEOUT:
@@ -251,7 +270,12 @@ def _wait_for_card(reader: str, present: bool, timeout_s: float) -> bool:
 
 
 def _wait_for_no_card(reader: str) -> None:
-    """Until pcscd sees `reader` empty: the next card is then a new insertion, not the last one's echo."""
+    """Until pcscd's reader thread has counted `reader` empty: the next card is then a new insertion.
+
+    A card pulled in the middle of a command shows as gone at once (the command failed), before pcscd's reader
+    thread, which polls vpcd, has seen it go: a card put in before that poll is, to that thread, the same card
+    still in, and pcscd never reports it (nor powers it). The thread counts each change it sees, so the reader is
+    empty for good once its event count has moved on from the one it had with the card in."""
     _wait_for_card(reader, False, 5.0)
 
 

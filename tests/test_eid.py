@@ -142,7 +142,8 @@ def test_cards_of_other_kinds_are_named_and_refused(insert_card, atr, problem, e
     assert ("2012" in result.stderr or "eParaksts" in result.stderr or "unknown card" in result.stderr)
 
 
-def count_apdus(insert_card, test_ca, login: bool) -> int:
+def count_apdus(insert_card, test_ca, login: bool):
+    """How many APDUs a whole read (or login) sends; and the card, taken out again, for the cases that follow."""
     card = insert_card(CardSpec())
     if login:
         login_with_card("1234", test_ca)
@@ -150,18 +151,20 @@ def count_apdus(insert_card, test_ca, login: bool) -> int:
         read_with_card()
     card.remove()
     _wait_for_no_card("Virtual PCD 00 00")
-    return card.apdus
+    return card.apdus, card
 
 
 @pytest.mark.parametrize("login", [False, True], ids=["read", "login"])
 def test_pulling_the_card_after_any_single_apdu_ends_cleanly(insert_card, test_ca, login):
-    total = count_apdus(insert_card, test_ca, login)
+    total, card = count_apdus(insert_card, test_ca, login)
     assert total >= 8
     for at in range(1, total + 1):
-        card = insert_card(CardSpec(disconnect_at=at), settle_s=5.0)
+        # The same card put in again, pulled at the next APDU: a fresh card's PIN counter, without a new key.
+        card = insert_card(CardSpec(disconnect_at=at), settle_s=5.0, card=card)
         with pytest.raises(EidError) as caught:
             login_with_card("1234", test_ca) if login else read_with_card()
         assert caught.value.problem in (Problem.CARD_REMOVED, Problem.NO_CARD, Problem.CARD_ERROR), at
+        assert card.apdus == at and not card.inserted, at  # pulled at exactly that APDU, by itself
         card.remove()
         _wait_for_no_card("Virtual PCD 00 00")
     # The card's PIN counter was never touched by a half-done login, and a whole card reads again.
@@ -171,16 +174,21 @@ def test_pulling_the_card_after_any_single_apdu_ends_cleanly(insert_card, test_c
 
 @pytest.mark.parametrize("fault", ["garbage_at", "truncate_at", "wrong_status_at"])
 def test_garbage_and_broken_answers_give_a_card_error_or_a_correct_result(insert_card, test_ca, fault):
-    total = count_apdus(insert_card, test_ca, login=True)
+    total, card = count_apdus(insert_card, test_ca, login=True)
+    card = insert_card(CardSpec(), card=card)
     for at in range(1, total + 1):
-        card = insert_card(CardSpec(**{fault: at}), settle_s=5.0)
+        # The card stays in: each login connects anew, which powers the card up from off (the last one's
+        # disconnect powered it down), as after an insertion; the card takes this case's fault and a fresh PIN
+        # counter. Taking it out and in between cases only waited out pcscd's polling twice.
+        card.rearm(CardSpec(**{fault: at}))
         try:
             identity, _ = login_with_card("1234", test_ca)
             assert identity.personal_code == OLD_CODE  # a harmless fault: the answer is still right
         except EidError as error:
             assert error.problem in (Problem.CARD_ERROR, Problem.SIGNATURE_INVALID, Problem.PIN_WRONG), (at, error)
-        card.remove()
-        _wait_for_no_card("Virtual PCD 00 00")
+        assert card.apdus >= at, at  # the fault was met, not a login cut short before it
+    card.remove()
+    _wait_for_no_card("Virtual PCD 00 00")
 
 
 def test_personal_code_checksums():
