@@ -179,6 +179,8 @@ function openMatter(target) {
   document.getElementById("matter-skip").hidden = !!target.remote;
   renderServices();
   renderOutcomes();
+  // "Recorded" is said of the matter just recorded, never left standing for the next one.
+  document.getElementById("matter-done").textContent = "";
   matterDialog.showModal();
 }
 
