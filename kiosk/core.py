@@ -70,7 +70,9 @@ class KioskCore:
         self._stopping = threading.Event()
         self.health = HealthReporter(self.tell, self.request, self)
         # A help call, a queue ticket, a video booking: the resident's errands at the staff desk.
-        self.errands = DeskErrands(self)
+        self.errands = DeskErrands(settings, self.catalog, self.usage, self.health, desk=self._started_desk,
+                                   visit=lambda: self.visit, request=self.request,
+                                   post=lambda work: self.post(work), tell=self.tell)  # post: the app sets its own
 
     # ---- events ---------------------------------------------------------------------------------
 
@@ -155,6 +157,10 @@ class KioskCore:
             options = use_test_backend(self.settings.kiosk.state_dir / "sane-test") if self.demo else {}
             self.scanning = ScanService(self._from_service(self._on_scanning), self.settings.scanning.device, options)
             self.scanning.start()
+
+    def _started_desk(self):
+        self.start_services()
+        return self.desk_link
 
     def stop(self) -> None:
         """End the open visit while the services its wipe uses still run, then stop every part, whatever fails."""
