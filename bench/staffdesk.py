@@ -46,7 +46,7 @@ import uuid
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from staffdesk.schemas import HealthIn  # noqa: E402
+from staffdesk.schemas.kiosk import HealthIn  # noqa: E402
 from tools.pg_cluster import PgCluster, free_port, wait_for_port  # noqa: E402
 
 CENTRES, KIOSKS = 538, 2400

@@ -88,6 +88,8 @@ class _Window:
     navigation_failed: bool = False  # the page being opened failed on the network (the kiosk says so already)
     declined: tuple[str, float] = ("", 0.0)  # the host the resident said "Not now" to, and until when it holds
     asked_for: tuple[str, float] = ("", 0.0)  # the address asked for, and when, until its first request arrives
+    last_asked: str = ""  # the address asked for last, kept after its request arrived
+    committed: bool = False  # something came of it: a page (Chromium's error page too) or the kiosk's own
 
 
 class BrowserService:
@@ -364,6 +366,7 @@ class BrowserService:
         self._window.loaded = False
         self._window.navigation_failed = False
         self._window.asked_for = (url, time.monotonic())
+        self._window.last_asked, self._window.committed = url, False
 
     def _check_navigation_started(self) -> None:
         """A navigation asked of a browser still settling its first blank page can be lost with that page's
@@ -439,6 +442,8 @@ class BrowserService:
     def _navigated(self, frame) -> None:
         if self._window is None or frame.parent_frame is not None:
             return
+        if frame.url != "about:blank":  # not the first blank page, which may still be settling
+            self._window.committed = True
         self._window.loaded = False  # until its DOMContentLoaded
         if frame.url.startswith("chrome-error://"):
             # Chromium's own error page. After a network failure the kiosk's sentence is on its way already; with
@@ -449,9 +454,15 @@ class BrowserService:
             self._window.navigation_failed = False
 
     def _request_failed(self, request) -> None:
+        if not request.is_navigation_request() or request.frame.parent_frame is not None or self._window is None:
+            return
+        log.info("the page's navigation failed: %s", request.failure)  # the error's name, not the address
+        if request.failure == "net::ERR_ABORTED" and not self._window.committed and self._window.last_asked:
+            # Stopped before anything was shown (a browser still settling its first blank page): asked for again if
+            # the page is still blank in a few seconds, as a navigation that never started is.
+            self._window.asked_for = (self._window.last_asked, time.monotonic())
         # An allowed page that does not answer: the kiosk's sentence instead of Chromium's error page.
-        if request.is_navigation_request() and request.frame.parent_frame is None and self._window is not None \
-                and request.failure not in ("net::ERR_ABORTED", "net::ERR_BLOCKED_BY_CLIENT"):
+        if request.failure not in ("net::ERR_ABORTED", "net::ERR_BLOCKED_BY_CLIENT"):
             self._window.navigation_failed = True
             blocked = request.failure == "net::ERR_BLOCKED_BY_ADMINISTRATOR"
             self._pending.append(("show_kiosk_page", (BLOCKED if blocked else FAILED,)))
@@ -461,6 +472,7 @@ class BrowserService:
         for attempt in range(3):
             try:
                 self._window.page.set_content(kiosk_page(which, self._window.language), wait_until="commit")
+                self._window.committed = True
                 return
             except PageError:
                 # Chromium's error page was still arriving, or reloading itself: a moment, then once more.
