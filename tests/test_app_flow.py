@@ -7,8 +7,8 @@ import weakref
 
 import pytest
 
-from conftest import FAST, TEST_PIN
-from kiosk.idle import Timings
+from conftest import CALM, FAST, TEST_PIN
+from kiosk.idle import IdlePolicy, Timings
 from screens import FEATURES
 from screens.i18n import tr
 from screens.theme import ICONS
@@ -154,13 +154,15 @@ def test_idle_warning_counts_down_and_im_still_here_keeps_the_visit(make_driver)
 
 
 def test_no_answer_ends_the_visit_runs_every_wiper_and_leaves_no_folder(make_driver):
-    kiosk = make_driver(FAST)
+    kiosk = make_driver(CALM)  # the fast clock from the test's set-up on: a slow machine must not end it first
     start_in(kiosk, "Українська")
     visit = kiosk.core.visits.current
     (visit.directory / "scan.pdf").write_bytes(b"%PDF resident's scan")
     held = {"identity": "Jānis Bērziņš"}
     visit.add_wiper("test holder", held.clear, lambda: not held)
     directory = visit.directory
+    kiosk.core.timings = FAST
+    kiosk.core.idle = IdlePolicy(FAST.idle_warning_s, FAST.idle_countdown_s)  # and now nobody answers
     assert kiosk.wait_until(lambda: kiosk.app.current_screen == "goodbye", 4)
     report = kiosk.core.visits.last_report
     assert report.clean
