@@ -431,6 +431,7 @@ class BrowserService:
             if self._window is not None and request.is_navigation_request() and request.frame.parent_frame is None:
                 self._window.asking_host = host_of(request.url)
                 self._window.asked_for = ("", 0.0)  # it started
+                log.info("the page's navigation started")  # not its address: a page's can name the resident
                 self._window.navigation_failed = False
             route.continue_()
         elif request.is_navigation_request() and request.frame.parent_frame is None:
@@ -444,6 +445,7 @@ class BrowserService:
             return
         if frame.url != "about:blank":  # not the first blank page, which may still be settling
             self._window.committed = True
+            log.info("a page came")
         self._window.loaded = False  # until its DOMContentLoaded
         if frame.url.startswith("chrome-error://"):
             # Chromium's own error page. After a network failure the kiosk's sentence is on its way already; with
