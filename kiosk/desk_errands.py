@@ -58,8 +58,9 @@ class DeskErrands:
         self._tell(events.CallStateChanged(handle.state.value))
 
     def cancel_call(self) -> None:
-        if self._visit() is not None:
-            self.cancel_call_of(self._visit())
+        visit = self._visit()
+        if visit is not None:
+            self.cancel_call_of(visit)
 
     def cancel_call_of(self, visit: Visit) -> None:
         """The resident cancelled, or left: staff should not walk to an empty kiosk."""
@@ -96,8 +97,9 @@ class DeskErrands:
             return ticket, True
 
         def taken(result) -> None:
-            if self._visit() is not None:
-                self._visit().errands.ticket = result[0]
+            visit = self._visit()
+            if visit is not None:
+                visit.errands.ticket = result[0]
             self.usage.count("ticket-taken", service, channel="in_person", language=language)
             done(*result)
         self._request(work, taken, failed)
@@ -115,8 +117,9 @@ class DeskErrands:
         desk = self._desk()
 
         def booked(booking) -> None:
-            if self._visit() is not None:
-                self._visit().errands.booking = booking
+            visit = self._visit()
+            if visit is not None:
+                visit.errands.booking = booking
             self.usage.count("video-booked", channel="video", institution=booking.institution)
             done(booking)
         self._request(lambda: desk.book(slot.id, topic), booked, failed)
