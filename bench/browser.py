@@ -117,7 +117,7 @@ def main() -> None:
             app.start_visit("en")
             driver.frames(2)
             # The service's page starts the browser out of sight; the resident reads it, then taps.
-            app.core.warm_up_eservice("en", screen.bounds())
+            app.core.eservice.warm_up("en", screen.bounds())
             driver.wait(reading_s)
             screen.start(site.url)
             began = time.perf_counter()

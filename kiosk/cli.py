@@ -21,7 +21,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     core = KioskCore(settings, demo=args.demo)
     core.catalog.require()  # a kiosk with no catalogue at all would offer residents no services
-    sandbox = core.browser_sandbox()
+    sandbox = core.eservice.sandbox()
     if not sandbox.sandboxed:  # said where an administrator starting it by hand, and the journal, both see it
         print(f"Warning: {sandbox.detail}.", file=sys.stderr)
         logging.getLogger("kiosk").warning("%s", sandbox.detail)

@@ -17,7 +17,7 @@ from typing import Callable
 
 from kiosk import events
 from kiosk.admin_pin import PinAnswer, PinGuard
-from kiosk.browser.policies import self_service_works
+from kiosk.browser.visit_browser import VisitBrowser
 from kiosk.catalog.service import CatalogService
 from kiosk.config import Settings
 from kiosk.desk_errands import DeskErrands
@@ -50,16 +50,15 @@ class KioskCore:
         self.pin_guard = PinGuard(settings.admin.pin_hash)
         self.catalog = CatalogService(settings, self.visits)
         # Anonymous counts for the centres' statistics (kiosk.usage), handed to the desk's outbox.
-        self.usage = UsageRecorder(self._count_usage, settings.ui.default_language, self._service_or_none)
+        self.usage = UsageRecorder(lambda event: self.desk_link is not None and self.desk_link.count(event),
+                                   settings.ui.default_language, self.catalog.service_or_none)
         self.eid = None
         self.printing = None
         self.scanning = None
         self.desk_link = None
-        self.browser = None
         # The resident's sticks, watched while a screen wants to hear of them (SticksChanged).
         self.usb = WatchedSticks(settings.scanning.usb_mount_root,
                                  lambda sticks: self.post(lambda: self.tell(events.SticksChanged(sticks))))
-        self._sandbox = None
         self._speech = None
         self.leftovers_removed = 0
         # While an administrator is at the kiosk, a card put in starts no visit.
@@ -69,6 +68,9 @@ class KioskCore:
         self.post: Callable[[Callable[[], None]], None] = self._post_on_own_thread
         self._stopping = threading.Event()
         self.health = HealthReporter(self.tell, self.request, self)
+        # The e-service's Chromium, made when first needed.
+        self.eservice = VisitBrowser(settings, self.catalog, lambda: self.visit, self.tell, self._from_service,
+                                     self.activity)
         # A help call, a queue ticket, a video booking: the resident's errands at the staff desk.
         self.errands = DeskErrands(settings, self.catalog, self.usage, self.health, desk=self._started_desk,
                                    visit=lambda: self.visit, request=self.request,
@@ -169,7 +171,7 @@ class KioskCore:
             if self.visit is not None:
                 self.end_visit("kiosk stopped")
         finally:
-            for part in (self.browser, self.eid, self.printing, self.scanning):
+            for part in (self.eservice, self.eid, self.printing, self.scanning):
                 self._stop_part(part.stop if part is not None else None)
             if self.desk_link is not None:
                 self._stop_part(self.desk_link.stop)
@@ -222,8 +224,7 @@ class KioskCore:
         self.printing.attach(visit)
         self.scanning.attach(visit)
         visit.add_wiper("help call at the desk", lambda: self.errands.cancel_call_of(visit))
-        from kiosk.browser.service import browser_gone
-        visit.add_wiper("browser", lambda: self.close_eservice("visit ended"), lambda: browser_gone(visit.directory))
+        self.eservice.attach(visit)
         self.idle.touched()
         self.tell(events.VisitStarted())
         return visit
@@ -281,9 +282,9 @@ class KioskCore:
             had_identity = visit is not None and visit.card.identity is not None
             if visit is not None:
                 visit.card.wipe()
-            if had_identity and self.browser is not None and self.browser.is_open:
+            if had_identity:
                 # Logged in with the card: the browser's login goes with it, and its profile is deleted.
-                self.close_eservice("card")
+                self.eservice.close("card")
             event = events.CardTakenOut(had_identity)
         self.tell(event)
 
@@ -371,7 +372,7 @@ class KioskCore:
         if self.visit is not None:
             self.tell(event)
 
-    # ---- the resident's browser ---------------------------------------------------------------------
+    # ---- the ways, and the visit's files ------------------------------------------------------------
 
     def ways_here(self, service) -> list[str]:
         """The catalogue's ways of doing `service` that work at this kiosk now, the ones done right here first.
@@ -379,44 +380,8 @@ class KioskCore:
         A way that cannot be done here (no browser, sandbox or managed policies for "do it yourself", no desk to
         book a video consultation with) is left out rather than offered and then answered with an apology.
         """
-        works = {"self": self_service_works(self.settings, self.catalog.catalog, self.browser_sandbox),
-                 "video": bool(self.settings.staffdesk.url)}
+        works = {"self": self.eservice.works_here(), "video": bool(self.settings.staffdesk.url)}
         return [way for way in WAYS_ORDER if way in service.channels.names() and works.get(way, True)]
-
-    def open_eservice(self, url: str, language: str, bounds) -> None:
-        """The e-service's page in Chromium at `bounds` (below the top bar); BrowserOpened, later BrowserClosed."""
-        self._browser_service().open(self.visit.directory, url, language, bounds)
-
-    def warm_up_eservice(self, language: str, bounds) -> None:
-        """Start the visit's browser out of sight while the resident reads about a service they could do here."""
-        if self.visit is not None and self.settings.browser.warm_up:
-            self._browser_service().warm_up(self.visit.directory, language, bounds)
-
-    def browser_sandbox(self):
-        """Whether pages can open in Chromium's sandbox here (looked at once): a kiosk never opens them without."""
-        if self._sandbox is None:
-            from kiosk.browser import sandbox
-            self._sandbox = sandbox.probe()
-        return self._sandbox
-
-    def _browser_service(self):
-        if self.browser is None:
-            from kiosk.browser.service import BrowserService
-            self.browser = BrowserService.for_kiosk(self.settings, self.catalog.catalog,
-                                                    self._from_service(self._on_browser), self.activity,
-                                                    sandbox=self.browser_sandbox())
-        return self.browser
-
-    def close_eservice(self, reason: str) -> None:
-        """Close the browser and wait until it, its processes and its profile are gone."""
-        if self.browser is not None and self.browser.is_open:
-            self.browser.close(reason, wait=True)
-
-    def _on_browser(self, event) -> None:
-        if isinstance(event, events.DownloadReady) and self.visit is not None:
-            self.visit.record(event)
-        if self.visit is not None or isinstance(event, events.BrowserClosed):
-            self.tell(event)
 
     def save_to_stick(self, path: Path, done, failed) -> None:
         """A file of the visit onto the resident's USB stick, flushed and unmounted: done(name), or failed(UsbError)."""
@@ -445,14 +410,6 @@ class KioskCore:
     def language_chosen(self, language: str) -> None:
         """The resident switched language: the visit is counted in the one it ends in."""
         self.usage.language_chosen(language)
-
-    def _count_usage(self, event: dict) -> None:
-        if self.desk_link is not None:
-            self.desk_link.count(event)
-
-    def _service_or_none(self, service_id: str):
-        catalog = self.catalog.catalog
-        return catalog.by_id.get(service_id) if catalog is not None else None
 
     # ---- health ---------------------------------------------------------------------------------
 

@@ -113,7 +113,7 @@ class EServiceScreen(StatefulScreen):
             return  # shown without a service (the screenshots): there is nothing to open
         if self.state == "opening" or not self._browser_open():
             self.state = "opening"
-            self.core.open_eservice(self.url, self.app.language, self.bounds())
+            self.core.eservice.open(self.url, self.app.language, self.bounds())
             self._zoom()
         else:
             self._place()
@@ -141,7 +141,7 @@ class EServiceScreen(StatefulScreen):
                       max(int(top - bottom), 100))
 
     def _browser_open(self) -> bool:
-        return self.core.browser is not None and self.core.browser.is_open
+        return self.core.eservice.is_open
 
     def _place(self, *args) -> None:
         if not self._browser_open():
@@ -149,11 +149,11 @@ class EServiceScreen(StatefulScreen):
         bounds = self.bounds()
         shown = (self.manager is not None and self.manager.current == self.name and self.state == "open"
                  and not getattr(self, "_dialog_open", False))
-        self.core.browser.place(bounds if shown else bounds.hidden())
+        self.core.eservice.browser.place(bounds if shown else bounds.hidden())
 
     def _zoom(self, *args) -> None:
         if self._browser_open():
-            self.core.browser.zoom(TEXT_SIZES[int(theme.text_size_step)][1])
+            self.core.eservice.browser.zoom(TEXT_SIZES[int(theme.text_size_step)][1])
 
     def on_state(self, *args):
         super().on_state()
@@ -223,7 +223,7 @@ class EServiceScreen(StatefulScreen):
             self.state = "opening"
             self.on_pre_enter()
         elif action == "cancel_file":
-            self.core.browser.choose_files([])
+            self.core.eservice.browser.choose_files([])
             self.state = "open"
         elif action == "print" and self._download is not None:
             path, self._download = self._download, None
@@ -242,7 +242,7 @@ class EServiceScreen(StatefulScreen):
             self._clear_pin()
             self.keyboard_kind = ""
             self.state = "open"
-            self.core.browser.cancel_pin()
+            self.core.eservice.browser.cancel_pin()
 
     def _saved(self, _name: str) -> None:
         self._download = None
@@ -262,7 +262,7 @@ class EServiceScreen(StatefulScreen):
         self.on_state()
 
     def send_file(self, path: Path) -> None:
-        self.core.browser.choose_files([path])
+        self.core.eservice.browser.choose_files([path])
         self.ids.files.clear_widgets()
         self.state = "open"
 
@@ -272,13 +272,13 @@ class EServiceScreen(StatefulScreen):
                 if character.isdigit():
                     self.ids.pin_pad.press(character)
             return
-        self.core.browser.type_text(text)
+        self.core.eservice.browser.type_text(text)
 
     def enter_pin(self, pin: str) -> None:
         """The pad's PIN, handed over once: to the card through the browser, and kept nowhere."""
         self.keyboard_kind = ""
         self.state = "open"
-        self.core.browser.enter_pin(pin)
+        self.core.eservice.browser.enter_pin(pin)
 
     def pin_too_short(self) -> None:
         self.message = tr._("PIN1 has 4 to 12 digits.")
@@ -291,13 +291,13 @@ class EServiceScreen(StatefulScreen):
         if self.state == "pin":
             self.ids.pin_pad.press("erase") if name == "backspace" else self.ids.pin_pad.clear()
         elif name == "backspace":
-            self.core.browser.press("Backspace")
+            self.core.eservice.browser.press("Backspace")
         elif name == "clear":
-            self.core.browser.press("Control+A")
-            self.core.browser.press("Backspace")
+            self.core.eservice.browser.press("Control+A")
+            self.core.eservice.browser.press("Backspace")
 
     def done_typing(self) -> None:
-        self.core.browser.press("Tab")  # to the next field, as a keyboard's Tab key would; the page says where
+        self.core.eservice.browser.press("Tab")  # to the next field, as a keyboard's Tab key would; the page says where
 
     # ---- privacy -------------------------------------------------------------------------------
 

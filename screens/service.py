@@ -43,7 +43,7 @@ class ServiceScreen(KioskScreen):
         if self.service is not None and self.service.channels.self_service is not None:
             self.qr_texture = qr_texture(self.service.channels.self_service.url)
             # The browser starts while the resident reads: "Do it yourself" then shows the page at once.
-            self.core.warm_up_eservice(self.app.language, self.app.screen("eservice").bounds())
+            self.core.eservice.warm_up(self.app.language, self.app.screen("eservice").bounds())
 
     def _refresh(self, *args):
         box = self.ids.channel_buttons

@@ -90,7 +90,7 @@ def test_no_shortcut_shows_anything_of_chromium_and_typing_in_fields_still_works
             key(shortcut)
             kiosk.wait(0.3)
             assert page_shown(screen), f"after {shortcut} the e-service's page is not on the screen"
-            assert kiosk.core.browser.is_open and screen.state == "open", shortcut
+            assert kiosk.core.eservice.is_open and screen.state == "open", shortcut
             assert foreign_windows(kiosk, screen) == [], shortcut
     finally:
         recorder.stop()

@@ -128,7 +128,8 @@ class Runner:
         if tmpdir is not None:
             env["TMPDIR"] = str(tmpdir)
         step.log = self.logs / f"{step.name}.log"
-        command = self.command(step)
+        # Every test's time, for finding what to speed up next (--durations prints only the slowest).
+        command = self.command(step) + [f"--junitxml={self.logs / step.name}.xml"]
         self.say(f"[{lane}] {step.name}: started")
         started = time.monotonic()
         with open(step.log, "wb") as log:

@@ -98,6 +98,11 @@ class CatalogService:
     def service(self, service_id: str):
         return self.catalog.by_id[service_id]
 
+    def service_or_none(self, service_id: str):
+        """The service of that id, or None (none by that id, or no catalogue loaded)."""
+        catalog = self.catalog
+        return catalog.by_id.get(service_id) if catalog is not None else None
+
     def browse_choices(self, by: str, language: str) -> list[tuple[str, str]]:
         """(key, label) of every life situation or institution that has services, in `language`."""
         catalog = self.catalog
