@@ -100,6 +100,14 @@ def _check_catalog_file(path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_catalog_version(args: argparse.Namespace) -> int:
+    """Which catalogue this kiosk serves: the national bundle's version, signer and expiry, or kiosk.ini's file."""
+    from kiosk.fleet.updates import describe
+    ok, text = describe(load_settings(args.config))
+    print(text)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
 def cmd_catalog_search(args: argparse.Namespace) -> int:
     from kiosk.catalog.model import CatalogError, load_catalog
     from kiosk.catalog.search import SearchIndex
@@ -275,6 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", help="the file (default: [catalog] path in kiosk.ini)")
     check.add_argument("--config", help="path of kiosk.ini")
     check.set_defaults(handler=cmd_catalog_check)
+    version = catalog.add_parser("version", help="the catalogue this kiosk serves: the national bundle's version, "
+                                                 "signer and expiry; exit 1 when expired or one was refused")
+    version.add_argument("--config", help="path of kiosk.ini")
+    version.set_defaults(handler=cmd_catalog_version)
     search = catalog.add_parser("search", help="search the catalogue as the kiosk does")
     search.add_argument("query")
     search.add_argument("--lang", choices=list(LANGUAGES), default="lv", help="the resident's language")

@@ -140,10 +140,6 @@ class VisitSection:
     goodbye_s: int = setting(_whole_number(3, 120), 12)
 
 
-@dataclass(frozen=True)
-class CatalogSection:
-    path: Path = setting(FILE)
-
 
 def _https_origin(value: str) -> str:
     origin = value.strip().rstrip("/")
@@ -252,6 +248,17 @@ class ScanningSection:
 
 def _optional_file(value: str) -> Path | None:
     return Path(value.strip()) if value.strip() else None
+
+
+@dataclass(frozen=True)
+class CatalogSection:
+    path: Path = setting(FILE)
+    # The national publisher's public keys (one 'ed25519 BASE64 comment' a line): with them the kiosk asks its desk
+    # for the national catalogue bundle and takes only one they verify (kiosk/fleet). Empty: kiosk.ini's path alone.
+    publisher_keys: Path | None = setting(Rule(_optional_file, "a file of the publisher's public keys, or nothing"),
+                                          None)
+    # Seconds between asking the desk for a newer bundle (an unchanged answer is a few hundred bytes).
+    update_check_s: int = setting(_whole_number(30, 86400), 300)
 
 
 @dataclass(frozen=True)

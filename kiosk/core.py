@@ -21,6 +21,7 @@ from kiosk.browser.visit_browser import VisitBrowser
 from kiosk.catalog.service import CatalogService
 from kiosk.config import Settings
 from kiosk.desk_errands import DeskErrands
+from kiosk.fleet.updates import CatalogueUpdates
 from kiosk.health import HealthReporter
 from kiosk.idle import IdlePolicy, Timings
 from kiosk.usage import UsageRecorder
@@ -49,6 +50,9 @@ class KioskCore:
         self.idle = IdlePolicy(self.timings.idle_warning_s, self.timings.idle_countdown_s)
         self.pin_guard = PinGuard(settings.admin.pin_hash)
         self.catalog = CatalogService(settings, self.visits)
+        # The national catalogue bundle, when kiosk.ini names the publisher's keys (kiosk/fleet).
+        self.catalogue_updates = CatalogueUpdates.from_settings(settings, self.catalog, lambda: self.visit is not None,
+                                                                lambda work: self.post(work))
         # Anonymous counts for the centres' statistics (kiosk.usage), handed to the desk's outbox.
         self.usage = UsageRecorder(lambda event: self.desk_link is not None and self.desk_link.count(event),
                                    settings.ui.default_language, self.catalog.service_or_none)
@@ -142,15 +146,18 @@ class KioskCore:
 
     def start_services(self) -> None:
         """The desk, the printers and the scanner; idempotent, and at once when a visit starts before their turn."""
-        # The word-form dictionaries take about a second to load: they and the search index are made on a thread
-        # of their own now, after the first frame, and (mostly) before a resident reaches the search.
-        self.catalog.warm_up()
         if self.desk_link is None:
             from kiosk.desk_link import DeskLink
             self.desk_link = DeskLink(self.settings)
+            if self.catalogue_updates is not None:  # the bundle run last, before the search index is made
+                self.catalogue_updates.start()
+                self.catalogue_updates.follow(self.desk_link)
             self.desk_link.start(heartbeats=True)
             threading.Thread(target=self.health.watch_printer, name="printer-health", daemon=True,
                              args=(self._stopping, self.settings.staffdesk.heartbeat_s)).start()
+        # The word-form dictionaries take about a second to load: they and the search index are made on a thread
+        # of their own now, after the first frame, and (mostly) before a resident reaches the search.
+        self.catalog.warm_up()
         if self.printing is None:
             from kiosk.printing.service import PrintService
             from kiosk.scanning.service import ScanService
@@ -236,6 +243,8 @@ class KioskCore:
         report = self.visits.end(reason)
         if report is not None:
             self.tell(events.VisitEnded(reason, report.clean))
+        if self.catalogue_updates is not None:
+            self.catalogue_updates.between_visits()  # a newer bundle waited for this visit to end
         return report
 
     def activity(self, source: str) -> None:

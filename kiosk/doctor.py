@@ -94,6 +94,13 @@ def check_catalog(settings: Settings) -> Check:
                                      f"(version {loaded.catalog.version})")
 
 
+def check_national_catalogue(settings: Settings) -> Check:
+    """The national bundle the kiosk runs: its version, signer and expiry; fails when expired or one was refused."""
+    from kiosk.fleet.updates import describe
+    ok, text = describe(settings)
+    return Check("national catalogue", ok, text)
+
+
 def check_card_reader(settings: Settings) -> Check:
     from kiosk.eid.pcsc import reader_names
     names = reader_names()
@@ -323,7 +330,7 @@ def check_speech(settings: Settings) -> Check:
     return Check("speech", True, f"{spoken}; {sound}")
 
 
-CHECKS = [check_runtime_dir, check_catalog, check_card_reader, check_eid_trust, check_a4_printer,
+CHECKS = [check_runtime_dir, check_catalog, check_national_catalogue, check_card_reader, check_eid_trust, check_a4_printer,
           check_receipt_printer, check_scanner, check_translations, check_icon_font, check_display,
           check_staffdesk_outbox, check_browser, check_browser_sandbox, check_window_guard, check_browser_policies,
           check_browser_eid, check_speech]

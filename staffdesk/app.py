@@ -21,6 +21,7 @@ from staffdesk.core.changes import Changes
 from staffdesk.core.db import is_sqlite, make_engine, make_sessionmaker
 from staffdesk.core.guard import Guard
 from staffdesk.core.settings import DeskSettings
+from staffdesk.fleet import Offers
 from staffdesk.heartbeats import FLUSH_EVERY_S, Heartbeats
 from staffdesk.streams import Streams
 
@@ -72,6 +73,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
     app.state.sessions = sessions
     app.state.read_sessions = read_sessions
     app.state.heartbeats = heartbeats
+    app.state.offers = Offers(read_sessions)
     app.state.catalogue = desk_catalogue(settings.catalog_path)
     app.state.kiosk_tokens = KioskTokens(app.state.read_sessions)
     app.state.changes = Changes()

@@ -1,4 +1,5 @@
-"""The `staffdesk` command: serve the desk, migrate its database, add staff and kiosks, export the statistics."""
+"""The `staffdesk` command: serve the desk, migrate its database, add staff and kiosks, export the statistics, carry
+the national catalogue (staffdesk/catalogue_cli.py)."""
 
 from __future__ import annotations
 
@@ -223,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("lv", "en", "uk"), default="lv", help="the headings' language")
     report.add_argument("--out", required=True, metavar="FILE", help="where to write it ('-': standard output)")
     report.set_defaults(handler=cmd_report)
+
+    from staffdesk.catalogue_cli import add_commands
+    add_commands(commands, db_help)
     return parser
 
 

@@ -10,7 +10,10 @@ from staffdesk import usage
 from staffdesk.models import Alert, CallState, HelpCall, Kiosk, KioskHealth, Staff, utcnow
 
 HEALTH_FIELDS = ("printer_paper", "printer_toner", "receipt_paper", "reader_present", "scanner_present",
-                 "screen", "version")
+                 "screen", "version", "bundle_version", "bundle_checked", "bundle_refused")
+# What changes from one heartbeat to the next without any state changing: the screen shown, and when the kiosk
+# last asked for a newer catalogue bundle. Kept for the next batch, and no reason to refresh the consoles.
+PASSING_FIELDS = ("screen", "bundle_checked")
 
 
 def _insert_once(session: Session, row, model, kiosk: Kiosk, key: str):
@@ -134,7 +137,7 @@ def record_heartbeat(session: Session, kiosk: Kiosk, health: dict) -> bool:
         except IntegrityError:  # a second heartbeat of a new kiosk raced this one: it has done the work
             session.rollback()
         return True
-    changed = any(getattr(row, name) != value for name, value in values.items() if name != "screen")
+    changed = any(getattr(row, name) != value for name, value in values.items() if name not in PASSING_FIELDS)
     row.last_heartbeat = utcnow()
     for name, value in values.items():
         setattr(row, name, value)

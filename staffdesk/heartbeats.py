@@ -83,7 +83,7 @@ class Heartbeats:
             self.heard(kiosk.id, utcnow())
             written = self._written.get(kiosk.id)
             if written is None or any(written.get(name, _MISSING) != value for name, value in health.items()
-                                      if name != "screen"):
+                                      if name not in desk.PASSING_FIELDS):
                 return False
             self._pending[kiosk.id] = Beat(utcnow(), health)
             return True

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        String, Text, UniqueConstraint, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so that Alembic migrations read the same on SQLite and PostgreSQL.
@@ -64,6 +64,8 @@ class Centre(Base):
     __tablename__ = "centre"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # In the pilot ring: its kiosks take a new catalogue bundle before every other centre's.
+    pilot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Staff(Base):
@@ -221,6 +223,11 @@ class KioskHealth(Base):
     scanner_present: Mapped[bool | None] = mapped_column(Boolean)
     screen: Mapped[str] = mapped_column(String(80), default="")
     version: Mapped[str] = mapped_column(String(40), default="")
+    # The catalogue bundle the kiosk runs, when it last asked the desk for a newer one, and the last one it refused
+    # ("VERSION REASON: detail"; empty once it runs a newer one).
+    bundle_version: Mapped[int | None] = mapped_column(Integer)
+    bundle_checked: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    bundle_refused: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class Alert(Base):
@@ -306,3 +313,25 @@ class UsageMonthDuration(Base):
     kind: Mapped[str] = mapped_column(String(24), primary_key=True)
     duration_s: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     events: Mapped[int] = mapped_column(BigInteger)
+
+
+class Ring(str, enum.Enum):
+    """Who takes a bundle: nobody yet, the pilot centres' kiosks, or every kiosk."""
+    NONE = ""
+    PILOT = "pilot"
+    EVERYONE = "everyone"
+
+
+class FleetBundle(Base):
+    """A signed bundle of the national catalogue that the desk carries to the kiosks (kiosk/fleet/bundle.py): the
+    desk never holds the key that signs it, and checks the signature before it offers it."""
+    __tablename__ = "fleet_bundle"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    keyid: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    ring: Mapped[str] = mapped_column(String(10), default=Ring.NONE.value, server_default="", index=True)
+    ring_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

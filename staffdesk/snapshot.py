@@ -116,11 +116,15 @@ def _kiosk_health(kiosk_id: int, name: str, row: dict | None, now: dt.datetime) 
         problems.append("reader-missing")
     if row["scanner_present"] is False:
         problems.append("scanner-missing")
+    if row["bundle_refused"]:
+        problems.append("catalogue-refused")
     return {"id": kiosk_id, "name": name, "last_heartbeat": iso(row["last_heartbeat"]),
             "age_s": int((now - row["last_heartbeat"]).total_seconds()), "printer_paper": row["printer_paper"],
             "printer_toner": row["printer_toner"], "receipt_paper": row["receipt_paper"],
             "reader_present": row["reader_present"], "scanner_present": row["scanner_present"],
-            "screen": row["screen"], "problems": problems}
+            "screen": row["screen"], "bundle_version": row["bundle_version"],
+            "bundle_checked": iso(row["bundle_checked"]), "bundle_refused": row["bundle_refused"],
+            "problems": problems}
 
 
 def _counts(session: Session, centre_id: int, day: dt.date, kiosk_ids: list[int]) -> dict:

@@ -26,6 +26,7 @@ SCRIPT_WORDS = {
     # A kiosk's supplies (level_ + its level) and problems (problem_ + snapshot's name for it).
     "level_ok": N_("ok"), "level_low": N_("low"), "level_out": N_("out"), "level_unknown": N_("unknown"),
     "problem_offline": N_("offline"), "problem_never-seen": N_("not connected yet"),
+    "problem_catalogue-refused": N_("refused the new catalogue"),
     # Today's figures (count_ + snapshot's name for each).
     "count_calls": N_("calls"), "count_tickets": N_("tickets"), "count_served": N_("served"),
     "count_no_shows": N_("no-shows"), "count_bookings": N_("bookings"), "count_alerts": N_("alerts"),

@@ -25,6 +25,7 @@ class VisitBrowser:
         self._visit, self._tell, self._activity = visit, tell, activity
         self._report = on_posting_thread(self._on_event)
         self.browser = None
+        self._made_from = -1  # the catalogue generation whose hosts the browser allows
         self._sandbox: Sandbox | None = None
 
     @property
@@ -67,7 +68,11 @@ class VisitBrowser:
             self.browser.stop()
 
     def _service(self):
+        if self.browser is not None and self._made_from != self.catalog.generation and not self.browser.is_open:
+            self.browser.stop()  # a new catalogue came between visits: its hosts, not the old ones
+            self.browser = None
         if self.browser is None:
+            self._made_from = self.catalog.generation
             from kiosk.browser.service import BrowserService
             self.browser = BrowserService.for_kiosk(self.settings, self.catalog.catalog, self._report,
                                                     self._activity, sandbox=self.sandbox())

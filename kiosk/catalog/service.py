@@ -20,13 +20,18 @@ class CatalogService:
 
     def __init__(self, settings: Settings, visits: Visits):
         self.settings = settings
-        self._visits = visits
+        # kiosk.ini's catalogue, or the national bundle's once the kiosk runs one (use()).
+        self.path = settings.catalog.path
+        # Counts the catalogues served: what was made from an earlier one (the browser's allowed hosts) is made again.
+        self.generation = 0
         self._index = None
         # The warm-up thread and the UI may both ask for the catalogue or the index first.
         self._load_lock, self._index_lock = threading.Lock(), threading.Lock()
         self._warming = None
         self._frozen = self._closed = False
         self.loaded = None
+        visits.add_standing_wiper("typed search words", self._forget_queries, self._remembers_no_query)
+        self._visits = visits
 
     @property
     def catalog(self):
@@ -34,8 +39,22 @@ class CatalogService:
         with self._load_lock:
             if self.loaded is None:
                 from kiosk.catalog import load_with_fallback
-                self.loaded = load_with_fallback(self.settings.catalog.path, self.settings.kiosk.state_dir)
+                self.loaded = load_with_fallback(self.path, self.settings.kiosk.state_dir)
         return self.loaded.catalog
+
+    def use(self, path) -> None:
+        """Serve the catalogue at `path` from now on (between visits: a national bundle taken); the search index
+        is made again on the warm-up thread."""
+        with self._index_lock:
+            if self._frozen:  # the old index must be collectable once it is dropped
+                import gc
+                gc.unfreeze()
+                self._frozen = False
+            with self._load_lock:
+                self.path, self.loaded = path, None
+                self.generation += 1
+            self._index, self._warming = None, None
+        self.warm_up()
 
     def require(self):
         """The catalogue, for a command that cannot go on without one: ConfigError naming [catalog] path if none."""
@@ -67,13 +86,20 @@ class CatalogService:
             if self._index is None and self.catalog is not None:
                 from kiosk.catalog.search import SearchIndex
                 index = SearchIndex(self.catalog)
-                self._visits.add_standing_wiper("typed search words", index.forget_queries,
-                                                  lambda: not index.remembers_queries())
                 self._index = index
                 if self._visits.current is None and not self._closed:
                     index.keep_out_of_collections()
                     self._frozen = True
         return self._index
+
+    def _forget_queries(self) -> None:
+        index = self._index
+        if index is not None:
+            index.forget_queries()
+
+    def _remembers_no_query(self) -> bool:
+        index = self._index
+        return index is None or not index.remembers_queries()
 
     def search(self, query: str, language: str) -> list:
         index = self.index()

@@ -113,6 +113,12 @@ class DeskClient:
     def heartbeat(self, health: dict) -> None:
         self._ok(self._request("POST", wire.HEARTBEAT, json=health))
 
+    def newest_bundle(self, have: int) -> bytes | None:
+        """The newest catalogue bundle for this kiosk's ring, as sent (unverified: kiosk/fleet/store.py checks it);
+        None when the kiosk has it already (version `have` or newer) or none is released."""
+        response = self._ok(self._request("GET", wire.BUNDLE, headers={"If-None-Match": f'"{have}"'}))
+        return response.content if response.status_code == 200 else None
+
     def alert(self, key: str, kind: str, detail: str) -> None:
         self._ok(self._request("POST", wire.ALERTS, json={"key": key, "kind": kind, "detail": detail[:wire.TEXT_MAX]}))
 

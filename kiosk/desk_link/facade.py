@@ -77,6 +77,7 @@ class DeskLink:
         self._calls_lock = threading.Lock()
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._before_beats: list[Callable[[DeskClient], None]] = []
 
     @property
     def has_desk(self) -> bool:
@@ -227,10 +228,24 @@ class DeskLink:
         except (DeskUnavailable, DeskRejected):
             return False
 
+    def before_each_heartbeat(self, work: Callable[[DeskClient], None]) -> None:
+        """Work for the heartbeat's thread before each beat, with the desk's client (asking for a newer catalogue
+        bundle): what it reports through update_health goes out with that beat."""
+        self._before_beats.append(work)
+
+    def beat(self) -> bool:
+        """What the heartbeat's thread does every heartbeat_s: the work before it, then the heartbeat."""
+        for work in list(self._before_beats):
+            try:
+                work(self.client)
+            except Exception as error:  # the heartbeat still goes; the work says its own problems
+                log.error("work before a heartbeat failed: %s", type(error).__name__)
+        return self.heartbeat()
+
     def _beat(self) -> None:
-        self.heartbeat()
+        self.beat()
         while not self._stopping.wait(self.heartbeat_s):
-            self.heartbeat()
+            self.beat()
 
     def alert(self, kind: str, detail: str = "") -> str | None:
         """A fault staff should know of now (kind: lower-case words with dashes); kept until delivered."""

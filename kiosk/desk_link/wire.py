@@ -17,6 +17,9 @@ VIDEO_INSTITUTIONS = "/video/institutions"
 VIDEO_SLOTS = "/video/slots"
 VIDEO_BOOKINGS = "/video/bookings"
 HEARTBEAT = "/heartbeat"
+# The newest catalogue bundle for this kiosk's ring: GET with If-None-Match: "VERSION" (the newest the kiosk has);
+# 304 when it has it already, 204 when none is released, else the bundle (kiosk/fleet/bundle.py) with its ETag.
+BUNDLE = "/bundle"
 ALERTS = "/alerts"
 USAGE = "/usage"
 

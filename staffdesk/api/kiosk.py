@@ -43,6 +43,19 @@ async def heartbeat(body: HealthIn, request: Request, me: Kiosk = Depends(kiosk)
     return Response(status_code=204)
 
 
+@router.get(wire.BUNDLE)
+async def newest_bundle(request: Request, me: Kiosk = Depends(kiosk)):
+    # Every kiosk asks every few minutes, nearly always for nothing: answered from memory (fleet.Offers).
+    offer = request.app.state.offers.for_centre(me.centre_id)
+    if offer is None:
+        return Response(status_code=204)
+    etag = f'"{offer.version}"'
+    have = request.headers.get("if-none-match", "").strip().strip('"')
+    if have.isdigit() and int(have) >= offer.version:  # a kiosk that left the pilot ring keeps its newer one
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(offer.envelope, media_type="application/json", headers={"ETag": etag})
+
+
 # The help-call routes are async and do their database work in one worker thread, in a session opened and closed
 # there: one thread hop per call, where a sync route with a response model takes two, and a burst of calls is
 # where that counts.

@@ -53,6 +53,9 @@ class DeskSettings:
     # The kiosks' e-service catalogue: the institutions and services staff record a matter under, and their names
     # in the reports.
     catalog_path: Path = REPOSITORY / "assets" / "catalog" / "catalog.yaml"
+    # The national publisher's public keys (kiosk/fleet/keys.py): a signed catalogue bundle is carried to the
+    # kiosks only once one of them verifies it. Empty: this desk carries no bundles.
+    publisher_keys: Path | None = None
 
     @property
     def url(self) -> str:
@@ -65,9 +68,10 @@ class DeskSettings:
 @lru_cache(maxsize=1)
 def get_settings() -> DeskSettings:
     """STAFFDESK_DB, STAFFDESK_DATA_DIR, STAFFDESK_COOKIE_SECURE, STAFFDESK_SESSION_IDLE_H, STAFFDESK_LOGIN_*,
-    STAFFDESK_CATALOG."""
+    STAFFDESK_CATALOG, STAFFDESK_PUBLISHER_KEYS."""
     data_dir = os.environ.get("STAFFDESK_DATA_DIR", "").strip()
     catalog = os.environ.get("STAFFDESK_CATALOG", "").strip()
+    publisher_keys = os.environ.get("STAFFDESK_PUBLISHER_KEYS", "").strip()
     return DeskSettings(
         data_dir=Path(data_dir) if data_dir else REPOSITORY / "build" / "staffdesk",
         database_url=os.environ.get("STAFFDESK_DB", "").strip(),
@@ -77,4 +81,5 @@ def get_settings() -> DeskSettings:
         login_first_wait_s=_whole("STAFFDESK_LOGIN_FIRST_WAIT_S", 1),
         login_window_s=_whole("STAFFDESK_LOGIN_WINDOW_S", 300),
         catalog_path=Path(catalog) if catalog else REPOSITORY / "assets" / "catalog" / "catalog.yaml",
+        publisher_keys=Path(publisher_keys) if publisher_keys else None,
     )

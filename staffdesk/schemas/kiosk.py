@@ -75,6 +75,18 @@ class HealthIn(BaseModel):
     scanner_present: bool | None = None
     screen: str | None = Field(None, max_length=wire.SCREEN_MAX)
     version: str | None = Field(None, max_length=wire.VERSION_MAX)
+    # The catalogue bundle the kiosk runs (kiosk/fleet), when it last asked for a newer one, and the last it refused.
+    bundle_version: int | None = Field(None, ge=0, le=wire.ID_MAX)
+    bundle_checked: dt.datetime | None = None
+    bundle_refused: str | None = Field(None, max_length=wire.TEXT_MAX)
+
+    @field_validator("bundle_checked")
+    @classmethod
+    def _naive_utc(cls, moment: dt.datetime | None) -> dt.datetime | None:
+        # Stored as every other time of the desk's: naive UTC.
+        if moment is None or moment.tzinfo is None:
+            return moment
+        return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 class AlertIn(BaseModel):

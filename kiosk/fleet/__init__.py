@@ -1,0 +1,1 @@
+"""The national catalogue and settings for every centre: signed bundles, their keys, and the kiosk's copy of them."""
