@@ -1,4 +1,4 @@
-"""`staffdesk catalogue`: the national catalogue's keys, its bundles made, signed (offline) and published, and who runs it.
+"""`staffdesk catalogue`: the national catalogue's keys, bundles made, signed (offline) and published, who runs it.
 
     staffdesk catalogue keygen --private national.key --public national.pub    (where bundles are signed)
     staffdesk catalogue export catalog.yaml --out unsigned.json                  (on the desk: the next version)

@@ -1,4 +1,4 @@
-"""The national catalogue carried to the kiosks: bundles made to be signed, signed ones taken in, rings, and who runs what.
+"""The national catalogue carried to the kiosks: bundles made for signing, signed ones taken in, rings, who runs what.
 
 The desk never holds the publisher's private key. It makes the unsigned bundle of a catalogue (`unsigned_bundle`),
 takes the signed one back only when one of the publisher's public keys verifies it and its catalogue passes the

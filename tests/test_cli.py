@@ -61,8 +61,8 @@ def test_doctor_prints_a_line_per_check_and_exits_0_when_all_is_well(tmp_path, p
     lines = result.stdout.strip().splitlines()
     assert result.returncode == 0, result.stdout
     assert [line.split(":")[0].split(None, 1)[1] for line in lines] == [
-        "configuration", "runtime directory", "catalogue", "card reader", "eID trust", "A4 printer",
-        "receipt printer", "scanner", "translations", "icon font", "display", "staff desk outbox", "browser",
+        "configuration", "runtime directory", "catalogue", "national catalogue", "card reader", "eID trust",
+        "A4 printer", "receipt printer", "scanner", "translations", "icon font", "display", "staff desk outbox", "browser",
         "browser sandbox", "browser window guard", "browser policies", "eID in the browser", "speech"]
     assert all(line.startswith("ok") for line in lines)
     # The tests run as root: all is well for a developer's checkout, and the doctor says it is not for a kiosk.

@@ -33,11 +33,31 @@ def load_with_fallback(path: Path, state_dir: Path) -> LoadedCatalog:
 
 
 def load_configured(settings: Settings) -> LoadedCatalog:
-    """The catalogue kiosk.ini names, else its last good copy; ConfigError naming [catalog] path when neither."""
+    """The catalogue the kiosk serves: the national bundle it runs (when kiosk.ini names the publisher's keys and
+    one verifies), else the file kiosk.ini names, else that file's last good copy; ConfigError naming [catalog]
+    path when none."""
+    national = _national_bundle(settings)
+    if national is not None:
+        return national
     loaded = _load_or_last_good(settings.catalog.path, settings.kiosk.state_dir)
     if loaded.catalog is None:
         raise _no_catalogue(settings, loaded.problem)
     return loaded
+
+
+def _national_bundle(settings: Settings) -> LoadedCatalog | None:
+    if settings.catalog.publisher_keys is None:
+        return None
+    from kiosk.fleet.keys import configured_keys
+    from kiosk.fleet.store import BundleStore, bundle_catalog
+    bundle = BundleStore(settings.kiosk.state_dir, configured_keys(settings)).current()
+    if bundle is None:
+        return None
+    try:
+        return LoadedCatalog(bundle_catalog(bundle))
+    except CatalogError:  # verified when it was taken: only a change of the kiosk's own rules gets here
+        log.error("the national catalogue bundle %d is not valid here; using kiosk.ini's", bundle.version)
+        return None
 
 
 def configured_file_error(settings: Settings, problem: str) -> ConfigError:

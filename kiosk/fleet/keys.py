@@ -105,3 +105,12 @@ def load_public(path: Path) -> list[PublicKey]:
     if not keys:
         raise KeyProblem(f"{path}: holds no public key")
     return keys
+
+
+def configured_keys(settings) -> list[PublicKey]:
+    """The keys [catalog] publisher_keys names (it is set); ConfigError in kiosk.ini's words when unusable."""
+    from kiosk.config import ConfigError
+    try:
+        return load_public(settings.catalog.publisher_keys)
+    except KeyProblem as problem:
+        raise ConfigError(f"{settings.path}: section [catalog], key 'publisher_keys': {problem}.") from None

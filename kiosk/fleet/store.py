@@ -148,12 +148,21 @@ class BundleStore:
             raise
 
 
-def check_contents(bundle: Bundle) -> None:
-    """The bundle's catalogue is valid as `kiosk catalog check` says; BundleRefused(INVALID) naming the problem."""
+def bundle_catalog(bundle: Bundle):
+    """The bundle's catalogue, read and validated as `kiosk catalog check` does, without writing into the kiosk's
+    state (a command run as root reads it too); CatalogError naming the entry and field."""
     with tempfile.TemporaryDirectory(prefix="kac-bundle-") as folder:
         path = Path(folder) / CATALOG_FILE
         path.write_bytes(bundle.files[CATALOG_FILE])
         try:
-            load_catalog(path)
+            return load_catalog(path)
         except CatalogError as error:
-            raise BundleRefused(Refusal.INVALID, str(error).replace(f"{path}: ", f"{CATALOG_FILE}: ")) from None
+            raise CatalogError(Path(CATALOG_FILE), error.where, error.field, error.problem) from None
+
+
+def check_contents(bundle: Bundle) -> None:
+    """The bundle's catalogue is valid; BundleRefused(INVALID) naming the problem otherwise."""
+    try:
+        bundle_catalog(bundle)
+    except CatalogError as error:
+        raise BundleRefused(Refusal.INVALID, str(error)) from None

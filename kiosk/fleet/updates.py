@@ -11,7 +11,7 @@ from typing import Callable
 
 from kiosk.desk_link.client import DeskRejected, DeskUnavailable
 from kiosk.fleet.bundle import Bundle, BundleRefused, utc_now
-from kiosk.fleet.keys import load_public
+from kiosk.fleet.keys import configured_keys
 from kiosk.fleet.store import BundleStore
 
 log = logging.getLogger(__name__)
@@ -35,16 +35,10 @@ class CatalogueUpdates:
     def from_settings(cls, settings, catalog, in_visit, post) -> "CatalogueUpdates | None":
         """None when kiosk.ini names no publisher keys (the kiosk serves its own catalogue file). A key file that
         cannot be used is a ConfigError: the administrator meant the kiosk to follow the national catalogue."""
-        keys_file = settings.catalog.publisher_keys
-        if keys_file is None:
+        if settings.catalog.publisher_keys is None:
             return None
-        from kiosk.config import ConfigError
-        from kiosk.fleet.keys import KeyProblem
-        try:
-            keys = load_public(keys_file)
-        except KeyProblem as problem:
-            raise ConfigError(f"{settings.path}: section [catalog], key 'publisher_keys': {problem}.") from None
-        return cls(BundleStore(settings.kiosk.state_dir, keys), catalog, settings.catalog.update_check_s,
+        return cls(BundleStore(settings.kiosk.state_dir, configured_keys(settings)), catalog,
+                   settings.catalog.update_check_s,
                    in_visit, post)
 
     def start(self) -> Bundle | None:
@@ -119,10 +113,10 @@ def describe(settings, now: dt.datetime | None = None) -> tuple[bool, str]:
     the visit to end, the last one refused; False when something there needs staff (expired, refused, keys)."""
     if settings.catalog.publisher_keys is None:
         return True, f"{settings.catalog.path} (kiosk.ini's; [catalog] publisher_keys is empty: no national bundle)"
-    from kiosk.fleet.keys import KeyProblem
+    from kiosk.config import ConfigError
     try:
-        store = BundleStore(settings.kiosk.state_dir, load_public(settings.catalog.publisher_keys))
-    except KeyProblem as problem:
+        store = BundleStore(settings.kiosk.state_dir, configured_keys(settings))
+    except ConfigError as problem:
         return False, str(problem)
     now = now or utc_now()
     current, pending, refused = store.current(), store.pending(), store.refused()

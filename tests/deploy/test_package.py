@@ -14,7 +14,8 @@ from pathlib import Path
 KIOSK = "/opt/venvs/kac-kiosk/bin/kiosk"
 CONFIG = "/etc/kac-kiosk/kiosk.ini"
 POLICIES = "/etc/chromium/policies/managed/kac-kiosk.json"
-KIOSK_UNITS = ("kac-kiosk.service", "kac-kiosk-out-of-order.service", "kac-kiosk-automount.service")
+KIOSK_UNITS = ("kac-kiosk.service", "kac-kiosk-out-of-order.service", "kac-kiosk-automount.service",
+               "kac-kiosk-policies.path", "kac-kiosk-policies.service")
 DEFAULTS = "/usr/share/kac-kiosk/kiosk.ini.default"
 CUPS_SETTINGS = {"PreserveJobFiles": "No", "PreserveJobHistory": "No", "MaxJobTime": "300",
                  "ErrorPolicy": "abort-job", "WebInterface": "No"}
@@ -124,6 +125,7 @@ def test_every_kiosk_unit_verifies_and_the_kiosk_starts_at_boot(kiosk_root):
     enabled = kiosk_root.path / "etc/systemd/system"
     assert (enabled / "multi-user.target.wants/kac-kiosk.service").is_symlink()
     assert (enabled / "kac-kiosk.service.wants/kac-kiosk-automount.service").is_symlink()
+    assert (enabled / "multi-user.target.wants/kac-kiosk-policies.path").is_symlink()
 
 
 def test_systemd_analyze_verify_would_catch_a_broken_unit(kiosk_root):
@@ -263,3 +265,47 @@ def test_every_file_the_code_reads_beside_itself_is_installed(kiosk_root):
                             capture_output=True, text=True, check=True).stdout.split()
     data = [name for name in listed if not name.endswith(".py")]
     assert data and [name for name in data if not (site / name).is_file()] == []
+
+
+def test_chromiums_policies_follow_the_national_catalogue_the_kiosk_took_and_only_a_verified_one(scratch_root,
+                                                                                                 tmp_path):
+    """A bundle moves an e-service to a host the installed policies do not allow: kac-kiosk-policies.path runs
+    kac-kiosk-setup --policies (as root), which makes them from the bundle once the publisher's key verifies it."""
+    import datetime as dt
+    import yaml
+    from kiosk.fleet import bundle as bundles
+    from kiosk.fleet.keys import generate, load_private, public_of
+
+    root, moved_host = scratch_root, "e.vsaa-jauna.gov.lv"
+    catalogue = yaml.safe_load((root.path / "usr/share/kac-kiosk/catalog/catalog.yaml").read_text())
+    catalogue["services"][0]["channels"]["self"] = {"url": f"https://{moved_host}/pieteikums", "eid_required": True}
+    files = {bundles.CATALOG_FILE: yaml.safe_dump(catalogue, allow_unicode=True).encode()}
+
+    def bundle_from(name: str) -> bytes:
+        generate(tmp_path / f"{name}.key", tmp_path / f"{name}.pub", name)
+        key = load_private(tmp_path / f"{name}.key")
+        envelope = bundles.unsigned(files, 1, bundles.utc_now() + dt.timedelta(days=30))
+        return bundles.sign(envelope, key, public_of(key))
+
+    national, intruder = bundle_from("national"), bundle_from("intruder")
+    root.copy_in(tmp_path / "national.pub", "/etc/kac-kiosk/publisher.pub")
+    config = root.path / CONFIG.lstrip("/")
+    config.write_text(re.sub(r"^publisher_keys =.*$", "publisher_keys = /etc/kac-kiosk/publisher.pub",
+                             config.read_text(), flags=re.M))
+    fleet = "/var/lib/kac-kiosk/state/fleet"
+
+    def taken_by_the_kiosk(envelope: bytes) -> list[str]:
+        (tmp_path / "current.json").write_bytes(envelope)
+        root.run("install", "-d", "-o", "kiosk", "-g", "kiosk", "-m", "0700", fleet)
+        root.copy_in(tmp_path / "current.json", "/tmp/current.json")
+        root.run("install", "-o", "kiosk", "-g", "kiosk", "-m", "0600", "/tmp/current.json", f"{fleet}/current.json")
+        done = root.run("kac-kiosk-setup", "--policies", check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "CUPS" not in done.stdout  # the policies alone
+        return json.loads((root.path / POLICIES.lstrip("/")).read_text())["URLAllowlist"]
+
+    assert any(moved_host in pattern for pattern in taken_by_the_kiosk(national))
+    assert root.run(KIOSK, "catalog", "version", "--config", CONFIG, user="kiosk").stdout.startswith(
+        "national bundle version 1, signed by ")
+    # A bundle the kiosk user could have put there, signed by anyone else, changes nothing the policies allow.
+    assert not any(moved_host in pattern for pattern in taken_by_the_kiosk(intruder))
