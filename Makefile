@@ -53,6 +53,7 @@ bench: deps venv
 	$(BIN)/python bench/scan.py $(BENCH_ARGS)
 	$(BIN)/python bench/staffdesk.py $(BENCH_ARGS)
 	$(BIN)/python bench/desk_statistics.py $(BENCH_ARGS)
+	$(BIN)/python bench/fleet.py $(BENCH_ARGS)
 	$(BIN)/python bench/speech.py $(BENCH_ARGS)
 
 # New messages from the code go into every catalogue; translators then fill in their msgstr lines.

@@ -17,7 +17,8 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.core import KioskCore
-    settings = load_settings(args.config)
+    from kiosk.fleet.layers import load_layered
+    settings = load_layered(args.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     core = KioskCore(settings, demo=args.demo)
     core.catalog.require()  # a kiosk with no catalogue at all would offer residents no services
@@ -25,8 +26,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not sandbox.sandboxed:  # said where an administrator starting it by hand, and the journal, both see it
         print(f"Warning: {sandbox.detail}.", file=sys.stderr)
         logging.getLogger("kiosk").warning("%s", sandbox.detail)
-    from screens.launch import run_kiosk  # Kivy is imported only when a window is wanted
-    return run_kiosk(core, windowed=args.windowed)
+    from screens.launch import START_AGAIN, run_kiosk  # Kivy is imported only when a window is wanted
+    code = run_kiosk(core, windowed=args.windowed)
+    if code == START_AGAIN:
+        # The same process (the unit's, with its watchdog) made anew: every service reads the new settings.
+        import os
+        logging.getLogger("kiosk").info("starting again with the new settings")
+        os.execv(sys.executable, [sys.executable, "-c", "import sys; from kiosk.cli import main; sys.exit(main())",
+                                  *sys.argv[1:]])
+    return code
 
 
 def cmd_out_of_order(args: argparse.Namespace) -> int:
@@ -36,7 +44,8 @@ def cmd_out_of_order(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.doctor import Check, run_checks
-    settings = load_settings(args.config)
+    from kiosk.fleet.layers import load_layered
+    settings = load_layered(args.config)
     checks = [Check("configuration", True, f"{settings.path} is valid")] + run_checks(settings)
     if args.json:
         print(json.dumps([check.as_dict() for check in checks], ensure_ascii=False, indent=2))

@@ -455,8 +455,9 @@ SECTIONS: dict[str, type] = {
 }
 
 
-def load_settings(path: Path | str | None = None) -> Settings:
-    """Read and validate kiosk.ini; raise ConfigError with one sentence naming what is wrong."""
+def load_settings(path: Path | str | None = None, layers: list[dict[str, dict[str, str]]] = ()) -> Settings:
+    """Read and validate kiosk.ini; raise ConfigError with one sentence naming what is wrong. `layers` ({section:
+    {key: text}}, checked by kiosk/fleet/layers.py) are set over the file's values, in order."""
     path = Path(path or DEFAULT_CONFIG).resolve()
     parser = configparser.ConfigParser(interpolation=None, default_section="__no_defaults__")
     parser.optionxform = str  # keys are case-sensitive names, reported as written
@@ -473,6 +474,12 @@ def load_settings(path: Path | str | None = None) -> Settings:
         raise ConfigError(f"{path}: the file is not in 'key = value' form under [section] headers: "
                           f"{problem}.") from None
 
+    for layer in layers:
+        for section, values in layer.items():
+            if not parser.has_section(section):
+                parser.add_section(section)
+            for key, text in values.items():
+                parser.set(section, key, text)
     for section in parser.sections():
         if section not in SECTIONS:
             raise ConfigError(f"{path}: unknown section [{section}]; "

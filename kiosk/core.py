@@ -51,8 +51,9 @@ class KioskCore:
         self.pin_guard = PinGuard(settings.admin.pin_hash)
         self.catalog = CatalogService(settings, self.visits)
         # The national catalogue bundle, when kiosk.ini names the publisher's keys (kiosk/fleet).
-        self.catalogue_updates = CatalogueUpdates.from_settings(settings, self.catalog, lambda: self.visit is not None,
-                                                                lambda work: self.post(work))
+        self.catalogue_updates = CatalogueUpdates.from_settings(
+            settings, self.catalog, lambda: self.visit is not None, lambda work: self.post(work),
+            lambda: self.tell(events.SettingsChanged()))
         # Anonymous counts for the centres' statistics (kiosk.usage), handed to the desk's outbox.
         self.usage = UsageRecorder(lambda event: self.desk_link is not None and self.desk_link.count(event),
                                    settings.ui.default_language, self.catalog.service_or_none)

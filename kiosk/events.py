@@ -37,6 +37,11 @@ class VisitEnded:
 
 
 @dataclass(frozen=True)
+class SettingsChanged:
+    """New national or centre settings were taken while no visit is on: the app starts again with them."""
+
+
+@dataclass(frozen=True)
 class ResidentActivity:
     """The resident did something (a touch, a key, a card, later a page in the browser): the visit is alive."""
     source: str

@@ -66,6 +66,8 @@ class KioskApp(App):
         self.demo = core.demo
         self.version = __version__
         self.allow_close = False
+        # Set when the app stops to start again with new settings (kiosk run then executes itself anew).
+        self.start_again = False
         self._screens: dict = {}
         self.dialogs = DialogHost(on_change=self._dialogs_changed)
         self.open_dialog, self.close_dialog = self.dialogs.open, self.dialogs.close
@@ -236,6 +238,8 @@ class KioskApp(App):
                 self.reading_aloud = False  # the visit's wipe turned it off
             if self.screen_widget is not None:
                 self._bottom_bar_changed()  # Back belongs to a visit
+        elif isinstance(event, events.SettingsChanged):
+            self._start_again_if_nobody_is_here()
         elif isinstance(event, events.CallStateChanged):
             if self.dialog_is_open("call_staff") or event.state == "acknowledged":
                 self.open_dialog("call_staff").state = event.state  # "A staff member is coming"
@@ -313,6 +317,16 @@ class KioskApp(App):
         if self.current_screen == "goodbye":
             self.reset_preferences()
             self.show("greeting")
+            self._start_again_if_nobody_is_here()
+
+    def _start_again_if_nobody_is_here(self) -> None:
+        """New national or centre settings were taken: the kiosk starts again with them from the greeting, with no
+        resident and no administrator at it (else when the greeting comes back)."""
+        updates = self.core.catalogue_updates
+        if (updates is not None and updates.settings_waiting and not self.in_visit and not self.admin.is_open
+                and self.current_screen == "greeting"):
+            self.start_again = True
+            self.exit_app("new settings")
 
     def still_here(self) -> None:
         self.core.activity("touch")

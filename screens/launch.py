@@ -18,8 +18,12 @@ def configure_kivy(settings: Settings, windowed: bool) -> None:
     Config.set("input", "mouse", "mouse,disable_on_activity,multitouch_on_demand")
 
 
+START_AGAIN = 75  # run_kiosk's answer when the app stopped to start again with new settings
+
+
 def run_kiosk(core: KioskCore, windowed: bool = False) -> int:
-    """The window for a core built from the settings (by `kiosk run`), until the app is stopped."""
+    """The window for a core built from the settings (by `kiosk run`), until the app is stopped: 0, or START_AGAIN
+    when new national or centre settings were taken (the caller starts the kiosk anew with them)."""
     configure_kivy(core.settings, windowed)
     from kivy.clock import Clock
     from screens.app import KioskApp
@@ -30,9 +34,9 @@ def run_kiosk(core: KioskCore, windowed: bool = False) -> int:
     if notifier is not None:
         tell_systemd(notifier)
     app.run()
-    if notifier is not None:
+    if notifier is not None and not app.start_again:
         notifier.stopping()
-    return 0
+    return START_AGAIN if app.start_again else 0
 
 
 def tell_systemd(notifier: ServiceNotifier) -> list:

@@ -9,6 +9,7 @@ kiosk's own check (`take_signed`), and offers each kiosk the newest bundle of th
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.fleet import bundle as bundles
 from kiosk.fleet.keys import KeyProblem, PublicKey, load_public
+from kiosk.fleet.layers import CENTRE, LayerRefused, check_layer
 from kiosk.fleet.store import check_contents
 from staffdesk.models import Centre, FleetBundle, Kiosk, KioskHealth, Ring, utcnow
 
@@ -182,6 +184,24 @@ def fleet_status(session: Session, centre_id: int | None = None) -> list[KioskBu
 
 def bundles_on_desk(session: Session) -> list[FleetBundle]:
     return list(session.scalars(select(FleetBundle).order_by(FleetBundle.version.desc())))
+
+
+def centre_layer(centre: Centre) -> dict:
+    """The centre's layer as a kiosk receives it."""
+    return {"revision": centre.settings_revision, "values": json.loads(centre.settings_json or "{}")}
+
+
+def set_centre_layer(session: Session, centre: Centre, values: dict) -> int:
+    """The centre manager's values for their kiosks; FleetError with the sentence when a key is not a centre's to
+    set (the allow-list of the browser never is) or a value is not accepted. Returns the new revision."""
+    try:
+        checked = check_layer(CENTRE, values, "the centre's settings")
+    except LayerRefused as refused:
+        raise FleetError(str(refused)) from None
+    centre.settings_json = json.dumps(checked, ensure_ascii=False, sort_keys=True)
+    centre.settings_revision += 1
+    session.commit()
+    return centre.settings_revision
 
 
 def set_pilot(session: Session, centre_name: str, pilot: bool) -> None:

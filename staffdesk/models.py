@@ -66,6 +66,9 @@ class Centre(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     # In the pilot ring: its kiosks take a new catalogue bundle before every other centre's.
     pilot: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The centre's own layer of its kiosks' settings (kiosk/fleet/layers.py), as JSON, and its revision (0: none).
+    settings_json: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    settings_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Staff(Base):

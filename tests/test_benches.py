@@ -39,6 +39,8 @@ BENCHES = {
     "desk_statistics": Bench(("events", *(f"backend={backend} {name}" for backend in ("postgresql", "sqlite")
                                           for name in PER_DESK_BACKEND), "load_1min")),
     "eid": Bench(("eid_read_ms", "eid_apdus"), cards=True),
+    "fleet": Bench(tuple(f"backend={backend} {name}" for backend in ("postgresql", "sqlite")
+                         for name in ("poll_p99_ms", "unchanged_poll_bytes", "time_to_95_s", "failed"))),
     "printing": Bench(("print_ms", "lp_ms", "print_ratio", "ticket_ms", "ticket_uk_ms", "receipt_ms",
                        "authorisation_ms")),
     "scan": Bench(("scan_ours_s", "scan_scanimage_s", "scan_ratio", "pdf_ms_per_page", "pdf_kb_per_page")),

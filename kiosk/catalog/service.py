@@ -77,6 +77,9 @@ class CatalogService:
         """Load the word-form dictionaries (about a second) and build the index on a thread of their own, so
         that neither the first frame nor the first keystroke waits; idempotent."""
         if self._warming is None and self._index is None:
+            # Imported here, not on the thread: a module (numpy) imported by two threads at once can reach one of
+            # them half made, and the index is built while other threads start.
+            import kiosk.catalog.search  # noqa: F401
             self._warming = threading.Thread(target=self.index, name="search warm-up", daemon=True)
             self._warming.start()
 

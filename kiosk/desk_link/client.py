@@ -119,6 +119,12 @@ class DeskClient:
         response = self._ok(self._request("GET", wire.BUNDLE, headers={"If-None-Match": f'"{have}"'}))
         return response.content if response.status_code == 200 else None
 
+    def centre_settings(self, have: int) -> dict | None:
+        """The centre's layer of the settings ({"revision": N, "values": {...}}, unchecked: kiosk/fleet checks it);
+        None when the kiosk has revision `have` already, or the centre has set none."""
+        response = self._ok(self._request("GET", wire.CENTRE_SETTINGS, headers={"If-None-Match": f'"{have}"'}))
+        return response.json() if response.status_code == 200 else None
+
     def alert(self, key: str, kind: str, detail: str) -> None:
         self._ok(self._request("POST", wire.ALERTS, json={"key": key, "kind": kind, "detail": detail[:wire.TEXT_MAX]}))
 

@@ -20,6 +20,8 @@ HEARTBEAT = "/heartbeat"
 # The newest catalogue bundle for this kiosk's ring: GET with If-None-Match: "VERSION" (the newest the kiosk has);
 # 304 when it has it already, 204 when none is released, else the bundle (kiosk/fleet/bundle.py) with its ETag.
 BUNDLE = "/bundle"
+# The centre's own settings (kiosk/fleet/layers.py), the same way: {"revision": N, "values": {section: {key: text}}}.
+CENTRE_SETTINGS = "/centre-settings"
 ALERTS = "/alerts"
 USAGE = "/usage"
 

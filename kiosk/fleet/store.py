@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.catalog.model import CatalogError, load_catalog
-from kiosk.fleet.bundle import CATALOG_FILE, Bundle, BundleRefused, Refusal, utc_now, verify
+from kiosk.fleet.bundle import CATALOG_FILE, NATIONAL_FILE, Bundle, BundleRefused, Refusal, utc_now, verify
 from kiosk.fleet.keys import PublicKey
+from kiosk.fleet.layers import CENTRE_FILE, LayerRefused, kept_centre_layer
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,28 @@ class BundleStore:
         log.info("now running catalogue bundle version %d", bundle.version)
         return bundle
 
+    # ---- the centre's layer of the settings (kiosk/fleet/layers.py) -----------------------------------
+
+    def centre_layer_revision(self) -> int:
+        try:
+            return int(json.loads((self.folder / CENTRE_FILE).read_text(encoding="utf-8"))["revision"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0
+
+    def keep_centre_layer(self, answer: dict) -> bool:
+        """Keep the centre's settings from its desk ({"revision": N, "values": {section: {key: text}}}) when they
+        set only a centre's keys, with accepted values; True when they differ from the ones kept. LayerRefused
+        (the kept ones stay) otherwise."""
+        from kiosk.fleet.layers import CENTRE, check_layer
+        revision = answer.get("revision") if isinstance(answer, dict) else None
+        if not isinstance(revision, int):
+            raise LayerRefused("the centre's settings came without a revision")
+        values = check_layer(CENTRE, answer.get("values"), f"the centre's settings (revision {revision})")
+        before = kept_centre_layer(self.folder.parent)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._write(self.folder / CENTRE_FILE, json.dumps({"revision": revision, "values": values}).encode())
+        return values != before
+
     # ---- inside -------------------------------------------------------------------------------------
 
     def _read(self, name: str) -> Bundle | None:
@@ -161,8 +184,18 @@ def bundle_catalog(bundle: Bundle):
 
 
 def check_contents(bundle: Bundle) -> None:
-    """The bundle's catalogue is valid; BundleRefused(INVALID) naming the problem otherwise."""
+    """The bundle's catalogue is valid, and its national settings set only what the national layer may set (valid
+    values); BundleRefused(INVALID or FORBIDDEN_SETTING) naming the problem otherwise."""
     try:
         bundle_catalog(bundle)
     except CatalogError as error:
         raise BundleRefused(Refusal.INVALID, str(error)) from None
+    if NATIONAL_FILE in bundle.files:
+        from kiosk.fleet.layers import LayerRefused, parse_national
+        try:
+            parse_national(bundle.files[NATIONAL_FILE].decode("utf-8"))
+        except UnicodeDecodeError:
+            raise BundleRefused(Refusal.INVALID, f"{NATIONAL_FILE}: is not UTF-8 text") from None
+        except LayerRefused as refused:
+            raise BundleRefused(Refusal.FORBIDDEN_SETTING if refused.forbidden else Refusal.INVALID,
+                                str(refused)) from None

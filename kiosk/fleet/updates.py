@@ -10,8 +10,9 @@ import time
 from typing import Callable
 
 from kiosk.desk_link.client import DeskRejected, DeskUnavailable
-from kiosk.fleet.bundle import Bundle, BundleRefused, utc_now
+from kiosk.fleet.bundle import NATIONAL_FILE, Bundle, BundleRefused, utc_now
 from kiosk.fleet.keys import configured_keys
+from kiosk.fleet.layers import LayerRefused
 from kiosk.fleet.store import BundleStore
 
 log = logging.getLogger(__name__)
@@ -24,22 +25,23 @@ class CatalogueUpdates:
     """
 
     def __init__(self, store: BundleStore, catalog, check_s: float, in_visit: Callable[[], bool],
-                 post: Callable[[Callable[[], None]], None]):
+                 post: Callable[[Callable[[], None]], None], settings_changed: Callable[[], None]):
         self.store, self.catalog, self.check_s = store, catalog, check_s
-        self._in_visit, self._post = in_visit, post
+        self._in_visit, self._post, self._settings_changed = in_visit, post, settings_changed
+        # New national or centre settings taken: the kiosk starts again with them once no visit is on.
+        self.settings_waiting = False
         self.health: dict = {}
         self._last_check = -float("inf")
         self._expiry_told: int | None = None
 
     @classmethod
-    def from_settings(cls, settings, catalog, in_visit, post) -> "CatalogueUpdates | None":
+    def from_settings(cls, settings, catalog, in_visit, post, settings_changed) -> "CatalogueUpdates | None":
         """None when kiosk.ini names no publisher keys (the kiosk serves its own catalogue file). A key file that
         cannot be used is a ConfigError: the administrator meant the kiosk to follow the national catalogue."""
         if settings.catalog.publisher_keys is None:
             return None
         return cls(BundleStore(settings.kiosk.state_dir, configured_keys(settings)), catalog,
-                   settings.catalog.update_check_s,
-                   in_visit, post)
+                   settings.catalog.update_check_s, in_visit, post, settings_changed)
 
     def start(self) -> Bundle | None:
         """Serve the bundle the kiosk ran last (or one that waited for a visit to end); returns it, or None."""
@@ -70,6 +72,7 @@ class CatalogueUpdates:
             log.info("could not ask the desk for a newer catalogue bundle: %s", error)
             return
         self.health["bundle_checked"] = utc_now().isoformat(timespec="seconds")
+        self._check_centre_layer(client)
         if envelope is None:
             return
         try:
@@ -78,6 +81,26 @@ class CatalogueUpdates:
             self.health["bundle_refused"] = self._refusal_words()
             return
         if taken is not None:
+            self._post(self.between_visits)
+
+    def _check_centre_layer(self, client) -> None:
+        """The centre's own settings, from its desk: kept when they are a centre's to set, else refused."""
+        have = self.store.centre_layer_revision()
+        try:
+            answer = client.centre_settings(have)
+        except (DeskUnavailable, DeskRejected) as error:
+            log.info("could not ask the desk for the centre's settings: %s", error)
+            return
+        if answer is None:
+            return
+        try:
+            changed = self.store.keep_centre_layer(answer)
+        except LayerRefused as refused:
+            log.warning("the centre's settings were refused: %s", refused)
+            self.health["bundle_refused"] = f"centre settings {answer.get('revision', '?')}: {refused}"[:300]
+            return
+        if changed:
+            self.settings_waiting = True
             self._post(self.between_visits)
 
     def _tell_expiry(self, desk_link) -> None:
@@ -91,13 +114,18 @@ class CatalogueUpdates:
     # ---- on the core's thread --------------------------------------------------------------------------
 
     def between_visits(self) -> None:
-        """Take a waiting bundle now, unless a resident's visit is on (the end of that visit calls this again)."""
-        if self._in_visit() or self.store.pending() is None:
+        """Take a waiting bundle now, unless a resident's visit is on (the end of that visit calls this again); new
+        settings (the bundle's national ones, the centre's) then start the kiosk again."""
+        if self._in_visit():
             return
-        bundle = self.store.switch()
-        if bundle is not None:
-            self.catalog.use(self.store.catalog_path(bundle))
-            self._report_running(bundle)
+        if self.store.pending() is not None:
+            bundle = self.store.switch()
+            if bundle is not None:
+                self.catalog.use(self.store.catalog_path(bundle))
+                self._report_running(bundle)
+                self.settings_waiting |= NATIONAL_FILE in bundle.files
+        if self.settings_waiting:
+            self._settings_changed()
 
     def _report_running(self, bundle: Bundle | None) -> None:
         self.health.update(bundle_version=bundle.version if bundle else 0, bundle_refused=self._refusal_words())

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 
-from staffdesk import desk, queue, usage, video
+from staffdesk import desk, fleet, queue, usage, video
 from staffdesk.api.deps import database, kiosk, read_database
-from staffdesk.models import Kiosk, KioskHealth, utcnow
+from staffdesk.models import Centre, Kiosk, KioskHealth, utcnow
 from kiosk.desk_link import wire
 from staffdesk.schemas.kiosk import (AlertIn, BookingIn, BookingOut, CallIn, CallOut, HealthIn, LocalTicketIn, SlotOut,
                                TicketIn, TicketOut, UsageBatchIn)
@@ -54,6 +55,17 @@ async def newest_bundle(request: Request, me: Kiosk = Depends(kiosk)):
     if have.isdigit() and int(have) >= offer.version:  # a kiosk that left the pilot ring keeps its newer one
         return Response(status_code=304, headers={"ETag": etag})
     return Response(offer.envelope, media_type="application/json", headers={"ETag": etag})
+
+
+@router.get(wire.CENTRE_SETTINGS)
+def centre_settings(request: Request, me: Kiosk = Depends(kiosk), session: Session = Depends(read_database)):
+    centre = session.get(Centre, me.centre_id)
+    if centre is None or centre.settings_revision == 0:
+        return Response(status_code=204)
+    etag = f'"{centre.settings_revision}"'
+    if request.headers.get("if-none-match", "").strip() == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return JSONResponse(fleet.centre_layer(centre), headers={"ETag": etag})
 
 
 # The help-call routes are async and do their database work in one worker thread, in a session opened and closed

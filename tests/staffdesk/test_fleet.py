@@ -105,7 +105,20 @@ REFUSED = {
         {bundles.CATALOG_FILE: catalogue_with_address(MOVED_TO)}, 6, bundles.utc_now() + dt.timedelta(days=1)),
     "not a bundle": lambda tmp, publisher: b"<html>captive portal</html>",
 }
-REASONS = {"signed by another key": Refusal.UNTRUSTED, "a changed byte in a file": Refusal.FILE_MISMATCH,
+def _national_layer(text: str):
+    def make(tmp, publisher):
+        from kiosk.fleet.keys import public_of
+        envelope = bundles.unsigned({bundles.CATALOG_FILE: CATALOG.read_bytes(), bundles.NATIONAL_FILE: text.encode()},
+                                    6, bundles.utc_now() + dt.timedelta(days=30))
+        return bundles.sign(envelope, publisher.key, public_of(publisher.key))
+    return make
+
+
+REFUSED["national settings that set a kiosk's own key"] = _national_layer("[staffdesk]\nurl = https://evil.example\n")
+REFUSED["national settings with a value not accepted"] = _national_layer("[visit]\nidle_countdown_s = 5\n")
+REASONS = {"national settings that set a kiosk's own key": Refusal.FORBIDDEN_SETTING,
+           "national settings with a value not accepted": Refusal.INVALID,
+"signed by another key": Refusal.UNTRUSTED, "a changed byte in a file": Refusal.FILE_MISMATCH,
            "a lower version": Refusal.ROLLBACK, "expired": Refusal.EXPIRED,
            "a signed catalogue that is not valid": Refusal.INVALID, "not signed at all": Refusal.UNTRUSTED,
            "not a bundle": Refusal.MALFORMED}
@@ -287,3 +300,72 @@ def test_the_desk_refuses_to_carry_a_bundle_its_publisher_did_not_sign(fleet_des
     assert refused.returncode == 1
     assert "untrusted-signature" in refused.stderr and "nothing was published" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+# ---- settings in layers ---------------------------------------------------------------------------------------
+
+def layered_ini(tmp_path: Path, keys: Path) -> Path:
+    """The repository's kiosk.ini, following the national catalogue with its state in the test's folder."""
+    text = (ROOT / "kiosk.ini").read_text(encoding="utf-8")
+    text = text.replace("state_dir = build/state", f"state_dir = {tmp_path / 'state'}")
+    text = text.replace("publisher_keys =\n", f"publisher_keys = {keys}\n")
+    text = text.replace("path = assets/catalog/catalog.yaml", f"path = {CATALOG}")
+    text = text.replace("trusted_ca = build/demo-ca/ca.pem", f"trusted_ca = {CATALOG}")  # any file: not used here
+    ini = tmp_path / "kiosk.ini"
+    ini.write_text(text, encoding="utf-8")
+    return ini
+
+
+def test_national_then_centre_settings_lie_over_kiosk_ini_and_a_centre_cannot_widen_the_allow_list(
+        store, publisher, tmp_path):
+    from kiosk.fleet.layers import LayerRefused, load_layered
+    ini = layered_ini(tmp_path, publisher.public)
+    national = _national_layer("[printing]\npage_quota = 30\n[visit]\nidle_warning_s = 120\n")(tmp_path, publisher)
+    assert store.offer(national) is not None and store.switch().version == 6
+    assert store.keep_centre_layer({"revision": 1, "values": {"centre": {"name": "Cēsu KAC"},
+                                                               "printing": {"page_quota": "10"}}})
+    settings = load_layered(ini)
+    assert settings.centre.name == "Cēsu KAC"
+    assert settings.printing.page_quota == 10  # the centre's, over the national 30
+    assert settings.visit.idle_warning_s == 120  # the national one, over kiosk.ini's 90
+    assert settings.printing.a4_queue == "" and settings.kiosk.id == "demo-kiosk-1"  # the kiosk's own stay
+    with pytest.raises(LayerRefused) as refused:
+        store.keep_centre_layer({"revision": 2, "values": {"browser": {"allowed_hosts": "vsaa.gov.lv.example.net"}}})
+    assert "allow-list" in str(refused.value) or "national catalogue's to allow" in str(refused.value)
+    assert load_layered(ini).browser.allowed_hosts == settings.browser.allowed_hosts  # the kept layer stays
+    assert store.centre_layer_revision() == 1
+
+
+def test_a_centre_manager_sets_the_centres_layer_and_the_kiosk_takes_it_and_starts_again(fleet_desk, tmp_path,
+                                                                                        desk_settings):
+    from sqlalchemy import select
+    from staffdesk import fleet
+    from staffdesk.core.db import make_engine, make_sessionmaker
+    from staffdesk.models import Centre
+    from kiosk import events
+    from conftest import Listener
+    centre = make_centre(fleet_desk)
+    engine = make_engine(fleet_desk.db_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            row = session.scalar(select(Centre).where(Centre.name == centre.name))
+            with pytest.raises(fleet.FleetError) as refused:
+                fleet.set_centre_layer(session, row, {"browser": {"allowed_hosts": "evil.example.lv"}})
+            assert "national catalogue's to allow" in str(refused.value)
+            fleet.set_centre_layer(session, row, {"centre": {"name": "Valkas KAC", "desk_direction": "right"}})
+    finally:
+        engine.dispose()
+    core = kiosk_core(desk_settings, fleet_desk, centre.tokens[0], fleet_desk.publisher.public)
+    heard = Listener(core)
+    try:
+        assert core.desk_link.beat()
+        on_core_thread(core)
+        assert isinstance(heard.wait_for(events.SettingsChanged), events.SettingsChanged)
+        assert core.catalogue_updates.settings_waiting
+        from kiosk.fleet.layers import kept_centre_layer
+        assert kept_centre_layer(core.settings.kiosk.state_dir) == {
+            "centre": {"name": "Valkas KAC", "desk_direction": "right"}}
+        assert core.desk_link.beat()  # asked again: the same revision, nothing new
+        assert core.catalogue_updates.store.centre_layer_revision() == 1
+    finally:
+        core.stop()

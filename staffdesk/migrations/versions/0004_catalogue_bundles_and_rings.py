@@ -1,4 +1,4 @@
-"""catalogue bundles carried to the kiosks, the pilot ring, and each kiosk's bundle"""
+"""catalogue bundles carried to the kiosks, the pilot ring, each kiosk's bundle, each centre's settings"""
 
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +28,8 @@ def upgrade() -> None:
     # Existing centres are not in the pilot ring; existing kiosks have taken no bundle yet.
     with op.batch_alter_table('centre') as batch:
         batch.add_column(sa.Column('pilot', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column('settings_json', sa.Text(), server_default='{}', nullable=False))
+        batch.add_column(sa.Column('settings_revision', sa.Integer(), server_default='0', nullable=False))
     with op.batch_alter_table('kiosk_health') as batch:
         batch.add_column(sa.Column('bundle_version', sa.Integer(), nullable=True))
         batch.add_column(sa.Column('bundle_checked', sa.DateTime(), nullable=True))
@@ -40,6 +42,8 @@ def downgrade() -> None:
         batch.drop_column('bundle_checked')
         batch.drop_column('bundle_version')
     with op.batch_alter_table('centre') as batch:
+        batch.drop_column('settings_revision')
+        batch.drop_column('settings_json')
         batch.drop_column('pilot')
     op.drop_index(op.f('ix_fleet_bundle_ring'), table_name='fleet_bundle')
     op.drop_table('fleet_bundle')
