@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from staffdesk.accounts import KioskTokens
-from staffdesk.api import auth, console, follow, kiosk, reports
+from staffdesk.api import auth, console, fleet_pages, follow, kiosk, reports
 from staffdesk.api.deps import LoginRequired
 from staffdesk.catalogue import desk_catalogue
 from staffdesk.core.changes import Changes
@@ -84,6 +84,7 @@ def create_app(settings: DeskSettings) -> FastAPI:
     app.include_router(console.router)
     app.include_router(follow.router)
     app.include_router(reports.router)
+    app.include_router(fleet_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(LoginRequired)

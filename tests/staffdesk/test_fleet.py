@@ -369,3 +369,61 @@ def test_a_centre_manager_sets_the_centres_layer_and_the_kiosk_takes_it_and_star
         assert core.catalogue_updates.store.centre_layer_revision() == 1
     finally:
         core.stop()
+
+
+# ---- the console's catalogue page --------------------------------------------------------------------------------
+
+def test_the_national_team_publishes_from_the_console_and_a_manager_sets_only_the_centres_keys(fleet_desk, tmp_path,
+                                                                                              desk_settings):
+    import re
+    from staffdesk.cli import create_staff
+    from tests.support.desk_fixtures import PASSWORD, StaffBrowser
+    centre = make_centre(fleet_desk)
+    create_staff(fleet_desk.db_url, "national-1", PASSWORD, centre.name, "national")
+    create_staff(fleet_desk.db_url, "manager-1", PASSWORD, centre.name, "manager")
+    national, manager = StaffBrowser(fleet_desk, "national-1"), StaffBrowser(fleet_desk, "manager-1")
+    staff = StaffBrowser(fleet_desk, centre.staff_name)
+    try:
+        assert staff.http.get("/fleet").status_code == 403  # a desk's staff member sees no such page
+        # 1. A catalogue that `kiosk catalog check` would refuse is refused here, with the same sentence.
+        broken = national.http.post("/fleet/export", data={"csrf_token": national.csrf},
+                                    files={"catalogue": ("catalog.yaml", catalogue_with_address("http://x.lv"))})
+        assert broken.status_code == 303
+        page = national.http.get(broken.headers["location"])
+        assert page.status_code == 422 and "https://" in page.text and "field" in page.text
+        # 2. The good one comes back unsigned, is signed where the key is, and is published to everyone.
+        unsigned = national.http.post("/fleet/export", data={"csrf_token": national.csrf, "note": "VSAA moved"},
+                                      files={"catalogue": ("catalog.yaml", catalogue_with_address(MOVED_TO))})
+        assert unsigned.status_code == 200 and "attachment" in unsigned.headers["content-disposition"]
+        (tmp_path / "unsigned.json").write_bytes(unsigned.content)
+        signed_file = sign_offline(fleet_desk.publisher, tmp_path / "unsigned.json", tmp_path / "signed.json")
+        published = national.http.post("/fleet/publish", data={"csrf_token": national.csrf, "ring": "everyone"},
+                                       files={"bundle": ("signed.json", signed_file.read_bytes())})
+        assert published.status_code == 303 and "done=published-1" in published.headers["location"]
+        # Without the CSRF token nothing is published.
+        assert national.http.post("/fleet/publish", data={"ring": "everyone"},
+                                  files={"bundle": ("signed.json", signed_file.read_bytes())}).status_code == 403
+        core = kiosk_core(desk_settings, fleet_desk, centre.tokens[0], fleet_desk.publisher.public)
+        try:
+            assert core.desk_link.beat()
+            on_core_thread(core)
+            assert address_served(core) == MOVED_TO
+            assert core.desk_link.beat()
+            page = national.http.get("/fleet")
+            row = re.search(rf'<tr data-kiosk="{centre.kiosk_names[0]}">(.*?)</tr>', page.text).group(1)
+            assert '<td class="version">1</td>' in row and "VSAA moved" in page.text
+        finally:
+            core.stop()
+        # 3. A manager sets the centre's name, and may not add a host the browser opens.
+        saved = manager.http.post("/fleet/centre-settings", data={"csrf_token": manager.csrf,
+                                                                  "centre.name": "Cēsu KAC"})
+        assert "done=centre-settings-1" in saved.headers["location"]
+        refused = manager.http.post("/fleet/centre-settings", data={
+            "csrf_token": manager.csrf, "centre.name": "Cēsu KAC", "browser.allowed_hosts": "evil.example.lv"})
+        page = manager.http.get(refused.headers["location"])
+        assert page.status_code == 422 and "national catalogue" in page.text
+        assert manager.http.post("/fleet/publish", data={"csrf_token": manager.csrf},
+                                 files={"bundle": ("s.json", b"{}")}).status_code == 403
+    finally:
+        for browser in (national, manager, staff):
+            browser.http.close()
