@@ -19,13 +19,13 @@ import yaml
 from conftest import CALM
 # Fixtures come in by import: a conftest.py here would shadow tests/conftest.py's helpers.
 from tests.support.desk_fixtures import (  # noqa: F401
-    DeskServer, desk_settings, make_centre, new_database, pg_cluster, wait_for)
+    DeskServer, desk_settings, make_centre, new_database, pg_cluster)
 from kiosk.core import KioskCore
 from kiosk.fleet import bundle as bundles
 from kiosk.fleet.bundle import BundleRefused, Refusal
 from kiosk.fleet.keys import generate, load_private
 from kiosk.fleet.store import BundleStore
-from staffdesk.fleet import OFFERS_TTL_S
+from staffdesk.fleet import OFFERS_TTL_S, set_centre_layer
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "assets" / "catalog" / "catalog.yaml"
@@ -427,3 +427,49 @@ def test_the_national_team_publishes_from_the_console_and_a_manager_sets_only_th
     finally:
         for browser in (national, manager, staff):
             browser.http.close()
+
+
+def test_kiosk_run_starts_again_by_itself_with_the_centres_new_settings(fleet_desk, tmp_path, test_ca):
+    """The real `kiosk run`: it takes the centre's settings at its first heartbeat, and, at the greeting with
+    nobody at it, executes itself anew (the same process, as systemd's unit sees it) with them."""
+    import select
+    from sqlalchemy import select as query
+    from staffdesk.core.db import make_engine, make_sessionmaker
+    from staffdesk.models import Centre
+    centre = make_centre(fleet_desk)
+    engine = make_engine(fleet_desk.db_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            set_centre_layer(session, session.scalar(query(Centre).where(Centre.name == centre.name)),
+                             {"centre": {"name": "Alūksnes KAC"}})
+    finally:
+        engine.dispose()
+    ini = layered_ini(tmp_path, fleet_desk.publisher.public)
+    text = ini.read_text(encoding="utf-8")
+    for old, new in ((f"trusted_ca = {CATALOG}", f"trusted_ca = {test_ca.pem_path}"),
+                     ("runtime_dir = build/runtime", f"runtime_dir = {tmp_path / 'runtime'}"),
+                     ("reader =\n", "reader = Virtual PCD 00 01\n"),  # never the card tests' reader
+                     ("url =\n", f"url = {fleet_desk.url}\n"), ("token =\n", f"token = {centre.tokens[0]}\n")):
+        assert old in text, old
+        text = text.replace(old, new)
+    ini.write_text(text, encoding="utf-8")
+    env = {**os.environ, "KIVY_HOME": str(tmp_path / "kivy"), "KIVY_NO_FILELOG": "1"}
+    process = subprocess.Popen([str(Path(sys.executable).parent / "kiosk"), "run", "--config", str(ini),
+                                "--windowed"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    seen, deadline = [], time.monotonic() + 90
+    try:
+        while time.monotonic() < deadline and sum("ready" in line for line in seen) < 2:
+            if select.select([process.stderr], [], [], 1)[0]:
+                seen.append(process.stderr.readline())
+        assert sum("kiosk demo-kiosk-1 ready" in line for line in seen) == 2, "".join(seen)
+        assert any("starting again with the new settings" in line for line in seen), "".join(seen)
+        assert process.poll() is None  # the same process, going on
+        from kiosk.fleet.layers import load_layered
+        assert load_layered(ini).centre.name == "Alūksnes KAC"
+    finally:
+        process.terminate()
+        try:
+            process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    assert "Traceback" not in "".join(seen)
