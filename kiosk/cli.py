@@ -18,8 +18,8 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.core import KioskCore
     from kiosk.fleet.layers import load_layered
-    settings = load_layered(args.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_layered(args.config, starting=True)
     core = KioskCore(settings, demo=args.demo)
     core.catalog.require()  # a kiosk with no catalogue at all would offer residents no services
     sandbox = core.eservice.sandbox()

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
-def _session(args, read_only: bool = False):
+@contextmanager
+def _desk(args, read_only: bool = False):
+    """The desk's settings and a database session (the schema brought up to date first, unless only reading)."""
     from staffdesk.cli import settings_for
     from staffdesk.core.db import make_engine, make_sessionmaker
     from staffdesk.core.migrate import upgrade
@@ -26,7 +29,11 @@ def _session(args, read_only: bool = False):
     if not read_only:
         upgrade(settings.url)
     engine = make_engine(settings.url)
-    return settings, engine, make_sessionmaker(engine, read_only=read_only)()
+    try:
+        with make_sessionmaker(engine, read_only=read_only)() as session:
+            yield settings, session
+    finally:
+        engine.dispose()
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -49,15 +56,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"{args.catalogue}: cannot be read ({error.strerror}); nothing was written.", file=sys.stderr)
         return EXIT_CONFIG
-    _settings, engine, session = _session(args)
     try:
-        envelope = unsigned_bundle(session, catalogue, args.valid_days, args.note)
+        with _desk(args) as (_settings, session):
+            envelope = unsigned_bundle(session, catalogue, args.valid_days, args.note)
     except FleetError as error:
         print(f"{args.catalogue}: {error}; nothing was written.", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        session.close()
-        engine.dispose()
     Path(args.out).write_bytes(envelope)
     from kiosk.fleet.bundle import peek
     manifest = peek(envelope)
@@ -97,18 +101,15 @@ def cmd_publish(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"{args.bundle}: cannot be read ({error.strerror}); nothing was published.", file=sys.stderr)
         return EXIT_CONFIG
-    settings, engine, session = _session(args)
     try:
-        row = take_signed(session, envelope, publisher_keys(settings.publisher_keys))
-        if args.ring != "none":
-            release(session, row.version, Ring(args.ring))
-        version, ring = row.version, row.ring
+        with _desk(args) as (settings, session):
+            row = take_signed(session, envelope, publisher_keys(settings.publisher_keys))
+            if args.ring != "none":
+                release(session, row.version, Ring(args.ring))
+            version, ring = row.version, row.ring
     except FleetError as error:
         print(f"{args.bundle}: {error}; nothing was published.", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        session.close()
-        engine.dispose()
     where = {"": "to no ring yet (staffdesk catalogue release)", "pilot": "to the pilot centres' kiosks",
              "everyone": "to every kiosk"}[ring]
     print(f"Version {version} is on the desk, released {where}.")
@@ -118,30 +119,24 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_release(args: argparse.Namespace) -> int:
     from staffdesk.fleet import FleetError, release
     from staffdesk.models import Ring
-    _settings, engine, session = _session(args)
     try:
-        release(session, args.version, Ring(args.ring))
+        with _desk(args) as (_settings, session):
+            release(session, args.version, Ring(args.ring))
     except FleetError as error:
         print(f"{error}; nothing was changed.", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        session.close()
-        engine.dispose()
     print(f"Version {args.version} is released to {'the pilot centres' if args.ring == 'pilot' else 'everyone'}.")
     return EXIT_OK
 
 
 def cmd_pilot(args: argparse.Namespace) -> int:
     from staffdesk.fleet import FleetError, set_pilot
-    _settings, engine, session = _session(args)
     try:
-        set_pilot(session, args.centre, not args.off)
+        with _desk(args) as (_settings, session):
+            set_pilot(session, args.centre, not args.off)
     except FleetError as error:
         print(f"{error}; nothing was changed.", file=sys.stderr)
         return EXIT_FAILED
-    finally:
-        session.close()
-        engine.dispose()
     print(f"'{args.centre}' is {'no longer ' if args.off else ''}in the pilot ring.")
     return EXIT_OK
 
@@ -150,8 +145,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from staffdesk.fleet import bundles_on_desk, fleet_status
     from staffdesk.models import Centre
     from sqlalchemy import select
-    _settings, engine, session = _session(args, read_only=True)
-    try:
+    with _desk(args, read_only=True) as (_settings, session):
         centre_id = None
         if args.centre:
             centre_id = session.scalar(select(Centre.id).where(Centre.name == args.centre))
@@ -162,9 +156,6 @@ def cmd_status(args: argparse.Namespace) -> int:
         for bundle in bundles_on_desk(session)[:5]:
             print(f"version {bundle.version}: {bundle.ring or 'not released'}, signed by {bundle.keyid}, "
                   f"expires {bundle.expires_at:%Y-%m-%d}{' — ' + bundle.note if bundle.note else ''}")
-    finally:
-        session.close()
-        engine.dispose()
     behind = [row for row in rows if row.behind or row.refused]
     for row in rows:
         checked = f"{row.checked:%Y-%m-%d %H:%M} UTC" if row.checked else "never"

@@ -44,8 +44,9 @@ class CatalogueUpdates:
                    settings.catalog.update_check_s, in_visit, post, settings_changed)
 
     def start(self) -> Bundle | None:
-        """Serve the bundle the kiosk ran last (or one that waited for a visit to end); returns it, or None."""
-        bundle = self.store.switch() or self.store.current()
+        """Serve the bundle the kiosk runs (`kiosk run` took one that waited, before it read the settings);
+        returns it, or None."""
+        bundle = self.store.current()
         if bundle is not None:
             self.catalog.use(self.store.catalog_path(bundle))
         self._report_running(bundle)
@@ -119,11 +120,12 @@ class CatalogueUpdates:
         if self._in_visit():
             return
         if self.store.pending() is not None:
+            before = self.store.current()
             bundle = self.store.switch()
             if bundle is not None:
                 self.catalog.use(self.store.catalog_path(bundle))
                 self._report_running(bundle)
-                self.settings_waiting |= NATIONAL_FILE in bundle.files
+                self.settings_waiting |= _national(bundle) != _national(before)
         if self.settings_waiting:
             self._settings_changed()
 
@@ -134,6 +136,10 @@ class CatalogueUpdates:
         """The last bundle refused, as the desk shows it: "VERSION REASON: detail" (empty when none)."""
         refused = self.store.refused()
         return f"{refused.version or '?'} {refused.reason}: {refused.detail}"[:300] if refused else ""
+
+
+def _national(bundle: Bundle | None) -> bytes | None:
+    return bundle.files.get(NATIONAL_FILE) if bundle is not None else None
 
 
 def describe(settings, now: dt.datetime | None = None) -> tuple[bool, str]:

@@ -328,21 +328,21 @@ class Overlay(DebianRoot):
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-@pytest.fixture
-def scratch_root(kiosk_root):
-    """kiosk_root copied on write for one test that changes what it likes."""
+def _copy_on_write(kiosk_root):
     root = Overlay(kiosk_root.path)
     try:
         yield root
     finally:
         root.close()
+
+
+@pytest.fixture
+def scratch_root(kiosk_root):
+    """kiosk_root copied on write for one test that changes what it likes."""
+    yield from _copy_on_write(kiosk_root)
 
 
 @pytest.fixture(scope="module")
 def clone_root(kiosk_root):
     """kiosk_root as it is now, copied on write: for the tests that upgrade, remove and purge the package."""
-    root = Overlay(kiosk_root.path)
-    try:
-        yield root
-    finally:
-        root.close()
+    yield from _copy_on_write(kiosk_root)
