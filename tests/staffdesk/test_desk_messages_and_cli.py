@@ -41,7 +41,8 @@ def test_every_word_the_scripts_ask_for_is_handed_to_them():
     for path in (package / "static").glob("*.js"):
         asked |= set(re.findall(r'\bt\("([a-z_-]+)"\)', path.read_text(encoding="utf-8")))
     # The names the scripts make: a kiosk's levels and problems, today's figures, the ways of a matter.
-    asked |= {f"level_{level}" for level in wire.LEVELS} | {"problem_offline", "problem_never-seen"}
+    asked |= {f"level_{level}" for level in wire.LEVELS} | {"problem_offline", "problem_never-seen",
+                                                             "problem_catalogue-refused"}
     asked |= {f"count_{name}" for name in ("calls", "tickets", "served", "no_shows", "bookings", "alerts")}
     asked |= {f"ch_{channel}" for channel in STAFF_CHANNELS} | {"st_consultations", "st_applications"}
     assert asked == set(SCRIPT_WORDS), (asked - set(SCRIPT_WORDS), set(SCRIPT_WORDS) - asked)

@@ -25,15 +25,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('version', name=op.f('pk_fleet_bundle'))
     )
     op.create_index(op.f('ix_fleet_bundle_ring'), 'fleet_bundle', ['ring'], unique=False)
-    # Existing centres are not in the pilot ring; existing kiosks have taken no bundle yet.
-    with op.batch_alter_table('centre') as batch:
-        batch.add_column(sa.Column('pilot', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch.add_column(sa.Column('settings_json', sa.Text(), server_default='{}', nullable=False))
-        batch.add_column(sa.Column('settings_revision', sa.Integer(), server_default='0', nullable=False))
-    with op.batch_alter_table('kiosk_health') as batch:
-        batch.add_column(sa.Column('bundle_version', sa.Integer(), nullable=True))
-        batch.add_column(sa.Column('bundle_checked', sa.DateTime(), nullable=True))
-        batch.add_column(sa.Column('bundle_refused', sa.String(length=300), server_default='', nullable=False))
+    # Existing centres are not in the pilot ring and have set nothing; existing kiosks have taken no bundle yet.
+    # Plain ADD COLUMN, which SQLite does in place: a batch would copy `centre`, which every other table refers to.
+    op.add_column('centre', sa.Column('pilot', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('centre', sa.Column('settings_json', sa.Text(), server_default='{}', nullable=False))
+    op.add_column('centre', sa.Column('settings_revision', sa.Integer(), server_default='0', nullable=False))
+    op.add_column('kiosk_health', sa.Column('bundle_version', sa.Integer(), nullable=True))
+    op.add_column('kiosk_health', sa.Column('bundle_checked', sa.DateTime(), nullable=True))
+    op.add_column('kiosk_health', sa.Column('bundle_refused', sa.String(length=300), server_default='',
+                                            nullable=False))
 
 
 def downgrade() -> None:
