@@ -126,10 +126,19 @@ class Offers:
         self._offers: dict[str, Offer | None] = {}
         self._pilots: frozenset[int] = frozenset()
 
-    def for_centre(self, centre_id: int) -> Offer | None:
+    @property
+    def stale(self) -> bool:
+        return time.monotonic() - self._read_at >= OFFERS_TTL_S
+
+    def refresh(self) -> None:
+        """Read the rings again if they are stale (a database read: off the event loop)."""
         with self._lock:
-            if time.monotonic() - self._read_at >= OFFERS_TTL_S:
+            if self.stale:
                 self._read()
+
+    def for_centre(self, centre_id: int) -> Offer | None:
+        self.refresh()
+        with self._lock:
             return self._offers[Ring.PILOT.value if centre_id in self._pilots else Ring.EVERYONE.value]
 
     def forget(self) -> None:

@@ -46,8 +46,12 @@ async def heartbeat(body: HealthIn, request: Request, me: Kiosk = Depends(kiosk)
 
 @router.get(wire.BUNDLE)
 async def newest_bundle(request: Request, me: Kiosk = Depends(kiosk)):
-    # Every kiosk asks every few minutes, nearly always for nothing: answered from memory (fleet.Offers).
-    offer = request.app.state.offers.for_centre(me.centre_id)
+    # Every kiosk asks every few minutes, nearly always for nothing: answered from memory (fleet.Offers), which
+    # reads the rings again, in a worker thread, at most every OFFERS_TTL_S.
+    offers = request.app.state.offers
+    if offers.stale:
+        await run_in_threadpool(offers.refresh)
+    offer = offers.for_centre(me.centre_id)
     if offer is None:
         return Response(status_code=204)
     etag = f'"{offer.version}"'
