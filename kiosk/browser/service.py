@@ -43,6 +43,7 @@ PUMP_S = 0.05              # how often the page's events are looked at while not
 STUCK_S = 20.0             # a browser that answers nothing for this long is killed and counts as crashed
 CLOSE_WAIT_S = 10.0
 GUARD_READY_S = 15.0
+FIRST_TAB_S = 10.0         # the launched browser's first tab reported by then, or the launch failed
 NAVIGATION_START_S = 3.0   # an asked-for page whose first request has not come by then is asked for again
 WRONG_PIN_WITHIN_S = 15.0  # a PIN dialog this soon after a PIN was given means the card refused it
 # After "Not now", the card's module is asked again for each key it looks for: those asks are for the same page.
@@ -329,7 +330,14 @@ class BrowserService:
         context.route("**/*", self._route)
         context.on("close", lambda closed: self._pending.append(("gone", (closed,))))
         context.on("page", lambda opened: self._pending.append(("another_page", (opened,))))
-        page = context.pages[0] if context.pages else context.new_page()
+        # The window's own first tab: Chromium may report it a moment after the launch returns (it reads its
+        # managed policies first). A page made here instead would be a second tab the resident never sees, and the
+        # e-service would open in it behind a blank window.
+        if context.pages:
+            page = context.pages[0]
+        else:
+            log.info("waiting for the browser's first tab")
+            page = context.wait_for_event("page", timeout=FIRST_TAB_S * 1000)
         self._watch_page(page)
         pid = browser_process(profile)
         self._window = _Window(context, page, find_window(pid), profile, downloads, language, pid)
