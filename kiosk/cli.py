@@ -17,7 +17,7 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.core import KioskCore
-    from kiosk.fleet.layers import load_layered
+    from kiosk.fleet.layered import load_layered
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_layered(args.config, starting=True)
     core = KioskCore(settings, demo=args.demo)
@@ -44,7 +44,7 @@ def cmd_out_of_order(args: argparse.Namespace) -> int:
 
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.doctor import Check, run_checks
-    from kiosk.fleet.layers import load_layered
+    from kiosk.fleet.layered import load_layered
     settings = load_layered(args.config)
     checks = [Check("configuration", True, f"{settings.path} is valid")] + run_checks(settings)
     if args.json:

@@ -22,10 +22,10 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 @contextmanager
 def _desk(args, read_only: bool = False):
     """The desk's settings and a database session (the schema brought up to date first, unless only reading)."""
-    from staffdesk.cli import settings_for
     from staffdesk.core.db import make_engine, make_sessionmaker
     from staffdesk.core.migrate import upgrade
-    settings = settings_for(args)
+    from staffdesk.core.settings import get_settings
+    settings = get_settings().with_database(args.db)
     if not read_only:
         upgrade(settings.url)
     engine = make_engine(settings.url)

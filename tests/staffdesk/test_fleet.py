@@ -318,7 +318,8 @@ def layered_ini(tmp_path: Path, keys: Path) -> Path:
 
 def test_national_then_centre_settings_lie_over_kiosk_ini_and_a_centre_cannot_widen_the_allow_list(
         store, publisher, tmp_path):
-    from kiosk.fleet.layers import LayerRefused, load_layered
+    from kiosk.fleet.layers import LayerRefused
+    from kiosk.fleet.layered import load_layered
     ini = layered_ini(tmp_path, publisher.public)
     national = _national_layer("[printing]\npage_quota = 30\n[visit]\nidle_warning_s = 120\n")(tmp_path, publisher)
     assert store.offer(national) is not None and store.switch().version == 6
@@ -464,7 +465,7 @@ def test_kiosk_run_starts_again_by_itself_with_the_centres_new_settings(fleet_de
         assert sum("kiosk demo-kiosk-1 ready" in line for line in seen) == 2, "".join(seen)
         assert any("starting again with the new settings" in line for line in seen), "".join(seen)
         assert process.poll() is None  # the same process, going on
-        from kiosk.fleet.layers import load_layered
+        from kiosk.fleet.layered import load_layered
         assert load_layered(ini).centre.name == "Alūksnes KAC"
     finally:
         process.terminate()
