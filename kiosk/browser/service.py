@@ -335,6 +335,11 @@ class BrowserService:
         # e-service would open in it behind a blank window.
         if context.pages:
             page = context.pages[0]
+            if len(context.pages) > 1:
+                # Only one tab is the page's: another one's window could be the one shown, blank.
+                log.info("the browser started with %d tabs: the others are closed", len(context.pages))
+                for extra in context.pages[1:]:
+                    extra.close()
         else:
             log.info("waiting for the browser's first tab")
             page = context.wait_for_event("page", timeout=FIRST_TAB_S * 1000)
