@@ -51,8 +51,7 @@ def generate(private_file: Path, public_file: Path, comment: str) -> PublicKey:
     descriptor = os.open(private_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as output:
         output.write(pem)
-    public = PublicKey(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
-                       comment)
+    public = public_of(key, comment)
     public_file.write_text(public.line() + "\n", encoding="utf-8")
     return public
 
